@@ -1,0 +1,34 @@
+"""The audit trail: one append-only row per service call and per read of sensitive data.
+
+Every app may write here, so this app imports none of them. Rows are never updated or deleted:
+a database trigger refuses it (see audit/db.py).
+"""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who did it; empty for the system (webhooks, tasks, commands).",
+    )
+    action = models.CharField(max_length=100, db_index=True, help_text="Service or read, e.g. donation.record")
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

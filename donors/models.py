@@ -1,0 +1,69 @@
+"""Who gives: people and organisations, how to reach them, and what they agreed to."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Donor(models.Model):
+    """A person or an organisation that gives, or pays for someone else's gift.
+
+    One record per giver; receipts go to the donor a gift is credited to. ``public_id`` is what
+    leaves the system (links, exports); the integer id never does.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANISATION = "organisation", _("Organisation")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("Full name of the person, or legal name of the organisation.")
+    )
+    tax_code = models.CharField(_("tax code"), max_length=20, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), max_length=254, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.TextField(_("address"), max_length=500, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="vi"
+    )
+    # Consent is recorded, never assumed: every flag defaults to "no".
+    consent_receipts_by_email = models.BooleanField(
+        _("receipts by email"), default=False, help_text=_("Send receipts and statements by email.")
+    )
+    consent_news = models.BooleanField(_("news and appeals"), default=False)
+    consent_public_name = models.BooleanField(
+        _("name on public pages"),
+        default=False,
+        help_text=_("Show this donor's name on the public ledger; otherwise 'Anonymous'."),
+    )
+    anonymous_by_default = models.BooleanField(
+        _("anonymous by default"),
+        default=True,
+        help_text=_("New gifts from this donor are anonymous on public pages unless they say otherwise."),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="donor_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(kind="organisation") | (Q(tax_code="") & Q(contact_person="")),
+                name="donor_person_has_no_organisation_fields",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.kind == self.Kind.ORGANISATION

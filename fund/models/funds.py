@@ -1,0 +1,74 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+
+from ..money import CURRENCY_CHOICES
+
+
+class Fund(models.Model):
+    """A pot of money and goods kept for a purpose, with its own accounts in the ledger.
+
+    Its balance is never stored here: it is computed from the ledger (fund.selectors).
+    ``code`` becomes part of the ledger account codes, hence the short upper-case form.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z][A-Z0-9]{1,5}$", _("2 to 6 capital letters or digits, e.g. CPF."))],
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="VND")
+    restricted_purpose = models.TextField(
+        _("restricted purpose"),
+        blank=True,
+        max_length=2000,
+        help_text=_("What this fund may be spent on. Empty means unrestricted."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(currency__in=["VND", "USD"]), name="fund_currency_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Campaign(models.Model):
+    """An appeal for one fund: a goal and a period. Gifts to a campaign land in its fund."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="campaigns")
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    goal = MoneyField(
+        _("goal"),
+        max_digits=20,
+        decimal_places=2,
+        default_currency="VND",
+        currency_choices=CURRENCY_CHOICES,
+        null=True,
+        blank=True,
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="campaign_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(goal__isnull=True) | Q(goal__gt=0), name="campaign_goal_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

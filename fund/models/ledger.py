@@ -1,0 +1,118 @@
+"""Our side of the double-entry ledger, which lives in django-hordak's tables.
+
+hordak gives accounts, transactions and legs, and a deferred database trigger that refuses a
+transaction whose legs do not balance. We add: which accounts belong to which fund and what
+each one is for (FundAccount), and one Posting per hordak transaction saying why it exists,
+which gift it belongs to and a digest of its legs, so `check_ledger` can prove nothing changed.
+Postings, transactions and legs are append-only in the database (see the migrations).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountRole(models.TextChoices):
+    """What a fund's ledger account holds. The leading digit is the hordak account type
+    (1 asset, 4 income, 5 expense); the code's last digit is the role's place in its type."""
+
+    BANK = "bank", _("Bank account")
+    CASH_ON_HAND = "cash_on_hand", _("Cash on hand")
+    CARD_CLEARING = "card_clearing", _("Card payments in transit")
+    GOODS_STOCK = "goods_stock", _("Donated goods in stock")
+    INCOME_CASH = "income_cash", _("Cash gifts")
+    INCOME_SCHOLARSHIP = "income_scholarship", _("Scholarship gifts")
+    INCOME_IN_KIND = "income_in_kind", _("In-kind gifts")
+    INCOME_SUPPLIES = "income_supplies", _("School supply gifts")
+    ALLOCATED_CASH = "allocated_cash", _("Cash allocated to beneficiaries")
+    ALLOCATED_GOODS = "allocated_goods", _("Goods issued to beneficiaries")
+
+
+ASSET_ROLES = (AccountRole.BANK, AccountRole.CASH_ON_HAND, AccountRole.CARD_CLEARING, AccountRole.GOODS_STOCK)
+CASH_ASSET_ROLES = (AccountRole.BANK, AccountRole.CASH_ON_HAND, AccountRole.CARD_CLEARING)
+INCOME_ROLES = (
+    AccountRole.INCOME_CASH,
+    AccountRole.INCOME_SCHOLARSHIP,
+    AccountRole.INCOME_IN_KIND,
+    AccountRole.INCOME_SUPPLIES,
+)
+EXPENSE_ROLES = (AccountRole.ALLOCATED_CASH, AccountRole.ALLOCATED_GOODS)
+
+
+class FundAccount(models.Model):
+    """Links a fund to one of its hordak accounts and says what that account is for."""
+
+    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="ledger_accounts")
+    role = models.CharField(max_length=30, choices=AccountRole.choices)
+    account = models.OneToOneField("hordak.Account", on_delete=models.PROTECT, related_name="fund_account")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["fund", "role"], name="fund_account_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.fund.code} {self.get_role_display()}"
+
+
+class Posting(models.Model):
+    """Why one hordak transaction exists. Exactly one per transaction; never edited.
+
+    ``digest`` is a SHA-256 over the transaction and its legs as written; `check_ledger`
+    recomputes it, so a change made behind the triggers' back is still found.
+    """
+
+    class Kind(models.TextChoices):
+        DONATION_RECEIVED = "donation_received", _("Gift received")
+        REVERSAL = "reversal", _("Reversal")
+
+    transaction = models.OneToOneField("hordak.Transaction", on_delete=models.PROTECT, related_name="posting")
+    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="postings")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    donation = models.ForeignKey(
+        "fund.Donation", on_delete=models.PROTECT, related_name="postings", null=True, blank=True
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, related_name="reversed_by", null=True, blank=True
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A gift enters the ledger once, however often a webhook or a click repeats.
+            models.UniqueConstraint(
+                fields=["donation"],
+                condition=Q(kind="donation_received"),
+                name="posting_one_receipt_per_donation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="reversal") | Q(reverses__isnull=False),
+                name="posting_reversal_names_original",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} {self.fund.code}"
+
+
+class LedgerCheck(models.Model):
+    """The outcome of one full ledger verification (nightly task or `check_ledger`)."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ok = models.BooleanField(default=False)
+    transactions_checked = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"Ledger check {self.started_at:%Y-%m-%d %H:%M}: {'ok' if self.ok else 'PROBLEMS'}"

@@ -1,0 +1,72 @@
+"""Money at the edges: parse what users and integrations send into Decimal + currency.
+
+Amounts are Decimal with an ISO currency, never float. A currency's exponent (VND 0, USD 2)
+decides how many decimal places an amount may have; Stripe's integer minor units are derived
+from it at the edge, never stored.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+from djmoney.money import Money
+from moneyed import get_currency
+
+from .errors import InvalidAmount, UnknownCurrency
+
+CURRENCY_CHOICES = [("VND", "VND ₫"), ("USD", "USD $")]
+
+# Upper bound for any single amount: a national appeal is trillions of VND, so 10^15 is
+# generous while still refusing absurd or overflowing input.
+MAX_AMOUNT = Decimal("1000000000000000")
+
+
+def currency_check(code: str) -> str:
+    code = (code or "").strip().upper()
+    if code not in settings.ACCEPTED_CURRENCIES:
+        accepted = ", ".join(settings.ACCEPTED_CURRENCIES)
+        raise UnknownCurrency(f"Unknown or unaccepted currency {code!r}; accepted: {accepted}.")
+    return code
+
+
+def currency_exponent(code: str) -> int:
+    """Decimal places of the currency's minor unit: VND 0, USD 2."""
+    sub_unit = get_currency(currency_check(code)).sub_unit
+    return len(str(sub_unit)) - 1
+
+
+def to_decimal(value, *, field: str = "amount") -> Decimal:
+    if isinstance(value, float):
+        raise InvalidAmount(f"The {field} must be given as a decimal string or Decimal, not a float.")
+    if isinstance(value, Money):
+        value = value.amount
+    try:
+        number = Decimal(str(value).strip().replace(",", "")) if isinstance(value, str) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidAmount(f"The {field} {value!r} is not a number.") from None
+    if not number.is_finite():
+        raise InvalidAmount(f"The {field} must be a finite number.")
+    return number
+
+
+def money_parse(amount, currency: str, *, field: str = "amount") -> Money:
+    """A positive amount in an accepted currency with no more decimals than the currency has."""
+    code = currency_check(currency)
+    number = to_decimal(amount, field=field)
+    if number <= 0:
+        raise InvalidAmount(f"The {field} must be greater than zero.")
+    if number >= MAX_AMOUNT:
+        raise InvalidAmount(f"The {field} is larger than any gift this platform accepts.")
+    exponent = currency_exponent(code)
+    if number != number.quantize(Decimal(1).scaleb(-exponent)):
+        raise InvalidAmount(
+            f"{code} amounts have at most {exponent} decimal places; {number} has more."
+        )
+    return Money(number.quantize(Decimal(1).scaleb(-exponent)), code)
+
+
+def money_convert(money: Money, *, to_currency: str, rate: Decimal) -> Money:
+    """Convert at a recorded rate (units of ``to_currency`` per one unit of ``money``),
+    rounded half-up to the target currency's minor unit."""
+    exponent = currency_exponent(to_currency)
+    converted = (money.amount * rate).quantize(Decimal(1).scaleb(-exponent), rounding=ROUND_HALF_UP)
+    return Money(converted, to_currency)

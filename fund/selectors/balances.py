@@ -1,0 +1,123 @@
+"""Fund balances, always computed from the ledger's legs, never stored."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from djmoney.money import Money
+from hordak.models import Leg
+
+from ..models import Donation, Fund
+from ..models.ledger import ASSET_ROLES, CASH_ASSET_ROLES, EXPENSE_ROLES, INCOME_ROLES, AccountRole
+
+_ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=20, decimal_places=2))
+
+
+@dataclass(frozen=True)
+class FundBalance:
+    """A fund's position from its ledger accounts, in the fund's currency.
+
+    ``received`` is all gifts taken in (net of reversals), ``allocated`` what went out to
+    beneficiaries, ``cash`` and ``goods`` what is left to give. received - allocated == cash + goods.
+    """
+
+    currency: str
+    cash: Money
+    goods: Money
+    received: Money
+    allocated: Money
+
+    @property
+    def total(self) -> Money:
+        return self.cash + self.goods
+
+
+def _net_by_role(fund_ids) -> dict[int, dict[str, Decimal]]:
+    """Debits minus credits per fund and account role, in one query."""
+    rows = (
+        Leg.objects.filter(account__fund_account__fund_id__in=fund_ids)
+        .values("account__fund_account__fund_id", "account__fund_account__role")
+        .annotate(
+            debits=Coalesce(Sum("debit"), _ZERO),
+            credits=Coalesce(Sum("credit"), _ZERO),
+        )
+        .order_by()
+    )
+    net: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in rows:
+        net[row["account__fund_account__fund_id"]][row["account__fund_account__role"]] = (
+            row["debits"] - row["credits"]
+        )
+    return net
+
+
+def fund_balances(funds=None) -> dict[int, FundBalance]:
+    """Balances for the given funds (default: all), keyed by fund id."""
+    funds = list(funds if funds is not None else Fund.objects.all())
+    net = _net_by_role([f.pk for f in funds])
+    result = {}
+    for fund in funds:
+        by_role = net[fund.pk]
+
+        def money(roles, sign=1, by_role=by_role, currency=fund.currency):
+            return Money(sign * sum((by_role[r] for r in roles), Decimal(0)), currency)
+
+        result[fund.pk] = FundBalance(
+            currency=fund.currency,
+            cash=money(CASH_ASSET_ROLES),
+            goods=money([AccountRole.GOODS_STOCK]),
+            received=money(INCOME_ROLES, sign=-1),  # income grows by credits
+            allocated=money(EXPENSE_ROLES),
+        )
+    return result
+
+
+def fund_balance(fund: Fund) -> FundBalance:
+    return fund_balances([fund])[fund.pk]
+
+
+def fund_asset_total_from_legs(fund: Fund) -> Decimal:
+    """Assets of a fund summed straight from its legs (used by check_ledger to cross-check)."""
+    totals = Leg.objects.filter(
+        account__fund_account__fund=fund, account__fund_account__role__in=ASSET_ROLES
+    ).aggregate(debits=Coalesce(Sum("debit"), _ZERO), credits=Coalesce(Sum("credit"), _ZERO))
+    return totals["debits"] - totals["credits"]
+
+
+@dataclass(frozen=True)
+class PublicFundTotal:
+    name: str
+    code: str
+    received: Money
+    allocated: Money
+    balance: Money
+    donors: int
+
+
+def fund_totals_public() -> list[PublicFundTotal]:
+    """What the public pages may show about each active fund: totals only, no names."""
+    funds = list(
+        Fund.objects.filter(is_active=True).annotate(
+            donor_count=Count(
+                "donations__donor",
+                filter=Q(donations__status=Donation.Status.RECEIVED),
+                distinct=True,
+            )
+        )
+    )
+    balances = fund_balances(funds)
+    return [
+        PublicFundTotal(
+            name=f.name,
+            code=f.code,
+            received=balances[f.pk].received,
+            allocated=balances[f.pk].allocated,
+            balance=balances[f.pk].total,
+            donors=f.donor_count,
+        )
+        for f in funds
+    ]

@@ -1,0 +1,185 @@
+"""Everything `check_ledger` verifies. Each check reads the database directly and reports what
+it finds in words an accountant can act on; none of them trusts the Python that wrote the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from hordak.exceptions import AccountingEquationViolationError
+from hordak.models import Account, Leg, Transaction
+
+from audit.db import append_only_trigger_name
+
+from ..digests import transaction_digest
+from ..models import Donation, Fund, FundAccount, Posting
+from .balances import fund_asset_total_from_legs, fund_balances
+
+APPEND_ONLY_TABLES = ("hordak_transaction", "hordak_leg", "fund_posting", "audit_auditentry")
+
+
+@dataclass
+class LedgerReport:
+    transactions_checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _unbalanced_transactions() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT transaction_id, currency,
+                   SUM(COALESCE(debit, 0)) AS debits, SUM(COALESCE(credit, 0)) AS credits
+            FROM hordak_leg GROUP BY transaction_id, currency
+            HAVING SUM(COALESCE(debit, 0)) <> SUM(COALESCE(credit, 0))
+            ORDER BY transaction_id
+            """
+        )
+        return [
+            f"Transaction {tx}: debits {d} {cur} != credits {c} {cur}"
+            for tx, cur, d, c in cursor.fetchall()
+        ]
+
+
+def _transactions_without_legs_or_posting() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.id FROM hordak_transaction t LEFT JOIN hordak_leg l ON l.transaction_id = t.id "
+            "GROUP BY t.id HAVING COUNT(l.id) < 2 ORDER BY t.id"
+        )
+        problems = [f"Transaction {tx} has fewer than two legs" for (tx,) in cursor.fetchall()]
+    missing = Transaction.objects.filter(posting__isnull=True).values_list("id", flat=True)
+    problems += [f"Transaction {tx} has no posting (written outside the services?)" for tx in missing]
+    return problems
+
+
+def _tampered_postings() -> list[str]:
+    problems = []
+    for posting_id, transaction_id, digest in Posting.objects.values_list("id", "transaction_id", "digest"):
+        if transaction_digest(transaction_id) != digest:
+            problems.append(
+                f"Posting {posting_id}: transaction {transaction_id} differs from what was posted "
+                "(legs, amounts, date or description changed)"
+            )
+    return problems
+
+
+def _legs_outside_their_fund() -> list[str]:
+    problems = []
+    legs = Leg.objects.select_related("transaction__posting", "account__fund_account__fund").order_by("id")
+    for leg in legs.iterator(chunk_size=2000):
+        account_fund = getattr(getattr(leg.account, "fund_account", None), "fund", None)
+        posting = getattr(leg.transaction, "posting", None)
+        if account_fund is None:
+            problems.append(f"Leg {leg.pk} posts to account {leg.account.full_code}, which belongs to no fund")
+            continue
+        if posting is not None and posting.fund_id != account_fund.pk:
+            problems.append(
+                f"Leg {leg.pk} of posting {posting.pk} ({posting.fund_id}) posts to fund {account_fund.code}"
+            )
+        leg_currency = (leg.debit or leg.credit).currency.code
+        if leg_currency != account_fund.currency:
+            problems.append(
+                f"Leg {leg.pk} is in {leg_currency}; fund {account_fund.code} keeps {account_fund.currency}"
+            )
+    return problems
+
+
+def _fund_balances_match_postings() -> list[str]:
+    """The balance the admin shows (grouped by role) must equal a plain sum of the fund's asset
+    legs, and received - allocated must equal what is left (the fund's own equation)."""
+    problems = []
+    funds = list(Fund.objects.all())
+    balances = fund_balances(funds)
+    for fund in funds:
+        balance = balances[fund.pk]
+        from_legs = fund_asset_total_from_legs(fund)
+        if balance.total.amount != from_legs:
+            problems.append(f"Fund {fund.code}: balance {balance.total.amount} != sum of its postings {from_legs}")
+        if balance.received.amount - balance.allocated.amount != balance.total.amount:
+            problems.append(
+                f"Fund {fund.code}: received {balance.received.amount} - allocated "
+                f"{balance.allocated.amount} != balance {balance.total.amount}"
+            )
+        roles = set(FundAccount.objects.filter(fund=fund).values_list("role", flat=True))
+        if len(roles) != len(FundAccount._meta.get_field("role").choices):
+            problems.append(f"Fund {fund.code} is missing ledger accounts")
+    return problems
+
+
+def _donations_match_postings() -> list[str]:
+    problems = []
+    postings: dict[int, dict[str, list[Posting]]] = {}
+    for posting in Posting.objects.filter(donation__isnull=False).only("id", "donation_id", "kind"):
+        postings.setdefault(posting.donation_id, {}).setdefault(posting.kind, []).append(posting)
+    legs_total = {
+        row["transaction_id"]: row["total"]
+        for row in _debit_totals()
+    }
+    donations = Donation.objects.select_related("fund").order_by("id")
+    for donation in donations.iterator(chunk_size=2000):
+        mine = postings.get(donation.pk, {})
+        received = mine.get(Posting.Kind.DONATION_RECEIVED, [])
+        reversals = mine.get(Posting.Kind.REVERSAL, [])
+        posted = donation.status in (Donation.Status.RECEIVED, Donation.Status.REFUNDED)
+        if posted and len(received) != 1:
+            problems.append(f"Gift {donation.reference} is {donation.status} but has {len(received)} receipt postings")
+        if not posted and (received or reversals):
+            problems.append(f"Gift {donation.reference} is {donation.status} but was posted to the ledger")
+        if donation.status == Donation.Status.REFUNDED and len(reversals) != 1:
+            problems.append(f"Gift {donation.reference} is refunded but has {len(reversals)} reversals")
+        if donation.status == Donation.Status.RECEIVED and reversals:
+            problems.append(f"Gift {donation.reference} is received but its posting was reversed")
+        if len(received) == 1:
+            expected = donation.fund_value.amount
+            posted_amount = legs_total.get(received[0].transaction_id, Decimal(0))
+            if posted_amount != expected:
+                problems.append(f"Gift {donation.reference} is worth {expected} but was posted as {posted_amount}")
+    return problems
+
+
+def _debit_totals():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.transaction_id, SUM(COALESCE(l.debit, 0)) FROM fund_posting p "
+            "JOIN hordak_leg l ON l.transaction_id = p.transaction_id "
+            "WHERE p.kind = 'donation_received' GROUP BY p.transaction_id"
+        )
+        return [{"transaction_id": tx, "total": total} for tx, total in cursor.fetchall()]
+
+
+def _append_only_guards() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgenabled <> 'D' AND NOT tgisinternal")
+        present = {name for (name,) in cursor.fetchall()}
+    return [
+        f"Table {table} is not protected: trigger {append_only_trigger_name(table)} is missing or disabled"
+        for table in APPEND_ONLY_TABLES
+        if append_only_trigger_name(table) not in present
+    ]
+
+
+def _accounting_equation() -> list[str]:
+    try:
+        Account.validate_accounting_equation()
+    except AccountingEquationViolationError as exc:
+        return [f"Accounting equation broken: {exc}"]
+    return []
+
+
+def ledger_problems() -> LedgerReport:
+    report = LedgerReport(transactions_checked=Transaction.objects.count())
+    for check in (
+        _append_only_guards,
+        _unbalanced_transactions,
+        _transactions_without_legs_or_posting,
+        _tampered_postings,
+        _legs_outside_their_fund,
+        _fund_balances_match_postings,
+        _donations_match_postings,
+        _accounting_equation,
+    ):
+        report.problems.extend(check())
+    return report

@@ -1,0 +1,267 @@
+"""Recording gifts and moving them through their life: pledged -> received -> (refunded), or
+pledged -> cancelled. Receiving posts to the ledger; refunding posts the reversal."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from djmoney.money import Money
+
+from audit.services import audit_record
+from donors.models import Donor
+
+from ..errors import ExchangeRateRequired, FundError, InvalidAmount, InvalidLines, InvalidTransition
+from ..models import AccountRole, Campaign, Donation, DonationLine, Fund, Posting
+from ..money import currency_check, money_convert, money_parse, to_decimal
+from .ledger import Entry, ledger_post, ledger_reverse
+
+MAX_LINES = 200
+_SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+
+# Where received value lands: the channel says which asset grows, the kind which income.
+_ASSET_BY_CHANNEL = {
+    Donation.Channel.CARD: AccountRole.CARD_CLEARING,
+    Donation.Channel.BANK_TRANSFER: AccountRole.BANK,
+    Donation.Channel.CASH: AccountRole.CASH_ON_HAND,
+    Donation.Channel.IN_KIND_DELIVERY: AccountRole.GOODS_STOCK,
+}
+_INCOME_BY_KIND = {
+    Donation.Kind.CASH: AccountRole.INCOME_CASH,
+    Donation.Kind.SCHOLARSHIP: AccountRole.INCOME_SCHOLARSHIP,
+    Donation.Kind.IN_KIND: AccountRole.INCOME_IN_KIND,
+    Donation.Kind.SUPPLIES: AccountRole.INCOME_SUPPLIES,
+}
+
+
+def _choice(value: Any, choices: type, label: str) -> str:
+    if value not in choices.values:
+        raise FundError(f"Unknown {label} {value!r}; expected one of: {', '.join(choices.values)}.")
+    return value
+
+
+def _clean_lines(lines: Iterable[Mapping[str, Any]] | None, currency: str) -> list[DonationLine]:
+    lines = list(lines or [])
+    if not lines:
+        raise InvalidLines("Goods need at least one line: what, how many, which unit and its value.")
+    if len(lines) > MAX_LINES:
+        raise InvalidLines(f"At most {MAX_LINES} lines per gift.")
+    cleaned = []
+    for number, line in enumerate(lines, 1):
+        description = str(line.get("description") or "").strip()
+        unit = str(line.get("unit") or "").strip()
+        if not description or len(description) > 200:
+            raise InvalidLines(f"Line {number}: describe the goods in 1 to 200 characters.")
+        if not unit or len(unit) > 20:
+            raise InvalidLines(f"Line {number}: give a unit (kg, box, piece…) of at most 20 characters.")
+        if line.get("quantity") in (None, ""):
+            raise InvalidLines(f"Line {number}: a quantity is required.")
+        try:
+            quantity = to_decimal(line["quantity"], field="quantity")
+        except InvalidAmount:
+            raise InvalidLines(f"Line {number}: the quantity {line['quantity']!r} is not a number.") from None
+        if quantity <= 0 or quantity >= Decimal("1000000000") or quantity != quantity.quantize(Decimal("0.001")):
+            raise InvalidLines(f"Line {number}: the quantity must be above zero with at most 3 decimals.")
+        try:
+            value = money_parse(line.get("fair_value"), currency, field="fair value")
+        except InvalidAmount as exc:
+            raise InvalidLines(f"Line {number}: {exc.message}") from None
+        cleaned.append(DonationLine(description=description, quantity=quantity, unit=unit, fair_value=value.amount))
+    return cleaned
+
+
+def _post_receipt(donation: Donation, actor: Any) -> Posting:
+    value = donation.fund_value
+    return ledger_post(
+        fund=donation.fund,
+        kind=Posting.Kind.DONATION_RECEIVED,
+        entries=[
+            Entry(role=_ASSET_BY_CHANNEL[donation.channel], side="debit", money=value),
+            Entry(role=_INCOME_BY_KIND[donation.kind], side="credit", money=value),
+        ],
+        description=f"Gift {donation.reference} ({donation.get_kind_display()}, {donation.get_channel_display()})",
+        date=timezone.localdate(donation.received_at),
+        donation=donation,
+        actor=actor,
+    )
+
+
+def donation_record(
+    *,
+    fund: Fund,
+    donor: Donor,
+    kind: str,
+    channel: str,
+    amount: Any = None,
+    currency: str | None = None,
+    lines: Iterable[Mapping[str, Any]] | None = None,
+    exchange_rate: Any = None,
+    campaign: Campaign | None = None,
+    payer: Donor | None = None,
+    scholarship_count: int | None = None,
+    school_year: str = "",
+    expected_on: datetime.date | None = None,
+    is_anonymous: bool | None = None,
+    message: str = "",
+    received_at: datetime.datetime | None = None,
+    actor: Any = None,
+) -> Donation:
+    """Record a gift as pledged, or as received at ``received_at`` (cash counted at the centre,
+    goods delivered) in which case it is posted to the ledger in the same transaction.
+
+    Money gifts take ``amount`` and ``currency`` (default: the fund's); goods take ``lines``
+    (description, quantity, unit, fair_value) and their value is the lines' total. A currency
+    other than the fund's needs ``exchange_rate`` (fund currency per unit). Nothing is written
+    unless everything is valid.
+    """
+    kind = _choice(kind, Donation.Kind, "kind")
+    channel = _choice(channel, Donation.Channel, "channel")
+    if not fund.is_active:
+        raise FundError(f"Fund {fund.code} is closed to new gifts.")
+    if campaign is not None and campaign.fund_id != fund.pk:
+        raise FundError(f"Campaign {campaign.name!r} belongs to another fund.")
+    currency = currency_check(currency or fund.currency)
+    goods = kind in Donation.GOODS_KINDS
+    if goods != (channel == Donation.Channel.IN_KIND_DELIVERY):
+        raise FundError("Goods arrive by in-kind delivery; money arrives by card, bank transfer or cash.")
+
+    line_objects: list[DonationLine] = []
+    if goods:
+        if amount is not None:
+            raise InvalidAmount("The value of goods is the total of their lines; do not give an amount.")
+        line_objects = _clean_lines(lines, currency)
+        money = Money(sum(line.fair_value for line in line_objects), currency)
+        money = money_parse(money.amount, currency, field="total value")
+    else:
+        if lines:
+            raise InvalidLines("Line items are for goods; a money gift takes an amount.")
+        if amount is None or amount == "":
+            raise InvalidAmount("An amount is required.")
+        money = money_parse(amount, currency)
+
+    rate = None
+    if currency != fund.currency:
+        if exchange_rate in (None, ""):
+            raise ExchangeRateRequired(
+                f"A gift in {currency} to a {fund.currency} fund needs the exchange rate it was converted at."
+            )
+        rate = to_decimal(exchange_rate, field="exchange rate")
+        if rate <= 0 or rate >= Decimal("1000000000"):
+            raise ExchangeRateRequired("The exchange rate must be a positive number.")
+        if money_convert(money, to_currency=fund.currency, rate=rate).amount <= 0:
+            raise InvalidAmount("At this rate the gift is worth nothing in the fund's currency.")
+    elif exchange_rate not in (None, ""):
+        raise FundError("An exchange rate applies only when the gift's currency differs from the fund's.")
+
+    if kind == Donation.Kind.SCHOLARSHIP:
+        if not isinstance(scholarship_count, int) or isinstance(scholarship_count, bool) or not (
+            1 <= scholarship_count <= 10_000
+        ):
+            raise FundError("A scholarship gift needs the number of scholarships (1 to 10,000).")
+        match = _SCHOOL_YEAR.match(school_year or "")
+        if not match or int(match[2]) != int(match[1]) + 1:
+            raise FundError("Give the school year as YYYY-YYYY, e.g. 2026-2027.")
+    elif scholarship_count is not None or school_year:
+        raise FundError("Scholarship count and school year apply to scholarship gifts only.")
+
+    message = (message or "").strip()
+    if len(message) > 1000:
+        raise FundError("The message can be at most 1,000 characters.")
+    if received_at is not None and received_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise FundError("A gift cannot be received in the future.")
+
+    donation = Donation(
+        fund=fund,
+        campaign=campaign,
+        donor=donor,
+        payer=payer,
+        kind=kind,
+        channel=channel,
+        amount=money,
+        exchange_rate=rate,
+        scholarship_count=scholarship_count,
+        school_year=school_year or "",
+        expected_on=expected_on,
+        is_anonymous=donor.anonymous_by_default if is_anonymous is None else bool(is_anonymous),
+        message=message,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if received_at is not None:
+        donation.status = Donation.Status.RECEIVED
+        donation.received_at = received_at
+    with transaction.atomic():
+        donation.save()
+        for line in line_objects:
+            line.donation = donation
+        DonationLine.objects.bulk_create(line_objects)
+        if received_at is not None:
+            _post_receipt(donation, actor)
+        audit_record(
+            actor=actor,
+            action="donation.record",
+            obj=donation,
+            data={"reference": donation.reference, "status": donation.status, "amount": str(donation.amount)},
+        )
+    return donation
+
+
+def _locked(donation: Donation) -> Donation:
+    return Donation.objects.select_for_update().select_related("fund").get(pk=donation.pk)
+
+
+def donation_receive(
+    *, donation: Donation, received_at: datetime.datetime | None = None, actor: Any = None
+) -> Donation:
+    """Mark a pledge received and post it. Receiving twice is refused, so a repeated webhook or
+    double click cannot count a gift twice (the Posting's unique constraint backs this up)."""
+    received_at = received_at or timezone.now()
+    with transaction.atomic():
+        donation = _locked(donation)
+        if donation.status != Donation.Status.PLEDGED:
+            raise InvalidTransition(f"Gift {donation.reference} is {donation.status}, not pledged.")
+        donation.status = Donation.Status.RECEIVED
+        donation.received_at = received_at
+        donation.save(update_fields=["status", "received_at"])
+        _post_receipt(donation, actor)
+        audit_record(actor=actor, action="donation.receive", obj=donation)
+    return donation
+
+
+def donation_cancel(*, donation: Donation, reason: str, actor: Any = None) -> Donation:
+    """Cancel a pledge that will not arrive. Nothing was posted, so nothing is reversed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FundError("Say why the pledge is cancelled.")
+    with transaction.atomic():
+        donation = _locked(donation)
+        if donation.status != Donation.Status.PLEDGED:
+            raise InvalidTransition(f"Only a pledge can be cancelled; gift {donation.reference} is {donation.status}.")
+        donation.status = Donation.Status.CANCELLED
+        donation.closed_at = timezone.now()
+        donation.save(update_fields=["status", "closed_at"])
+        audit_record(actor=actor, action="donation.cancel", obj=donation, data={"reason": reason[:500]})
+    return donation
+
+
+def donation_refund(*, donation: Donation, reason: str, actor: Any = None) -> Donation:
+    """Give a received gift back (card refund, lost dispute, returned transfer): the receipt
+    posting is reversed in full, never edited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FundError("Say why the gift is refunded.")
+    with transaction.atomic():
+        donation = _locked(donation)
+        if donation.status != Donation.Status.RECEIVED:
+            raise InvalidTransition(f"Only a received gift can be refunded; {donation.reference} is {donation.status}.")
+        original = Posting.objects.get(donation=donation, kind=Posting.Kind.DONATION_RECEIVED)
+        ledger_reverse(posting=original, reason=reason[:500], date=timezone.localdate(), actor=actor)
+        donation.status = Donation.Status.REFUNDED
+        donation.closed_at = timezone.now()
+        donation.save(update_fields=["status", "closed_at"])
+        audit_record(actor=actor, action="donation.refund", obj=donation, data={"reason": reason[:500]})
+    return donation

@@ -1,0 +1,77 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from audit.services import audit_record
+
+from ..errors import FundError
+from ..models import Campaign, Fund
+from ..money import currency_check, money_parse
+from .ledger import ledger_chart_create
+
+
+def fund_create(
+    *, name: str, code: str, currency: str = "VND", restricted_purpose: str = "", actor: Any = None
+) -> Fund:
+    """Open a fund and its ledger accounts in one transaction."""
+    fund = Fund(
+        name=(name or "").strip(),
+        code=(code or "").strip().upper(),
+        currency=currency_check(currency),
+        restricted_purpose=(restricted_purpose or "").strip(),
+    )
+    try:
+        fund.full_clean()
+    except ValidationError as exc:
+        raise FundError(exc.message_dict) from exc
+    with transaction.atomic():
+        fund.save()
+        ledger_chart_create(fund=fund)
+        audit_record(actor=actor, action="fund.create", obj=fund, data={"code": fund.code})
+    return fund
+
+
+def fund_update(
+    *, fund: Fund, name: str, restricted_purpose: str, is_active: bool, actor: Any = None
+) -> Fund:
+    """Code and currency are fixed once a fund exists: its ledger accounts are named by them."""
+    fund.name = (name or "").strip()
+    fund.restricted_purpose = (restricted_purpose or "").strip()
+    fund.is_active = is_active
+    try:
+        fund.full_clean()
+    except ValidationError as exc:
+        raise FundError(exc.message_dict) from exc
+    with transaction.atomic():
+        fund.save(update_fields=["name", "restricted_purpose", "is_active"])
+        audit_record(actor=actor, action="fund.update", obj=fund)
+    return fund
+
+
+def campaign_create(
+    *,
+    fund: Fund,
+    name: str,
+    slug: str,
+    starts_on,
+    ends_on=None,
+    goal=None,
+    actor: Any = None,
+) -> Campaign:
+    campaign = Campaign(
+        fund=fund,
+        name=(name or "").strip(),
+        slug=slug,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        goal=money_parse(goal, fund.currency, field="goal") if goal is not None else None,
+    )
+    try:
+        campaign.full_clean()
+    except ValidationError as exc:
+        raise FundError(exc.message_dict) from exc
+    with transaction.atomic():
+        campaign.save()
+        audit_record(actor=actor, action="campaign.create", obj=campaign)
+    return campaign

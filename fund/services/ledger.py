@@ -1,0 +1,176 @@
+"""Writing to the ledger. Every movement of value is one balanced hordak transaction plus one
+Posting; corrections are reversals. Callers hold the transaction: these functions must run
+inside ``transaction.atomic()`` (they check), so a posting commits with the change it records.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.db import connection, transaction
+from django.utils import timezone
+from djmoney.money import Money
+from hordak.models import Account, Leg, Transaction
+
+from ..digests import transaction_digest
+from ..errors import LedgerError
+from ..models import AccountRole, Fund, FundAccount, LedgerCheck, Posting
+from ..models.ledger import ASSET_ROLES, EXPENSE_ROLES, INCOME_ROLES
+from ..selectors.ledger_checks import ledger_problems
+
+ROOT_ACCOUNTS = {
+    # code: (name, hordak type)
+    "1": ("Assets", "AS"),
+    "4": ("Income", "IN"),
+    "5": ("Expenses", "EX"),
+}
+_ROLE_PLACE = {
+    **{role: ("1", str(i)) for i, role in enumerate(ASSET_ROLES, 1)},
+    **{role: ("4", str(i)) for i, role in enumerate(INCOME_ROLES, 1)},
+    **{role: ("5", str(i)) for i, role in enumerate(EXPENSE_ROLES, 1)},
+}
+# Fund creation reshapes hordak's account tree (MPTT): one at a time.
+_CHART_LOCK_KEY = 0x43540001
+
+
+@dataclass(frozen=True)
+class Entry:
+    role: AccountRole
+    side: Literal["debit", "credit"]
+    money: Money
+
+
+def _require_atomic() -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("ledger writes must run inside transaction.atomic()")
+
+
+def ledger_chart_create(*, fund: Fund) -> dict[str, Account]:
+    """Create the fund's accounts under the shared Assets / Income / Expenses roots.
+
+    Codes read as type + fund + role, e.g. ``1CPF1`` is the CPF fund's bank account.
+    """
+    _require_atomic()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHART_LOCK_KEY])
+    roots = {}
+    for code, (name, account_type) in ROOT_ACCOUNTS.items():
+        root = Account.objects.filter(parent__isnull=True, code=code).first()
+        if root is None:
+            root = Account.objects.create(name=name, code=code, type=account_type, currencies=["VND", "USD"])
+        roots[code] = root
+    fund_nodes = {
+        code: Account.objects.create(
+            parent=root, name=f"{fund.code} {root.name}", code=fund.code, currencies=[fund.currency]
+        )
+        for code, root in roots.items()
+    }
+    accounts = {}
+    for role, (root_code, place) in _ROLE_PLACE.items():
+        account = Account.objects.create(
+            parent=fund_nodes[root_code],
+            name=f"{fund.code} {AccountRole(role).label}",
+            code=place,
+            currencies=[fund.currency],
+        )
+        FundAccount.objects.create(fund=fund, role=role, account=account)
+        accounts[role] = account
+    return accounts
+
+
+def _check_entries(fund: Fund, entries: Sequence[Entry]) -> None:
+    if len(entries) < 2:
+        raise LedgerError("A ledger transaction needs at least two entries.")
+    debit_total = credit_total = 0
+    for entry in entries:
+        if entry.money.currency.code != fund.currency:
+            raise LedgerError(
+                f"Fund {fund.code} keeps its books in {fund.currency}; an entry in "
+                f"{entry.money.currency.code} needs converting first."
+            )
+        if entry.money.amount <= 0:
+            raise LedgerError("Ledger entries must be positive amounts.")
+        if entry.side == "debit":
+            debit_total += entry.money.amount
+        else:
+            credit_total += entry.money.amount
+    if debit_total != credit_total:
+        raise LedgerError(f"Debits ({debit_total}) and credits ({credit_total}) must be equal.")
+
+
+def ledger_post(
+    *,
+    fund: Fund,
+    kind: str,
+    entries: Sequence[Entry],
+    description: str,
+    date: datetime.date,
+    donation: Any = None,
+    reverses: Posting | None = None,
+    reason: str = "",
+    actor: Any = None,
+) -> Posting:
+    """Write one balanced transaction for ``fund`` and its Posting. The database trigger checks
+    balance again at commit; this check gives the caller a clear error first."""
+    _require_atomic()
+    _check_entries(fund, entries)
+    accounts = {fa.role: fa.account_id for fa in FundAccount.objects.filter(fund=fund)}
+    tx = Transaction.objects.create(date=date, description=description[:500])
+    for entry in entries:
+        Leg.objects.create(transaction=tx, account_id=accounts[entry.role], **{entry.side: entry.money})
+    return Posting.objects.create(
+        transaction=tx,
+        fund=fund,
+        kind=kind,
+        donation=donation,
+        reverses=reverses,
+        reason=reason,
+        digest=transaction_digest(tx.pk),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def ledger_reverse(*, posting: Posting, reason: str, date: datetime.date, actor: Any = None) -> Posting:
+    """Post the mirror image of ``posting``. A posting is reversed at most once."""
+    _require_atomic()
+    posting = Posting.objects.select_for_update().select_related("fund").get(pk=posting.pk)
+    if Posting.objects.filter(reverses=posting).exists():
+        raise LedgerError(f"Posting {posting.pk} has already been reversed.")
+    if posting.kind == Posting.Kind.REVERSAL:
+        raise LedgerError("A reversal cannot itself be reversed; post a new entry instead.")
+    roles = {fa.account_id: fa.role for fa in FundAccount.objects.filter(fund=posting.fund)}
+    entries = [
+        Entry(
+            role=roles[leg.account_id],
+            side="credit" if leg.debit is not None else "debit",
+            money=leg.debit if leg.debit is not None else leg.credit,
+        )
+        for leg in Leg.objects.filter(transaction_id=posting.transaction_id).order_by("id")
+    ]
+    return ledger_post(
+        fund=posting.fund,
+        kind=Posting.Kind.REVERSAL,
+        entries=entries,
+        description=f"Reversal of posting {posting.pk}: {reason}",
+        date=date,
+        donation=posting.donation,
+        reverses=posting,
+        reason=reason,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def ledger_check_run() -> Any:
+    """Verify the whole ledger and record the outcome (nightly, from the admin, or a command)."""
+    check = LedgerCheck.objects.create()
+    report = ledger_problems()
+    check.problems = report.problems
+    check.transactions_checked = report.transactions_checked
+    check.ok = not report.problems
+    check.finished_at = timezone.now()
+    check.save()
+    return check
