@@ -58,9 +58,7 @@ def money_parse(amount, currency: str, *, field: str = "amount") -> Money:
         raise InvalidAmount(f"The {field} is larger than any gift this platform accepts.")
     exponent = currency_exponent(code)
     if number != number.quantize(Decimal(1).scaleb(-exponent)):
-        raise InvalidAmount(
-            f"{code} amounts have at most {exponent} decimal places; {number} has more."
-        )
+        raise InvalidAmount(f"{code} amounts have at most {exponent} decimal places; {number} has more.")
     return Money(number.quantize(Decimal(1).scaleb(-exponent)), code)
 
 

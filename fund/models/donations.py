@@ -94,9 +94,7 @@ class Donation(models.Model):
         indexes = [models.Index(fields=["fund", "status", "received_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
-            models.CheckConstraint(
-                condition=Q(amount_currency__in=["VND", "USD"]), name="donation_currency_known"
-            ),
+            models.CheckConstraint(condition=Q(amount_currency__in=["VND", "USD"]), name="donation_currency_known"),
             models.CheckConstraint(
                 condition=Q(exchange_rate__isnull=True) | Q(exchange_rate__gt=0),
                 name="donation_exchange_rate_positive",

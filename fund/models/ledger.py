@@ -72,9 +72,7 @@ class Posting(models.Model):
     donation = models.ForeignKey(
         "fund.Donation", on_delete=models.PROTECT, related_name="postings", null=True, blank=True
     )
-    reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, related_name="reversed_by", null=True, blank=True
-    )
+    reverses = models.OneToOneField("self", on_delete=models.PROTECT, related_name="reversed_by", null=True, blank=True)
     reason = models.CharField(max_length=500, blank=True)
     digest = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)

@@ -49,9 +49,7 @@ def _net_by_role(fund_ids) -> dict[int, dict[str, Decimal]]:
     )
     net: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for row in rows:
-        net[row["account__fund_account__fund_id"]][row["account__fund_account__role"]] = (
-            row["debits"] - row["credits"]
-        )
+        net[row["account__fund_account__fund_id"]][row["account__fund_account__role"]] = row["debits"] - row["credits"]
     return net
 
 

@@ -37,10 +37,7 @@ def _unbalanced_transactions() -> list[str]:
             ORDER BY transaction_id
             """
         )
-        return [
-            f"Transaction {tx}: debits {d} {cur} != credits {c} {cur}"
-            for tx, cur, d, c in cursor.fetchall()
-        ]
+        return [f"Transaction {tx}: debits {d} {cur} != credits {c} {cur}" for tx, cur, d, c in cursor.fetchall()]
 
 
 def _transactions_without_legs_or_posting() -> list[str]:
@@ -114,10 +111,7 @@ def _donations_match_postings() -> list[str]:
     postings: dict[int, dict[str, list[Posting]]] = {}
     for posting in Posting.objects.filter(donation__isnull=False).only("id", "donation_id", "kind"):
         postings.setdefault(posting.donation_id, {}).setdefault(posting.kind, []).append(posting)
-    legs_total = {
-        row["transaction_id"]: row["total"]
-        for row in _debit_totals()
-    }
+    legs_total = {row["transaction_id"]: row["total"] for row in _debit_totals()}
     donations = Donation.objects.select_related("fund").order_by("id")
     for donation in donations.iterator(chunk_size=2000):
         mine = postings.get(donation.pk, {})

@@ -159,8 +159,10 @@ def donation_record(
         raise FundError("An exchange rate applies only when the gift's currency differs from the fund's.")
 
     if kind == Donation.Kind.SCHOLARSHIP:
-        if not isinstance(scholarship_count, int) or isinstance(scholarship_count, bool) or not (
-            1 <= scholarship_count <= 10_000
+        if (
+            not isinstance(scholarship_count, int)
+            or isinstance(scholarship_count, bool)
+            or not (1 <= scholarship_count <= 10_000)
         ):
             raise FundError("A scholarship gift needs the number of scholarships (1 to 10,000).")
         match = _SCHOOL_YEAR.match(school_year or "")

@@ -32,9 +32,7 @@ def fund_create(
     return fund
 
 
-def fund_update(
-    *, fund: Fund, name: str, restricted_purpose: str, is_active: bool, actor: Any = None
-) -> Fund:
+def fund_update(*, fund: Fund, name: str, restricted_purpose: str, is_active: bool, actor: Any = None) -> Fund:
     """Code and currency are fixed once a fund exists: its ledger accounts are named by them."""
     fund.name = (name or "").strip()
     fund.restricted_purpose = (restricted_purpose or "").strip()
