@@ -2,6 +2,10 @@
 CELERY_BROKER_URL is set (then the worker tests start a real worker)."""
 
 from .base import *  # noqa: F403
+from .base import env
+
+# Parallel test runs on one server (e.g. two checkouts) pick different names.
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_chungtay")}  # noqa: F405
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105

@@ -1,0 +1,45 @@
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from donors.services import donor_create
+from fund.services import fund_create
+
+
+@pytest.fixture
+def immediate_constraints(db):
+    """hordak's balance trigger is deferred to commit; inside a test's wrapping transaction
+    make it fire at once so an unbalanced write raises where it happens."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.fixture
+def fund(db):
+    return fund_create(name="Children's Protection Fund", code="CPF", restricted_purpose="Children in care")
+
+
+@pytest.fixture
+def other_fund(db):
+    return fund_create(name="Social Protection Fund", code="SPF")
+
+
+@pytest.fixture
+def donor(db):
+    return donor_create(kind="person", name="Trần Thị Demo", email="demo@example.org", preferred_language="vi")
+
+
+@pytest.fixture
+def organisation(db):
+    return donor_create(
+        kind="organisation",
+        name="Công ty TNHH Ví Dụ",
+        tax_code="0101234567",
+        contact_person="Lê Văn Mẫu",
+        email="ketoan@example.org",
+    )
+
+
+@pytest.fixture
+def now():
+    return timezone.now()
