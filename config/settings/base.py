@@ -86,12 +86,25 @@ TEMPLATES = [
 ]
 
 # --- Database: PostgreSQL everywhere -------------------------------------------------------
-# DATABASE_URL points at a server in production and CI; without it an embedded server from a
-# wheel starts under .local/ so there is no SQLite path that behaves differently.
-DATABASE_URL = env.str("DATABASE_URL", default="") or embedded_database_url(LOCAL_DIR / "pgdata")
-DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# DATABASE_URL points at a server in production and CI. dev and test fall back to an embedded
+# server from a wheel (config/embedded_db.py) so there is no SQLite path that behaves
+# differently; production refuses to start without DATABASE_URL.
+DATABASE_URL = env.str("DATABASE_URL", default="")
+
+
+def database_settings(url: str) -> dict:
+    config = env.db_url_config(url)
+    # A unix-socket URL (".../name?host=/path") arrives as OPTIONS["host"]; HOST is clearer.
+    if not config.get("HOST") and "host" in config.get("OPTIONS", {}):
+        config["HOST"] = config["OPTIONS"].pop("host")
+    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    return {"default": config}
+
+
+def local_database_url() -> str:
+    return DATABASE_URL or embedded_database_url(LOCAL_DIR / "pgdata")
+
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -134,6 +147,7 @@ HORDAK_DECIMAL_PLACES = 2
 # --- Celery ---------------------------------------------------------------------------------
 # Without a broker, tasks run in-process (eager) so the embedded default needs nothing else.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="chungtay")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None

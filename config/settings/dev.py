@@ -1,8 +1,9 @@
 """Local development: the README's `make run`. Throwaway secret, debug on, localhost only."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database_settings, env, local_database_url
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+DATABASES = database_settings(local_database_url())

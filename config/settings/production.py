@@ -6,9 +6,13 @@ Refuses to start without SECRET_KEY and ALLOWED_HOSTS; `manage.py check --deploy
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env
+from .base import DATABASE_URL, SECRET_KEY, database_settings, env
 
 DEBUG = False
+
+if not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_URL must point at the PostgreSQL server in production.")
+DATABASES = database_settings(DATABASE_URL)
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set (50+ random characters) in production.")

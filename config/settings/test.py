@@ -2,10 +2,11 @@
 CELERY_BROKER_URL is set (then the worker tests start a real worker)."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database_settings, env, local_database_url
 
+DATABASES = database_settings(local_database_url())
 # Parallel test runs on one server (e.g. two checkouts) pick different names.
-DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_chungtay")}  # noqa: F405
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_chungtay")}
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
@@ -17,3 +18,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+WHITENOISE_AUTOREFRESH = True  # serve from finders; no collectstatic before tests
