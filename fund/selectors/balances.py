@@ -12,6 +12,7 @@ from djmoney.money import Money
 from hordak.models import Leg
 
 from ..models import Donation, Fund
+from ..money import currency_exponent
 from ..models.ledger import ASSET_ROLES, CASH_ASSET_ROLES, EXPENSE_ROLES, INCOME_ROLES, AccountRole
 
 _ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=20, decimal_places=2))
@@ -119,3 +120,12 @@ def fund_totals_public() -> list[PublicFundTotal]:
         )
         for f in funds
     ]
+
+
+def money_display(money: Money) -> str:
+    """Amounts as people here write them: VND whole with dot separators, USD with cents."""
+    places = currency_exponent(money.currency.code)
+    text = f"{money.amount:,.{places}f}"
+    if money.currency.code == "VND":
+        return text.replace(",", ".") + " ₫"
+    return f"{text} {money.currency.code}"

@@ -1,0 +1,58 @@
+# The two commands in the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install system-deps migrate seed check-ledger lint worker bench clean
+
+help:
+	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)/"
+	@echo "make test   run the whole test suite"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: system-deps $(VENV)/.installed
+
+system-deps:
+	@scripts/system-deps.sh
+
+migrate: install
+	$(PY) manage.py migrate --no-input -v 0
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "  Public site:  http://$(HOST):$(PORT)/"
+	@echo "  Admin:        http://$(HOST):$(PORT)/admin/   (demo login: admin / chungtay-demo)"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check-ledger: install
+	$(PY) manage.py check_ledger
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .local static .pytest_cache .ruff_cache

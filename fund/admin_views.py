@@ -1,0 +1,172 @@
+"""Back-office screens for funds, gifts, the ledger and case files (Wagtail admin).
+
+Views stay thin: forms collect input, services write. Records that only services may change
+(gifts, postings) are list-and-inspect only, whatever the user's Django permissions say.
+"""
+
+from django import forms
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from config.wagtail_admin import ServiceFormMixin
+
+from .models import Beneficiary, Donation, Fund, Posting
+from .selectors import beneficiary_sensitive_get, fund_balances
+from .selectors.balances import money_display
+from .services import fund_create, fund_update
+
+
+# --- Funds ---------------------------------------------------------------------------------
+
+
+class FundBalanceColumn(Column):
+    """One ledger query for the whole page of funds, not one per row."""
+
+    def __init__(self, name, part, **kwargs):
+        super().__init__(name, **kwargs)
+        self.part = part
+
+    def get_value(self, instance):
+        cache = getattr(instance, "_balances_cache", None)
+        if cache is None:
+            return None
+        return money_display(getattr(cache[instance.pk], self.part))
+
+
+class FundIndexView(generic.IndexView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        funds = list(context["object_list"])
+        balances = fund_balances(funds)
+        for fund in funds:
+            fund._balances_cache = balances
+        return context
+
+
+class FundCreateView(ServiceFormMixin, generic.CreateView):
+    service_fields = ("name", "code", "currency", "restricted_purpose")
+
+    def call_service(self, data):
+        return fund_create(actor=self.request.user, **data)
+
+
+class FundEditView(ServiceFormMixin, generic.EditView):
+    service_fields = ("name", "restricted_purpose", "is_active")
+
+    def get_form_class(self):
+        return forms.modelform_factory(Fund, fields=self.service_fields, form=super().get_form_class())
+
+    def call_service(self, data):
+        return fund_update(fund=self.object, actor=self.request.user, **data)
+
+
+class FundViewSet(ModelViewSet):
+    model = Fund
+    icon = "folder-open-inverse"
+    menu_label = "Funds"
+    index_view_class = FundIndexView
+    add_view_class = FundCreateView
+    edit_view_class = FundEditView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = ["name", "code", "currency", "restricted_purpose", "is_active"]
+    list_display = [
+        "name",
+        "code",
+        "currency",
+        FundBalanceColumn("received", "received", label="Received"),
+        FundBalanceColumn("allocated", "allocated", label="Allocated"),
+        FundBalanceColumn("cash", "cash", label="Cash"),
+        FundBalanceColumn("goods", "goods", label="Goods"),
+        FundBalanceColumn("balance", "total", label="Balance"),
+        "is_active",
+    ]
+
+
+# --- Gifts -----------------------------------------------------------------------------------
+
+
+class DonationViewSet(ModelViewSet):
+    model = Donation
+    icon = "pick"
+    menu_label = "Gifts"
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = []
+    list_display = ["reference", "donor", "fund", "kind", "channel", "status", "amount", "received_at"]
+    list_filter = ["fund", "kind", "status", "channel"]
+    search_fields = ["reference", "donor__name", "donor__email"]
+    list_per_page = 50
+    inspect_view_fields = [
+        "reference",
+        "fund",
+        "campaign",
+        "donor",
+        "payer",
+        "kind",
+        "channel",
+        "status",
+        "amount",
+        "exchange_rate",
+        "scholarship_count",
+        "school_year",
+        "expected_on",
+        "is_anonymous",
+        "message",
+        "pledged_at",
+        "received_at",
+        "closed_at",
+    ]
+
+
+class PostingViewSet(ModelViewSet):
+    model = Posting
+    icon = "list-ul"
+    menu_label = "Ledger postings"
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = []
+    list_display = ["created_at", "fund", "kind", "donation", "reason"]
+    list_filter = ["fund", "kind"]
+    list_per_page = 50
+    inspect_view_fields = ["created_at", "fund", "kind", "donation", "reverses", "reason", "digest", "created_by"]
+
+
+# --- Case files ------------------------------------------------------------------------------
+
+
+class BeneficiaryInspectView(generic.InspectView):
+    """Shows the sensitive part only to those allowed, and every showing is audited."""
+
+    template_name = "fund/admin/beneficiary_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.has_perm("fund.view_beneficiarysensitive"):
+            context["sensitive"] = beneficiary_sensitive_get(
+                actor=self.request.user, beneficiary=self.object, purpose="admin inspect"
+            )
+        return context
+
+
+class BeneficiaryViewSet(ModelViewSet):
+    model = Beneficiary
+    icon = "group"
+    menu_label = "People in care"
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    inspect_view_class = BeneficiaryInspectView
+    form_fields = []
+    list_display = ["case_number", "full_name", "group", "programme", "admitted_on", "left_on"]
+    list_filter = ["group", "programme"]
+    search_fields = ["case_number", "full_name"]
+    list_per_page = 50
+    inspect_view_fields = ["case_number", "full_name", "date_of_birth", "group", "programme", "admitted_on", "left_on"]
+
+
+class FundAdminGroup(ModelViewSetGroup):
+    menu_label = "Fund"
+    menu_icon = "folder-inverse"
+    menu_order = 200
+    items = (FundViewSet, DonationViewSet, PostingViewSet, BeneficiaryViewSet)

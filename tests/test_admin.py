@@ -1,0 +1,125 @@
+"""The back office in Wagtail's admin: funds with ledger balances, read-only gifts, case files."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from fund.models import Beneficiary, BeneficiarySensitive, Fund, FundAccount
+from fund.selectors import fund_balance
+from fund.selectors.balances import money_display
+from fund.services import donation_record
+
+
+@pytest.fixture
+def admin_client(client, db):
+    user = User.objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(user)
+    return client
+
+
+def staff_client(client, *perms):
+    user = User.objects.create_user("staff", "staff@example.org", "pw")
+    user.user_permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        *[Permission.objects.get(codename=codename) for codename in perms],
+    )
+    client.force_login(user)
+    return client, user
+
+
+def test_fund_list_shows_balances_from_the_ledger(admin_client, fund, donor):
+    donation_record(
+        fund=fund, donor=donor, kind="cash", channel="bank_transfer", amount="1900000", received_at=timezone.now()
+    )
+    donation_record(
+        fund=fund,
+        donor=donor,
+        kind="supplies",
+        channel="in_kind_delivery",
+        lines=[{"description": "Notebooks", "quantity": "100", "unit": "piece", "fair_value": "500000"}],
+        received_at=timezone.now(),
+    )
+    response = admin_client.get("/admin/fund/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    balance = fund_balance(fund)
+    assert money_display(balance.total) == "2.400.000 ₫"
+    assert "2.400.000 ₫" in html  # balance
+    assert "1.900.000 ₫" in html  # cash
+    assert "500.000 ₫" in html  # goods
+
+
+def test_creating_a_fund_in_the_admin_opens_its_ledger_accounts(admin_client):
+    response = admin_client.post(
+        "/admin/fund/new/",
+        {"name": "Typhoon Appeal", "code": "TY26", "currency": "VND", "restricted_purpose": "", "is_active": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    fund = Fund.objects.get(code="TY26")
+    assert FundAccount.objects.filter(fund=fund).count() == 10
+    assert AuditEntry.objects.filter(action="fund.create", object_id=str(fund.pk)).exists()
+
+
+def test_bad_fund_code_is_a_form_error_and_writes_nothing(admin_client):
+    response = admin_client.post("/admin/fund/new/", {"name": "Bad", "code": "bad code!", "currency": "VND"})
+    assert response.status_code == 200
+    assert "code" in response.context["form"].errors, response.context["form"].errors
+    assert not Fund.objects.filter(name="Bad").exists()
+
+
+def test_fund_code_and_currency_cannot_change_after_creation(admin_client, fund):
+    response = admin_client.post(
+        f"/admin/fund/edit/{fund.pk}/",
+        {"name": "Renamed fund", "code": "ZZZ", "currency": "USD", "restricted_purpose": "x", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    fund.refresh_from_db()
+    assert (fund.name, fund.code, fund.currency) == ("Renamed fund", "CPF", "VND")
+
+
+def test_gifts_and_funds_cannot_be_added_edited_or_deleted_by_form(admin_client, fund, donor):
+    gift = donation_record(fund=fund, donor=donor, kind="cash", channel="bank_transfer", amount="100000")
+    assert admin_client.get("/admin/donation/").status_code == 200
+    assert admin_client.get(f"/admin/donation/inspect/{gift.pk}/").status_code == 200
+    assert admin_client.get("/admin/donation/new/").status_code in (302, 403)
+    assert admin_client.get(f"/admin/donation/edit/{gift.pk}/").status_code in (302, 403)
+    assert admin_client.post(f"/admin/fund/delete/{fund.pk}/").status_code in (302, 403)
+    assert Fund.objects.filter(pk=fund.pk).exists()
+
+
+@pytest.fixture
+def child(db):
+    child = Beneficiary.objects.create(
+        case_number="TE-0001",
+        full_name="Demo Child",
+        date_of_birth=datetime.date(2015, 5, 1),
+        group="child",
+        programme="hiv",
+        admitted_on=datetime.date(2020, 1, 1),
+    )
+    BeneficiarySensitive.objects.create(beneficiary=child, health_notes="SENSITIVE-HEALTH-NOTE")
+    return child
+
+
+def test_case_worker_sees_sensitive_record_and_the_read_is_audited(client, child):
+    client, user = staff_client(client, "view_beneficiary", "view_beneficiarysensitive")
+    response = client.get(f"/admin/beneficiary/inspect/{child.pk}/")
+    assert response.status_code == 200
+    assert "SENSITIVE-HEALTH-NOTE" in response.content.decode()
+    entry = AuditEntry.objects.get(action="beneficiary_sensitive.read")
+    assert (entry.actor, entry.object_id) == (user, str(child.pk))
+
+
+def test_staff_without_permission_never_see_sensitive_record(client, child):
+    client, _ = staff_client(client, "view_beneficiary")
+    response = client.get(f"/admin/beneficiary/inspect/{child.pk}/")
+    assert response.status_code == 200
+    assert "SENSITIVE-HEALTH-NOTE" not in response.content.decode()
+    assert not AuditEntry.objects.filter(action="beneficiary_sensitive.read").exists()
+
+
+def test_public_home_page_never_shows_a_childs_name(client, child, fund):
+    assert "Demo Child" not in client.get("/").content.decode()
