@@ -1,6 +1,6 @@
 """Production: every secret and host from the environment, HTTPS enforced.
 
-Refuses to start without SECRET_KEY and ALLOWED_HOSTS; `manage.py check --deploy` is clean.
+Refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; `manage.py check --deploy` is clean.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -10,15 +10,14 @@ from .base import DATABASE_URL, SECRET_KEY, database_settings, env
 
 DEBUG = False
 
-if not DATABASE_URL:
-    raise ImproperlyConfigured("DATABASE_URL must point at the PostgreSQL server in production.")
-DATABASES = database_settings(DATABASE_URL)
-
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set (50+ random characters) in production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production (comma-separated host names).")
+if not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_URL must point at the PostgreSQL server in production.")
+DATABASES = database_settings(DATABASE_URL)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,57 @@
+"""Production settings refuse to start half-configured, and pass Django's deploy checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = {
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "ALLOWED_HOSTS": "donate.example.org",
+    # check --deploy does not connect; the URL only has to be well-formed.
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+}
+
+
+def manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DEBUG")}
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_is_clean():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **GOOD)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SECRET_KEY", "SECRET_KEY must be set"),
+        ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set"),
+        ("DATABASE_URL", "DATABASE_URL must point"),
+    ],
+)
+def test_production_refuses_to_start_without(missing, message):
+    env = {k: v for k, v in GOOD.items() if k != missing}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_refuses_a_short_secret_key():
+    result = manage("check", **{**GOOD, "SECRET_KEY": "short"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_cannot_be_switched_on_in_production():
+    result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **GOOD, DEBUG="true")
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
