@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from donors.services import donor_create
-from fund.services import donation_record, fund_create
 from fund.selectors import fund_balances
+from fund.services import donation_record, fund_create
 
 GIFTS = 300
 

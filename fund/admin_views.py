@@ -16,7 +16,6 @@ from .selectors import beneficiary_sensitive_get, fund_balances
 from .selectors.balances import money_display
 from .services import fund_create, fund_update
 
-
 # --- Funds ---------------------------------------------------------------------------------
 
 

@@ -11,6 +11,8 @@ class Beneficiary(models.Model):
     fund.selectors.beneficiary_sensitive_get, which audits every read. Never shown publicly.
     """
 
+    wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
+
     class Group(models.TextChoices):
         CHILD = "child", _("Child")
         ADULT = "adult", _("Adult")
@@ -51,6 +53,8 @@ class Beneficiary(models.Model):
 class BeneficiarySensitive(models.Model):
     """The sensitive part of a case file. Viewing it needs ``fund.view_beneficiarysensitive``
     (case workers and administrators) and every read leaves an audit entry."""
+
+    wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
 
     class HivStatus(models.TextChoices):
         UNKNOWN = "unknown", _("Unknown")

@@ -27,6 +27,8 @@ class Donation(models.Model):
     currency: for goods, the sum of the recorded fair values of its lines.
     """
 
+    wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
+
     class Kind(models.TextChoices):
         CASH = "cash", _("Cash")
         IN_KIND = "in_kind", _("In-kind goods")
@@ -128,6 +130,8 @@ class Donation(models.Model):
 class DonationLine(models.Model):
     """One line of donated goods: what, how many, in which unit, and its recorded fair value
     (the line's total, in the donation's currency). The value is what enters the ledger."""
+
+    wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
 
     donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="lines")
     description = models.CharField(max_length=200)

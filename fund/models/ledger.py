@@ -44,6 +44,8 @@ EXPENSE_ROLES = (AccountRole.ALLOCATED_CASH, AccountRole.ALLOCATED_GOODS)
 class FundAccount(models.Model):
     """Links a fund to one of its hordak accounts and says what that account is for."""
 
+    wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
+
     fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="ledger_accounts")
     role = models.CharField(max_length=30, choices=AccountRole.choices)
     account = models.OneToOneField("hordak.Account", on_delete=models.PROTECT, related_name="fund_account")
@@ -61,6 +63,8 @@ class Posting(models.Model):
     ``digest`` is a SHA-256 over the transaction and its legs as written; `check_ledger`
     recomputes it, so a change made behind the triggers' back is still found.
     """
+
+    wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
 
     class Kind(models.TextChoices):
         DONATION_RECEIVED = "donation_received", _("Gift received")
@@ -101,6 +105,8 @@ class Posting(models.Model):
 
 class LedgerCheck(models.Model):
     """The outcome of one full ledger verification (nightly task or `check_ledger`)."""
+
+    wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
 
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -12,8 +12,8 @@ from djmoney.money import Money
 from hordak.models import Leg
 
 from ..models import Donation, Fund
-from ..money import currency_exponent
 from ..models.ledger import ASSET_ROLES, CASH_ASSET_ROLES, EXPENSE_ROLES, INCOME_ROLES, AccountRole
+from ..money import currency_exponent
 
 _ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=20, decimal_places=2))
 

@@ -13,7 +13,7 @@ from hordak.models import Account, Leg, Transaction
 
 from audit.db import append_only_trigger_name
 
-from ..digests import transaction_digest
+from ..digests import all_transaction_digests
 from ..models import Donation, Fund, FundAccount, Posting
 from .balances import fund_asset_total_from_legs, fund_balances
 
@@ -53,14 +53,14 @@ def _transactions_without_legs_or_posting() -> list[str]:
 
 
 def _tampered_postings() -> list[str]:
-    problems = []
-    for posting_id, transaction_id, digest in Posting.objects.values_list("id", "transaction_id", "digest"):
-        if transaction_digest(transaction_id) != digest:
-            problems.append(
-                f"Posting {posting_id}: transaction {transaction_id} differs from what was posted "
-                "(legs, amounts, date or description changed)"
-            )
-    return problems
+    recorded = dict(Posting.objects.values_list("transaction_id", "digest"))
+    posting_ids = dict(Posting.objects.values_list("transaction_id", "id"))
+    return [
+        f"Posting {posting_ids[transaction_id]}: transaction {transaction_id} differs from what was posted "
+        "(legs, amounts, date or description changed)"
+        for transaction_id, digest in all_transaction_digests()
+        if transaction_id in recorded and recorded[transaction_id] != digest
+    ]
 
 
 def _legs_outside_their_fund() -> list[str]:

@@ -119,8 +119,11 @@ def ledger_post(
     _check_entries(fund, entries)
     accounts = {fa.role: fa.account_id for fa in FundAccount.objects.filter(fund=fund)}
     tx = Transaction.objects.create(date=date, description=description[:500])
-    for entry in entries:
-        Leg.objects.create(transaction=tx, account_id=accounts[entry.role], **{entry.side: entry.money})
+    # One INSERT for all legs: the balance trigger then sees a whole transaction even when
+    # constraints are IMMEDIATE. (_check_entries did the per-leg checks Leg.save() would do.)
+    Leg.objects.bulk_create(
+        Leg(transaction=tx, account_id=accounts[entry.role], **{entry.side: entry.money}) for entry in entries
+    )
     return Posting.objects.create(
         transaction=tx,
         fund=fund,
