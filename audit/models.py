@@ -11,7 +11,6 @@ from django.utils import timezone
 
 
 class AuditEntry(models.Model):
-
     wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

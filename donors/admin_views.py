@@ -17,7 +17,6 @@ DONOR_FIELDS = (
     "preferred_language",
     "consent_receipts_by_email",
     "consent_news",
-    "consent_public_name",
     "anonymous_by_default",
 )
 

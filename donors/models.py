@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -29,7 +30,7 @@ class Donor(models.Model):
     contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
     email = models.EmailField(_("email"), max_length=254, blank=True, db_index=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    address = models.TextField(_("address"), max_length=500, blank=True)
+    address = models.TextField(_("address"), max_length=500, blank=True, validators=[MaxLengthValidator(500)])
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="vi"
     )
@@ -38,15 +39,13 @@ class Donor(models.Model):
         _("receipts by email"), default=False, help_text=_("Send receipts and statements by email.")
     )
     consent_news = models.BooleanField(_("news and appeals"), default=False)
-    consent_public_name = models.BooleanField(
-        _("name on public pages"),
-        default=False,
-        help_text=_("Show this donor's name on the public ledger; otherwise 'Anonymous'."),
-    )
     anonymous_by_default = models.BooleanField(
         _("anonymous by default"),
         default=True,
-        help_text=_("New gifts from this donor are anonymous on public pages unless they say otherwise."),
+        help_text=_(
+            "Public pages show 'Anonymous' for this donor's gifts unless a gift says otherwise. "
+            "Showing a name needs the donor's consent, so this starts on."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

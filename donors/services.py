@@ -1,5 +1,6 @@
 """Writes to donors. Each service validates everything first and writes in one transaction."""
 
+import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,6 @@ _EDITABLE_FIELDS = (
     "preferred_language",
     "consent_receipts_by_email",
     "consent_news",
-    "consent_public_name",
     "anonymous_by_default",
 )
 
@@ -31,6 +31,10 @@ def _clean_text(value: Any) -> Any:
 
 
 def _validate(donor: Donor) -> None:
+    for name in _EDITABLE_FIELDS:
+        value = getattr(donor, name)
+        if isinstance(value, str) and "\x00" in value:
+            raise DonorError({name: "Text cannot contain NUL characters."})
     if any(ch in (donor.email or "") for ch in "\r\n"):
         raise DonorError({"email": "An email address cannot contain line breaks."})
     if donor.kind == Donor.Kind.PERSON and (donor.tax_code or donor.contact_person):
@@ -41,10 +45,14 @@ def _validate(donor: Donor) -> None:
         raise DonorError(exc.message_dict) from exc
 
 
-def donor_create(*, actor: Any = None, **fields: Any) -> Donor:
+def _check_fields(fields: dict, service: str) -> None:
     unknown = set(fields) - set(_EDITABLE_FIELDS)
     if unknown:
-        raise TypeError(f"donor_create() got unexpected fields: {', '.join(sorted(unknown))}")
+        raise TypeError(f"{service}() got unexpected fields: {', '.join(sorted(unknown))}")
+
+
+def donor_create(*, actor: Any = None, **fields: Any) -> Donor:
+    _check_fields(fields, "donor_create")
     donor = Donor(**{k: _clean_text(v) for k, v in fields.items()})
     _validate(donor)
     with transaction.atomic():
@@ -54,18 +62,21 @@ def donor_create(*, actor: Any = None, **fields: Any) -> Donor:
 
 
 def donor_update(*, donor: Donor, actor: Any = None, **fields: Any) -> Donor:
-    unknown = set(fields) - set(_EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"donor_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    """Validate the changed donor on a copy, so a refused update leaves ``donor`` as it was."""
+    _check_fields(fields, "donor_update")
+    candidate = copy.copy(donor)
     changed = {}
     for name, value in fields.items():
         value = _clean_text(value)
         if getattr(donor, name) != value:
             changed[name] = value
-            setattr(donor, name, value)
-    _validate(donor)
+            setattr(candidate, name, value)
+    _validate(candidate)
     if changed:
         with transaction.atomic():
-            donor.save(update_fields=[*changed, "updated_at"])
-            audit_record(actor=actor, action="donor.update", obj=donor, data={"fields": sorted(changed)})
+            candidate.save(update_fields=[*changed, "updated_at"])
+            audit_record(actor=actor, action="donor.update", obj=candidate, data={"fields": sorted(changed)})
+        for name, value in changed.items():
+            setattr(donor, name, value)
+        donor.updated_at = candidate.updated_at
     return donor

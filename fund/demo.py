@@ -304,13 +304,11 @@ def _person_name(rng: random.Random, taken: set[str]) -> str:
 
 
 def _consents(rng: random.Random) -> dict[str, bool]:
-    public = rng.random() < 0.3
     return {
         "consent_receipts_by_email": rng.random() < 0.7,
         "consent_news": rng.random() < 0.4,
-        "consent_public_name": public,
-        # Kept consistent with the consent: a name is shown only where the donor agreed.
-        "anonymous_by_default": not public,
+        # About a third agreed to have their name shown on public pages.
+        "anonymous_by_default": rng.random() >= 0.3,
     }
 
 

@@ -5,6 +5,7 @@ decides how many decimal places an amount may have; Stripe's integer minor units
 from it at the edge, never stored.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -12,6 +13,8 @@ from djmoney.money import Money
 from moneyed import get_currency
 
 from .errors import InvalidAmount, UnknownCurrency
+
+_PLAIN_DECIMAL = re.compile(r"^-?\d{1,30}(\.\d{1,30})?$")
 
 CURRENCY_CHOICES = [("VND", "VND ₫"), ("USD", "USD $")]
 
@@ -35,12 +38,28 @@ def currency_exponent(code: str) -> int:
 
 
 def to_decimal(value, *, field: str = "amount") -> Decimal:
+    """A Decimal from a Decimal, an int or a plain decimal string ("1500000", "20.50").
+
+    Strings with separators are refused rather than guessed: "1,5" is 1.5 in Vietnamese and 15
+    to a machine that drops commas. Forms that accept localised input convert it first.
+    """
     if isinstance(value, float):
         raise InvalidAmount(f"The {field} must be given as a decimal string or Decimal, not a float.")
+    if isinstance(value, bool):
+        raise InvalidAmount(f"The {field} {value!r} is not a number.")
     if isinstance(value, Money):
-        value = value.amount
+        value = value.amount  # money_parse has already checked its currency
+    if isinstance(value, str):
+        value = value.strip()
+        if value.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
+            raise InvalidAmount(f"The {field} must be a finite number.")
+        if not _PLAIN_DECIMAL.match(value):
+            raise InvalidAmount(
+                f"The {field} {value[:40]!r} is not a number: write digits with an optional '.' "
+                "and decimals, without thousands separators."
+            )
     try:
-        number = Decimal(str(value).strip().replace(",", "")) if isinstance(value, str) else Decimal(value)
+        number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         raise InvalidAmount(f"The {field} {value!r} is not a number.") from None
     if not number.is_finite():
@@ -51,6 +70,10 @@ def to_decimal(value, *, field: str = "amount") -> Decimal:
 def money_parse(amount, currency: str, *, field: str = "amount") -> Money:
     """A positive amount in an accepted currency with no more decimals than the currency has."""
     code = currency_check(currency)
+    if isinstance(amount, Money):
+        if amount.currency.code != code:
+            raise InvalidAmount(f"The {field} is in {amount.currency.code}, not {code}.")
+        amount = amount.amount
     number = to_decimal(amount, field=field)
     if number <= 0:
         raise InvalidAmount(f"The {field} must be greater than zero.")

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -83,7 +84,7 @@ class Donation(models.Model):
     school_year = models.CharField(max_length=9, blank=True, help_text=_("e.g. 2026-2027"))
     expected_on = models.DateField(null=True, blank=True, help_text=_("When pledged goods should arrive."))
     is_anonymous = models.BooleanField(default=True, help_text=_("Hide the donor's name on public pages."))
-    message = models.TextField(max_length=1000, blank=True)
+    message = models.TextField(max_length=1000, blank=True, validators=[MaxLengthValidator(1000)])
     pledged_at = models.DateTimeField(default=timezone.now)
     received_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When cancelled or refunded."))

@@ -1,4 +1,4 @@
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,7 @@ class Fund(models.Model):
         _("restricted purpose"),
         blank=True,
         max_length=2000,
+        validators=[MaxLengthValidator(2000)],
         help_text=_("What this fund may be spent on. Empty means unrestricted."),
     )
     is_active = models.BooleanField(_("active"), default=True)

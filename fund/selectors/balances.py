@@ -63,7 +63,7 @@ def fund_balances(funds=None) -> dict[int, FundBalance]:
         by_role = net[fund.pk]
 
         def money(roles, sign=1, by_role=by_role, currency=fund.currency):
-            return Money(sign * sum((by_role[r] for r in roles), Decimal(0)), currency)
+            return Money(sign * sum((by_role[r] for r in roles), Decimal("0.00")), currency)
 
         result[fund.pk] = FundBalance(
             currency=fund.currency,

@@ -19,9 +19,11 @@ from donors.models import Donor
 from ..errors import ExchangeRateRequired, FundError, InvalidAmount, InvalidLines, InvalidTransition
 from ..models import AccountRole, Campaign, Donation, DonationLine, Fund, Posting
 from ..money import currency_check, money_convert, money_parse, to_decimal
+from ..text import text_clean
 from .ledger import Entry, ledger_post, ledger_reverse
 
 MAX_LINES = 200
+RATE_QUANTUM = Decimal("0.000001")  # Donation.exchange_rate has 6 decimal places
 _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 
 # Where received value lands: the channel says which asset grows, the kind which income.
@@ -55,9 +57,9 @@ def _clean_lines(lines: Iterable[Mapping[str, Any]] | None, currency: str) -> li
     for number, line in enumerate(lines, 1):
         description = str(line.get("description") or "").strip()
         unit = str(line.get("unit") or "").strip()
-        if not description or len(description) > 200:
+        if not description or len(description) > 200 or "\x00" in description:
             raise InvalidLines(f"Line {number}: describe the goods in 1 to 200 characters.")
-        if not unit or len(unit) > 20:
+        if not unit or len(unit) > 20 or "\x00" in unit:
             raise InvalidLines(f"Line {number}: give a unit (kg, box, piece…) of at most 20 characters.")
         if line.get("quantity") in (None, ""):
             raise InvalidLines(f"Line {number}: a quantity is required.")
@@ -73,6 +75,12 @@ def _clean_lines(lines: Iterable[Mapping[str, Any]] | None, currency: str) -> li
             raise InvalidLines(f"Line {number}: {exc.message}") from None
         cleaned.append(DonationLine(description=description, quantity=quantity, unit=unit, fair_value=value.amount))
     return cleaned
+
+
+def _check_not_future(moment: datetime.datetime) -> None:
+    # A few minutes' grace for clocks that differ between a bank, Stripe and this server.
+    if moment > timezone.now() + datetime.timedelta(minutes=5):
+        raise FundError("A gift cannot be received in the future.")
 
 
 def _post_receipt(donation: Donation, actor: Any) -> Posting:
@@ -108,6 +116,7 @@ def donation_record(
     expected_on: datetime.date | None = None,
     is_anonymous: bool | None = None,
     message: str = "",
+    pledged_at: datetime.datetime | None = None,
     received_at: datetime.datetime | None = None,
     actor: Any = None,
 ) -> Donation:
@@ -117,7 +126,7 @@ def donation_record(
     Money gifts take ``amount`` and ``currency`` (default: the fund's); goods take ``lines``
     (description, quantity, unit, fair_value) and their value is the lines' total. A currency
     other than the fund's needs ``exchange_rate`` (fund currency per unit). Nothing is written
-    unless everything is valid.
+    unless everything is valid. ``pledged_at`` defaults to ``received_at``, else now.
     """
     kind = _choice(kind, Donation.Kind, "kind")
     channel = _choice(channel, Donation.Channel, "channel")
@@ -153,6 +162,9 @@ def donation_record(
         rate = to_decimal(exchange_rate, field="exchange rate")
         if rate <= 0 or rate >= Decimal("1000000000"):
             raise ExchangeRateRequired("The exchange rate must be a positive number.")
+        if rate != rate.quantize(RATE_QUANTUM):
+            # The rate is stored with 6 decimals; posting with more would disagree with the gift.
+            raise ExchangeRateRequired("Give the exchange rate with at most 6 decimal places.")
         if money_convert(money, to_currency=fund.currency, rate=rate).amount <= 0:
             raise InvalidAmount("At this rate the gift is worth nothing in the fund's currency.")
     elif exchange_rate not in (None, ""):
@@ -171,11 +183,12 @@ def donation_record(
     elif scholarship_count is not None or school_year:
         raise FundError("Scholarship count and school year apply to scholarship gifts only.")
 
-    message = (message or "").strip()
-    if len(message) > 1000:
-        raise FundError("The message can be at most 1,000 characters.")
-    if received_at is not None and received_at > timezone.now() + datetime.timedelta(minutes=5):
-        raise FundError("A gift cannot be received in the future.")
+    message = text_clean(message, field="message", max_length=1000)
+    if received_at is not None:
+        _check_not_future(received_at)
+    pledged_at = pledged_at or received_at or timezone.now()
+    if received_at is not None and pledged_at > received_at:
+        raise FundError("A gift cannot be received before it was pledged.")
 
     donation = Donation(
         fund=fund,
@@ -191,6 +204,7 @@ def donation_record(
         expected_on=expected_on,
         is_anonymous=donor.anonymous_by_default if is_anonymous is None else bool(is_anonymous),
         message=message,
+        pledged_at=pledged_at,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if received_at is not None:
@@ -222,6 +236,7 @@ def donation_receive(
     """Mark a pledge received and post it. Receiving twice is refused, so a repeated webhook or
     double click cannot count a gift twice (the Posting's unique constraint backs this up)."""
     received_at = received_at or timezone.now()
+    _check_not_future(received_at)
     with transaction.atomic():
         donation = _locked(donation)
         if donation.status != Donation.Status.PLEDGED:
@@ -236,7 +251,7 @@ def donation_receive(
 
 def donation_cancel(*, donation: Donation, reason: str, actor: Any = None) -> Donation:
     """Cancel a pledge that will not arrive. Nothing was posted, so nothing is reversed."""
-    reason = (reason or "").strip()
+    reason = text_clean(reason, field="reason", max_length=500)
     if not reason:
         raise FundError("Say why the pledge is cancelled.")
     with transaction.atomic():
@@ -246,14 +261,14 @@ def donation_cancel(*, donation: Donation, reason: str, actor: Any = None) -> Do
         donation.status = Donation.Status.CANCELLED
         donation.closed_at = timezone.now()
         donation.save(update_fields=["status", "closed_at"])
-        audit_record(actor=actor, action="donation.cancel", obj=donation, data={"reason": reason[:500]})
+        audit_record(actor=actor, action="donation.cancel", obj=donation, data={"reason": reason})
     return donation
 
 
 def donation_refund(*, donation: Donation, reason: str, actor: Any = None) -> Donation:
     """Give a received gift back (card refund, lost dispute, returned transfer): the receipt
     posting is reversed in full, never edited."""
-    reason = (reason or "").strip()
+    reason = text_clean(reason, field="reason", max_length=500)
     if not reason:
         raise FundError("Say why the gift is refunded.")
     with transaction.atomic():
@@ -261,9 +276,9 @@ def donation_refund(*, donation: Donation, reason: str, actor: Any = None) -> Do
         if donation.status != Donation.Status.RECEIVED:
             raise InvalidTransition(f"Only a received gift can be refunded; {donation.reference} is {donation.status}.")
         original = Posting.objects.get(donation=donation, kind=Posting.Kind.DONATION_RECEIVED)
-        ledger_reverse(posting=original, reason=reason[:500], date=timezone.localdate(), actor=actor)
+        ledger_reverse(posting=original, reason=reason, date=timezone.localdate(), actor=actor)
         donation.status = Donation.Status.REFUNDED
         donation.closed_at = timezone.now()
         donation.save(update_fields=["status", "closed_at"])
-        audit_record(actor=actor, action="donation.refund", obj=donation, data={"reason": reason[:500]})
+        audit_record(actor=actor, action="donation.refund", obj=donation, data={"reason": reason})
     return donation

@@ -1,3 +1,4 @@
+import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from audit.services import audit_record
 from ..errors import FundError
 from ..models import Campaign, Fund
 from ..money import currency_check, money_parse
+from ..text import text_clean
 from .ledger import ledger_chart_create
 
 
@@ -16,10 +18,10 @@ def fund_create(
 ) -> Fund:
     """Open a fund and its ledger accounts in one transaction."""
     fund = Fund(
-        name=(name or "").strip(),
-        code=(code or "").strip().upper(),
+        name=text_clean(name, field="name", max_length=200, required=True),
+        code=text_clean(code, field="code", max_length=6, required=True).upper(),
         currency=currency_check(currency),
-        restricted_purpose=(restricted_purpose or "").strip(),
+        restricted_purpose=text_clean(restricted_purpose, field="restricted_purpose", max_length=2000),
     )
     try:
         fund.full_clean()
@@ -33,17 +35,21 @@ def fund_create(
 
 
 def fund_update(*, fund: Fund, name: str, restricted_purpose: str, is_active: bool, actor: Any = None) -> Fund:
-    """Code and currency are fixed once a fund exists: its ledger accounts are named by them."""
-    fund.name = (name or "").strip()
-    fund.restricted_purpose = (restricted_purpose or "").strip()
-    fund.is_active = is_active
+    """Code and currency are fixed once a fund exists: its ledger accounts are named by them.
+    Validated on a copy, so a refused update leaves ``fund`` as it was."""
+    candidate = copy.copy(fund)
+    candidate.name = text_clean(name, field="name", max_length=200, required=True)
+    candidate.restricted_purpose = text_clean(restricted_purpose, field="restricted_purpose", max_length=2000)
+    candidate.is_active = bool(is_active)
     try:
-        fund.full_clean()
+        candidate.full_clean()
     except ValidationError as exc:
         raise FundError(exc.message_dict) from exc
     with transaction.atomic():
-        fund.save(update_fields=["name", "restricted_purpose", "is_active"])
-        audit_record(actor=actor, action="fund.update", obj=fund)
+        candidate.save(update_fields=["name", "restricted_purpose", "is_active"])
+        audit_record(actor=actor, action="fund.update", obj=candidate)
+    for name in ("name", "restricted_purpose", "is_active"):
+        setattr(fund, name, getattr(candidate, name))
     return fund
 
 
@@ -59,7 +65,7 @@ def campaign_create(
 ) -> Campaign:
     campaign = Campaign(
         fund=fund,
-        name=(name or "").strip(),
+        name=text_clean(name, field="name", max_length=200, required=True),
         slug=slug,
         starts_on=starts_on,
         ends_on=ends_on,

@@ -6,6 +6,7 @@ inside ``transaction.atomic()`` (they check), so a posting commits with the chan
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -20,6 +21,8 @@ from ..errors import LedgerError
 from ..models import AccountRole, Fund, FundAccount, LedgerCheck, Posting
 from ..models.ledger import ASSET_ROLES, EXPENSE_ROLES, INCOME_ROLES
 from ..selectors.ledger_checks import ledger_problems
+
+logger = logging.getLogger(__name__)
 
 ROOT_ACCOUNTS = {
     # code: (name, hordak type)
@@ -166,14 +169,22 @@ def ledger_reverse(*, posting: Posting, reason: str, date: datetime.date, actor:
     )
 
 
-@transaction.atomic
-def ledger_check_run() -> Any:
-    """Verify the whole ledger and record the outcome (nightly, from the admin, or a command)."""
+def ledger_check_run() -> LedgerCheck:
+    """Verify the whole ledger and record the outcome (nightly, from the admin, or a command).
+
+    A check that cannot finish is recorded as failed with the error, never lost: an operator
+    must see that the ledger was not verified.
+    """
     check = LedgerCheck.objects.create()
-    report = ledger_problems()
-    check.problems = report.problems
-    check.transactions_checked = report.transactions_checked
-    check.ok = not report.problems
+    try:
+        with transaction.atomic():  # a savepoint: a failed query must not poison the caller's transaction
+            report = ledger_problems()
+        check.problems = report.problems
+        check.transactions_checked = report.transactions_checked
+    except Exception as exc:  # noqa: BLE001 - whatever stopped it, record the failure
+        logger.exception("ledger check %s could not finish", check.pk)
+        check.problems = [f"The check could not finish: {type(exc).__name__}: {exc}"]
+    check.ok = not check.problems
     check.finished_at = timezone.now()
-    check.save()
+    check.save(update_fields=["problems", "transactions_checked", "ok", "finished_at"])
     return check

@@ -37,7 +37,6 @@ def test_create_person_strips_text_defaults_consent_to_no_and_audits(db, user):
     assert donor.preferred_language == "vi"
     assert donor.consent_receipts_by_email is False
     assert donor.consent_news is False
-    assert donor.consent_public_name is False
     assert donor.anonymous_by_default is True
     assert counts() == (before[0] + 1, before[1] + 1)
     entry = AuditEntry.objects.get(action="donor.create")
@@ -76,21 +75,11 @@ BAD_DONORS = [
         PERSON | {"address": "A" * 10_240},
         "address",
         id="10kb-address",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="BUG donors/models.py:32 address is a TextField: Django does not enforce its "
-            "max_length=500 in full_clean(), so donor_create() stores a 10 KB address",
-        ),
     ),
     pytest.param(
         PERSON | {"name": "Bình\x00<script>"},
         "name",
         id="nul-in-name",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="BUG donors/services.py:33 _validate() lets a NUL character through; the save "
-            "then fails in PostgreSQL with django.db.DataError instead of a DonorError",
-        ),
     ),
 ]
 
@@ -166,12 +155,6 @@ def test_organisation_turned_person_must_drop_its_tax_code(organisation):
     assert Donor.objects.values_list("kind", "tax_code", "contact_person").get(pk=organisation.pk) == ("person", "", "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG donors/services.py:61-66 donor_update() sets the new values on the instance before "
-    "_validate(); when validation fails the caller's instance keeps them, so a retry on the same "
-    "instance sees no change in 'kind' and never saves it",
-)
 def test_a_refused_update_leaves_the_instance_usable(organisation):
     with pytest.raises(DonorError):
         donor_update(donor=organisation, kind="person")

@@ -200,15 +200,6 @@ def test_unbalanced_transactions_are_found_by_the_sql_check(gifts):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="BUG fund/selectors/ledger_checks.py:158-163 _accounting_equation() catches only "
-    "AccountingEquationViolationError, but hordak 2.0's Account.validate_accounting_equation() "
-    "(hordak/models/core.py:279, sum(balances) without a start value) raises TypeError while "
-    "building that error, so ledger_problems()/ledger_check_run() crash on an unbalanced ledger "
-    "instead of reporting it (and the LedgerCheck row is rolled back)",
-)
 def test_unbalancing_change_is_found(gifts):
     posting = unbalance_scholarship_receipt(gifts)
     problems = ledger_problems().problems
@@ -264,11 +255,6 @@ def test_a_dropped_guard_is_reported(gifts):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GAP fund/selectors/ledger_checks.py:147-155 _append_only_guards() checks only the four "
-    "append-only tables; the fund_donation freeze/no-delete triggers can be left disabled unreported",
-)
 @pytest.mark.parametrize("trigger", ["fund_donation_freeze_received", "fund_donation_no_delete"])
 def test_a_disabled_donation_freeze_trigger_is_reported(gifts, trigger):
     fire_deferred_checks()

@@ -45,7 +45,7 @@ def test_currency_exponent(code, exponent):
     ("value", "expected"),
     [
         ("100", Decimal("100")),
-        (" 1,000,000 ", Decimal("1000000")),
+        (" 1000000 ", Decimal("1000000")),
         ("20.50", Decimal("20.50")),
         (Decimal("7.25"), Decimal("7.25")),
         (42, Decimal("42")),
@@ -66,6 +66,11 @@ def test_to_decimal_accepts_decimal_strings_ints_and_decimals(value, expected):
         ("abc", "is not a number"),
         ("", "is not a number"),
         ("12abc", "is not a number"),
+        # Separators are refused, not guessed: "1,5" means 1.5 in Vietnamese.
+        ("1,000,000", "without thousands separators"),
+        ("1,5", "without thousands separators"),
+        ("1.000.000", "is not a number"),
+        ("1e6", "is not a number"),
         (None, "is not a number"),
         ([1], "is not a number"),
         ("NaN", "finite"),
@@ -91,7 +96,7 @@ def test_to_decimal_refuses_floats_non_numbers_and_non_finite(value, message):
         ("0.01", "USD", Money("0.01", "USD")),
         ("1", "VND", Money(1, "VND")),
         ("999999999999999", "VND", Money(999_999_999_999_999, "VND")),  # just under 10^15
-        ("1,000,000", "vnd", Money(1_000_000, "VND")),
+        ("1000000", "vnd", Money(1_000_000, "VND")),
     ],
 )
 def test_money_parse_accepts_valid_amounts(amount, currency, expected):
@@ -113,7 +118,7 @@ def test_money_parse_accepts_valid_amounts(amount, currency, expected):
         ("20.505", "USD", "at most 2 decimal places"),
         ("0.001", "USD", "at most 2 decimal places"),
         ("1000000000000000", "VND", "larger than any gift"),
-        ("1e20", "VND", "larger than any gift"),
+        ("1" + "0" * 20, "VND", "larger than any gift"),
         (str(MAX_AMOUNT), "USD", "larger than any gift"),
         (20.5, "USD", "not a float"),
         ("twenty", "USD", "is not a number"),
@@ -139,11 +144,6 @@ def test_money_parse_names_the_field_in_its_message():
     assert exc_info.value.message == "The goal must be greater than zero."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG fund/money.py:40-41 to_decimal() takes Money.amount and drops its currency, so "
-    "money_parse(Money('20', 'USD'), 'VND') silently returns 20 VND",
-)
 def test_money_parse_does_not_silently_change_the_currency_of_a_money_value():
     try:
         parsed = money_parse(Money("20", "USD"), "VND")
