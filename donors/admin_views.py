@@ -4,21 +4,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from config.wagtail_admin import ServiceFormMixin
 
 from .models import Donor
-from .services import donor_create, donor_update
-
-DONOR_FIELDS = (
-    "kind",
-    "name",
-    "tax_code",
-    "contact_person",
-    "email",
-    "phone",
-    "address",
-    "preferred_language",
-    "consent_receipts_by_email",
-    "consent_news",
-    "anonymous_by_default",
-)
+from .services import DONOR_FIELDS, donor_create, donor_update
 
 
 class DonorCreateView(ServiceFormMixin, generic.CreateView):

@@ -11,7 +11,8 @@ from audit.services import audit_record
 from .errors import DonorError
 from .models import Donor
 
-_EDITABLE_FIELDS = (
+# What a person may set on a donor (forms, imports, the admin); everything else is derived.
+DONOR_FIELDS = (
     "kind",
     "name",
     "tax_code",
@@ -31,7 +32,7 @@ def _clean_text(value: Any) -> Any:
 
 
 def _validate(donor: Donor) -> None:
-    for name in _EDITABLE_FIELDS:
+    for name in DONOR_FIELDS:
         value = getattr(donor, name)
         if isinstance(value, str) and "\x00" in value:
             raise DonorError({name: "Text cannot contain NUL characters."})
@@ -46,7 +47,7 @@ def _validate(donor: Donor) -> None:
 
 
 def _check_fields(fields: dict, service: str) -> None:
-    unknown = set(fields) - set(_EDITABLE_FIELDS)
+    unknown = set(fields) - set(DONOR_FIELDS)
     if unknown:
         raise TypeError(f"{service}() got unexpected fields: {', '.join(sorted(unknown))}")
 
