@@ -37,8 +37,10 @@ run: seed
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# pytest exits 5 when it collected nothing: say so, and fail.
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: no tests ran" >&2; fi; exit $$rc
 
 check-ledger: install
 	$(PY) manage.py check_ledger
@@ -49,7 +51,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 worker: install
-	$(VENV)/bin/celery -A config worker --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(VENV)/bin/celery -A config worker --loglevel=INFO
 
 bench: install
 	$(PY) -m bench

@@ -4,7 +4,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# A worker or beat started without DJANGO_SETTINGS_MODULE is a production process: never let
+# it fall back to development settings (debug on, a published key, an empty local database).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("chungtay")
 app.config_from_object("django.conf:settings", namespace="CELERY")

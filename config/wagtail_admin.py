@@ -1,6 +1,7 @@
 """Building blocks shared by every app's Wagtail admin screens."""
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from wagtail.permission_policies import ModelPermissionPolicy
 
 
@@ -32,7 +33,15 @@ class ServiceFormMixin:
 
     def form_valid(self, form):
         try:
-            return super().form_valid(form)
+            with transaction.atomic():
+                return super().form_valid(form)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            # Errors for fields this form shows go beside them; the rest above the form.
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, messages in errors.items():
+                form.add_error(field if field in form.fields else None, messages)
+            return self.form_invalid(form)
+        except IntegrityError:
+            # Lost a race on a unique name or code with another user's save.
+            form.add_error(None, "This conflicts with a record saved a moment ago; check and try again.")
             return self.form_invalid(form)

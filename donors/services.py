@@ -63,13 +63,18 @@ def donor_create(*, actor: Any = None, **fields: Any) -> Donor:
 
 
 def donor_update(*, donor: Donor, actor: Any = None, **fields: Any) -> Donor:
-    """Validate the changed donor on a copy, so a refused update leaves ``donor`` as it was."""
+    """Validate the changed donor on a copy, so a refused update leaves ``donor`` as it was.
+
+    Changes are judged against the stored row, not the instance: a form may already have
+    written the new values onto the instance it was given.
+    """
     _check_fields(fields, "donor_update")
-    candidate = copy.copy(donor)
+    stored = Donor.objects.get(pk=donor.pk)
+    candidate = copy.copy(stored)
     changed = {}
     for name, value in fields.items():
         value = _clean_text(value)
-        if getattr(donor, name) != value:
+        if getattr(stored, name) != value:
             changed[name] = value
             setattr(candidate, name, value)
     _validate(candidate)

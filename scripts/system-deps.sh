@@ -18,7 +18,8 @@ declare -A NEED=(
 )
 EXTRA=("$@")  # optional extra Debian packages (e.g. poppler-utils for tests)
 
-have_lib() { ldconfig -p 2>/dev/null | grep -q "$1" || fc-list 2>/dev/null | grep -q "$1"; }
+# grep without -q reads all input: with pipefail, an early exit would SIGPIPE the producer.
+have_lib() { ldconfig -p 2>/dev/null | grep "$1" >/dev/null || fc-list 2>/dev/null | grep "$1" >/dev/null; }
 
 missing=()
 for pkg in "${!NEED[@]}"; do

@@ -55,10 +55,10 @@ def test_fund_list_shows_balances_from_the_ledger(admin_client, fund, donor):
 def test_creating_a_fund_in_the_admin_opens_its_ledger_accounts(admin_client):
     response = admin_client.post(
         "/admin/fund/new/",
-        {"name": "Typhoon Appeal", "code": "TY26", "currency": "VND", "restricted_purpose": "", "is_active": "on"},
+        {"name": "Typhoon Appeal", "code": "TYP", "currency": "VND", "restricted_purpose": "", "is_active": "on"},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    fund = Fund.objects.get(code="TY26")
+    fund = Fund.objects.get(code="TYP")
     assert FundAccount.objects.filter(fund=fund).count() == 10
     assert AuditEntry.objects.filter(action="fund.create", object_id=str(fund.pk)).exists()
 
@@ -123,3 +123,30 @@ def test_staff_without_permission_never_see_sensitive_record(client, child):
 
 def test_public_home_page_never_shows_a_childs_name(client, child, fund):
     assert "Demo Child" not in client.get("/").content.decode()
+
+
+def test_editing_a_donor_in_the_admin_saves_and_audits(admin_client, organisation):
+    response = admin_client.post(
+        f"/admin/donors/edit/{organisation.pk}/",
+        {
+            "kind": "organisation",
+            "name": organisation.name,
+            "tax_code": organisation.tax_code,
+            "contact_person": "Người Liên Hệ Mới",
+            "email": organisation.email,
+            "phone": "",
+            "address": "",
+            "preferred_language": "en",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    organisation.refresh_from_db()
+    assert (organisation.contact_person, organisation.preferred_language) == ("Người Liên Hệ Mới", "en")
+    entry = AuditEntry.objects.get(action="donor.update")
+    assert entry.data["fields"] == ["anonymous_by_default", "contact_person", "preferred_language"]
+
+
+def test_staff_without_permission_leave_a_refusal_in_the_audit_trail(client, child):
+    client, user = staff_client(client, "view_beneficiary")
+    client.get(f"/admin/beneficiary/inspect/{child.pk}/")
+    assert AuditEntry.objects.filter(action="beneficiary_sensitive.refused", actor=user).count() == 1

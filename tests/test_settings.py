@@ -14,11 +14,13 @@ GOOD = {
     "ALLOWED_HOSTS": "donate.example.org",
     # check --deploy does not connect; the URL only has to be well-formed.
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_URL": "smtp+tls://user:secret@smtp.example.org:587",
 }
 
 
 def manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DEBUG")}
+    clean = {k: v for k, v in os.environ.items() if k not in (*GOOD, "DEBUG")}
     clean.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
@@ -37,6 +39,8 @@ def test_check_deploy_is_clean():
         ("SECRET_KEY", "SECRET_KEY must be set"),
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set"),
         ("DATABASE_URL", "DATABASE_URL must point"),
+        ("CELERY_BROKER_URL", "CELERY_BROKER_URL must be set"),
+        ("EMAIL_URL", "EMAIL_URL must be set"),
     ],
 )
 def test_production_refuses_to_start_without(missing, message):

@@ -7,6 +7,7 @@ refuses to start without real ones (see production.py).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.embedded_db import embedded_database_url
@@ -159,7 +160,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "ledger-check-nightly": {
         "task": "fund.tasks.ledger_check_run",
-        "schedule": 24 * 60 * 60,
+        "schedule": crontab(hour=2, minute=30),  # quiet hours, Asia/Ho_Chi_Minh
     },
 }
 

@@ -1,6 +1,7 @@
 """Production: every secret and host from the environment, HTTPS enforced.
 
-Refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; `manage.py check --deploy` is clean.
+Refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and
+EMAIL_URL; `manage.py check --deploy` is clean.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -18,6 +19,13 @@ if not ALLOWED_HOSTS:
 if not DATABASE_URL:
     raise ImproperlyConfigured("DATABASE_URL must point at the PostgreSQL server in production.")
 DATABASES = database_settings(DATABASE_URL)
+if not env.str("CELERY_BROKER_URL", default=""):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must be set in production (Redis): tasks and the nightly check need it."
+    )
+if not env.str("EMAIL_URL", default=""):
+    raise ImproperlyConfigured("EMAIL_URL must be set in production, e.g. smtp+tls://user:pass@host:587.")
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('code', models.CharField(max_length=6, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z][A-Z0-9]{1,5}$', '2 to 6 capital letters or digits, e.g. CPF.')], verbose_name='code')),
+                ('code', models.CharField(max_length=6, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z]{2,6}$', '2 to 6 capital letters, e.g. CPF.')], verbose_name='code')),
                 ('currency', models.CharField(choices=[('VND', 'VND ₫'), ('USD', 'USD $')], default='VND', max_length=3, verbose_name='currency')),
                 ('restricted_purpose', models.TextField(blank=True, help_text='What this fund may be spent on. Empty means unrestricted.', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='restricted purpose')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),

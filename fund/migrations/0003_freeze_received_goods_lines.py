@@ -12,6 +12,14 @@ BEGIN
         RAISE EXCEPTION 'Gift % is %: its goods lines are fixed', gift.reference, gift.status
             USING ERRCODE = 'restrict_violation';
     END IF;
+    -- Nor may a line be moved onto a gift that is no longer a pledge.
+    IF TG_OP = 'UPDATE' AND NEW.donation_id <> OLD.donation_id THEN
+        SELECT reference, status INTO gift FROM fund_donation WHERE id = NEW.donation_id;
+        IF gift.status <> 'pledged' THEN
+            RAISE EXCEPTION 'Gift % is %: its goods lines are fixed', gift.reference, gift.status
+                USING ERRCODE = 'restrict_violation';
+        END IF;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
     END IF;

@@ -19,7 +19,9 @@ class Fund(models.Model):
         _("code"),
         max_length=6,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z][A-Z0-9]{1,5}$", _("2 to 6 capital letters or digits, e.g. CPF."))],
+        # Letters only: hordak joins account codes without a separator, so "AB" + role "1" must
+        # never read like a fund called "AB1".
+        validators=[RegexValidator(r"^[A-Z]{2,6}$", _("2 to 6 capital letters, e.g. CPF."))],
     )
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="VND")
     restricted_purpose = models.TextField(

@@ -23,6 +23,10 @@ REQUIRED_TRIGGERS = {
     "fund_donation_freeze_received": "fund_donation",
     "fund_donation_no_delete": "fund_donation",
     "fund_donationline_freeze_received": "fund_donationline",
+    append_only_trigger_name("fund_fundaccount"): "fund_fundaccount",
+    # hordak's own: legs balance per transaction, legs match their account's currency.
+    "check_leg_trigger": "hordak_leg",
+    "check_leg_and_account_currency_match_trigger": "hordak_leg",
 }
 
 
@@ -152,7 +156,8 @@ def _debit_totals():
 
 def _database_guards() -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgenabled <> 'D' AND NOT tgisinternal")
+        # 'O' and 'A' fire in normal sessions; 'R' (replica only) and 'D' do not.
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgenabled IN ('O', 'A')")
         present = {name for (name,) in cursor.fetchall()}
     return [
         f"Table {table} is not protected: trigger {name} is missing or disabled"

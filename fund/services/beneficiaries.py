@@ -15,6 +15,7 @@ from audit.services import audit_record
 
 from ..errors import FundError
 from ..models import Beneficiary, BeneficiarySensitive
+from ..text import text_clean
 
 # Which programmes belong to which group: a child cannot be in the elderly programme.
 PROGRAMMES_BY_GROUP = {
@@ -29,10 +30,6 @@ PROGRAMMES_BY_GROUP = {
     ),
 }
 SENSITIVE_FIELDS = ("health_notes", "disability", "hiv_status", "family_situation", "guardian_contact")
-
-
-def _clean_text(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def beneficiary_admit(
@@ -59,14 +56,19 @@ def beneficiary_admit(
         raise FundError(f"Unknown sensitive fields: {', '.join(sorted(unknown))}.")
 
     beneficiary = Beneficiary(
-        case_number=_clean_text(case_number or ""),
-        full_name=_clean_text(full_name or ""),
+        case_number=text_clean(case_number, field="case_number", max_length=20, required=True),
+        full_name=text_clean(full_name, field="full_name", max_length=200, required=True),
         date_of_birth=date_of_birth,
         group=group,
         programme=programme,
         admitted_on=admitted_on,
     )
-    record = BeneficiarySensitive(**{name: _clean_text(value) for name, value in sensitive.items()})
+    record = BeneficiarySensitive(
+        **{
+            name: text_clean(value, field=name, max_length=5000) if name != "hiv_status" else value
+            for name, value in sensitive.items()
+        }
+    )
     try:
         beneficiary.full_clean()
         record.full_clean(exclude=["beneficiary"])

@@ -161,7 +161,7 @@ def donation_record(
             )
         rate = to_decimal(exchange_rate, field="exchange rate")
         if rate <= 0 or rate >= Decimal("1000000000"):
-            raise ExchangeRateRequired("The exchange rate must be a positive number.")
+            raise ExchangeRateRequired("The exchange rate must be a positive number below 1,000,000,000.")
         if rate != rate.quantize(RATE_QUANTUM):
             # The rate is stored with 6 decimals; posting with more would disagree with the gift.
             raise ExchangeRateRequired("Give the exchange rate with at most 6 decimal places.")
@@ -227,7 +227,8 @@ def donation_record(
 
 
 def _locked(donation: Donation) -> Donation:
-    return Donation.objects.select_for_update().select_related("fund").get(pk=donation.pk)
+    # of=self: lock the gift only; locking its fund too would serialise every gift to that fund.
+    return Donation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=donation.pk)
 
 
 def donation_receive(

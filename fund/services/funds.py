@@ -37,7 +37,8 @@ def fund_create(
 def fund_update(*, fund: Fund, name: str, restricted_purpose: str, is_active: bool, actor: Any = None) -> Fund:
     """Code and currency are fixed once a fund exists: its ledger accounts are named by them.
     Validated on a copy, so a refused update leaves ``fund`` as it was."""
-    candidate = copy.copy(fund)
+    stored = Fund.objects.get(pk=fund.pk)  # a form may already have changed ``fund``
+    candidate = copy.copy(stored)
     candidate.name = text_clean(name, field="name", max_length=200, required=True)
     candidate.restricted_purpose = text_clean(restricted_purpose, field="restricted_purpose", max_length=2000)
     candidate.is_active = bool(is_active)
@@ -45,10 +46,13 @@ def fund_update(*, fund: Fund, name: str, restricted_purpose: str, is_active: bo
         candidate.full_clean()
     except ValidationError as exc:
         raise FundError(exc.message_dict) from exc
-    with transaction.atomic():
-        candidate.save(update_fields=["name", "restricted_purpose", "is_active"])
-        audit_record(actor=actor, action="fund.update", obj=candidate)
-    for name in ("name", "restricted_purpose", "is_active"):
+    fields = ("name", "restricted_purpose", "is_active")
+    changed = [name for name in fields if getattr(stored, name) != getattr(candidate, name)]
+    if changed:
+        with transaction.atomic():
+            candidate.save(update_fields=changed)
+            audit_record(actor=actor, action="fund.update", obj=candidate, data={"fields": changed})
+    for name in fields:
         setattr(fund, name, getattr(candidate, name))
     return fund
 

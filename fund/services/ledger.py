@@ -142,7 +142,7 @@ def ledger_post(
 def ledger_reverse(*, posting: Posting, reason: str, date: datetime.date, actor: Any = None) -> Posting:
     """Post the mirror image of ``posting``. A posting is reversed at most once."""
     _require_atomic()
-    posting = Posting.objects.select_for_update().select_related("fund").get(pk=posting.pk)
+    posting = Posting.objects.select_for_update(of=("self",)).select_related("fund").get(pk=posting.pk)
     if Posting.objects.filter(reverses=posting).exists():
         raise LedgerError(f"Posting {posting.pk} has already been reversed.")
     if posting.kind == Posting.Kind.REVERSAL:
@@ -169,16 +169,26 @@ def ledger_reverse(*, posting: Posting, reason: str, date: datetime.date, actor:
     )
 
 
+def _problems_in_one_snapshot():
+    """All checks read one consistent snapshot, so a gift received mid-check is not a false
+    alarm. Inside a caller's transaction (tests) a savepoint keeps a failure contained."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return ledger_problems()
+
+
 def ledger_check_run() -> LedgerCheck:
-    """Verify the whole ledger and record the outcome (nightly, from the admin, or a command).
+    """Verify the whole ledger and record the outcome (nightly task or `check_ledger`).
 
     A check that cannot finish is recorded as failed with the error, never lost: an operator
     must see that the ledger was not verified.
     """
     check = LedgerCheck.objects.create()
     try:
-        with transaction.atomic():  # a savepoint: a failed query must not poison the caller's transaction
-            report = ledger_problems()
+        report = _problems_in_one_snapshot()
         check.problems = report.problems
         check.transactions_checked = report.transactions_checked
     except Exception as exc:  # noqa: BLE001 - whatever stopped it, record the failure

@@ -700,6 +700,7 @@ def test_fund_create_opens_one_account_per_role(db):
     [
         ({"name": "New", "code": "X"}, FundError),
         ({"name": "New", "code": "1AB"}, FundError),
+        ({"name": "New", "code": "AB1"}, FundError),  # digits would blur hordak's joined account codes
         ({"name": "New", "code": "AB-1"}, FundError),
         ({"name": "New", "code": "TOOLONG"}, FundError),
         ({"name": "New", "code": ""}, FundError),

@@ -15,7 +15,7 @@ from audit.models import AuditEntry
 from fund.errors import FundError
 from fund.models import AccountRole, Donation, DonationLine, FundAccount, Posting
 from fund.selectors import ledger_problems
-from fund.services import donation_record, donation_refund
+from fund.services import donation_cancel, donation_receive, donation_record, donation_refund
 
 RESTRICT_VIOLATION = "23001"  # what our append-only and freeze triggers raise
 CHECK_VIOLATION = "23514"  # what hordak's leg checks raise
@@ -196,7 +196,8 @@ def test_a_received_gifts_money_fields_cannot_change(fund, donor, now, status, c
     if status == "refunded":
         donation_refund(donation=donation, reason="returned")
     saved = Donation.objects.values().get(pk=donation.pk)
-    with pytest.raises(IntegrityError, match=f"is {status}: its amount, fund, kind, channel, donor and date are fixed"):
+    refused = f"is {status}: what was given, by whom, to which fund and when are fixed|cannot go from {status} to"
+    with pytest.raises(IntegrityError, match=refused):
         with transaction.atomic():
             Donation.objects.filter(pk=donation.pk).update(**changes)
     assert Donation.objects.values().get(pk=donation.pk) == saved
@@ -270,3 +271,23 @@ def test_a_received_goods_gifts_lines_are_frozen_or_their_change_is_reported(fun
     except (IntegrityError, FundError):
         return  # refused by the database: fine
     assert ledger_problems().problems, "a received gift's line was rewritten and nothing noticed"
+
+
+@pytest.mark.parametrize(("start", "to"), [("received", "pledged"), ("refunded", "received"), ("cancelled", "pledged")])
+def test_a_gifts_status_only_moves_forward(fund, donor, now, start, to):
+    donation = donation_record(fund=fund, donor=donor, kind="cash", channel="card", amount="300000")
+    if start == "cancelled":
+        donation_cancel(donation=donation, reason="changed mind")
+    else:
+        donation_receive(donation=donation, received_at=now)
+        if start == "refunded":
+            donation_refund(donation=donation, reason="returned")
+    with pytest.raises(IntegrityError, match=f"cannot go from {start} to {to}"):
+        with transaction.atomic():
+            Donation.objects.filter(pk=donation.pk).update(status=to)
+
+
+def test_fund_accounts_cannot_be_reassigned(fund):
+    with pytest.raises(IntegrityError, match="append-only"):
+        with transaction.atomic():
+            FundAccount.objects.filter(fund=fund, role="bank").update(role="goods_stock_swapped")

@@ -40,7 +40,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if settings.SETTINGS_MODULE.endswith(".production") and not options["allow_production"]:
+        # Production settings, or any settings with debug off (e.g. dev settings pointed at a
+        # real server): demo logins with a published password must not appear there.
+        looks_real = settings.SETTINGS_MODULE.endswith(".production") or not settings.DEBUG
+        if looks_real and not options["allow_production"] and not settings.SETTINGS_MODULE.endswith(".test"):
             raise CommandError(
                 "Refusing to seed demo data under production settings: it creates an admin with a "
                 "published password. Pass --allow-production for a throwaway staging server."
