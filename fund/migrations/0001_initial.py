@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
                 ('channel', models.CharField(choices=[('card', 'Card (Stripe)'), ('bank_transfer', 'Bank transfer'), ('cash', 'Cash at the centre'), ('in_kind_delivery', 'In-kind delivery')], max_length=20)),
                 ('amount_currency', djmoney.models.fields.CurrencyField(choices=[('VND', 'VND ₫'), ('USD', 'USD $')], default='VND', editable=False, max_length=3)),
                 ('amount', djmoney.models.fields.MoneyField(currency_choices=[('VND', 'VND ₫'), ('USD', 'USD $')], decimal_places=2, max_digits=20)),
-                ('exchange_rate', models.DecimalField(blank=True, decimal_places=6, help_text="Units of the fund's currency per unit of the gift's currency, when they differ.", max_digits=18, null=True)),
+                ('exchange_rate', models.DecimalField(blank=True, decimal_places=10, help_text="Units of the fund's currency per unit of the gift's currency, when they differ.", max_digits=20, null=True)),
                 ('scholarship_count', models.PositiveIntegerField(blank=True, null=True)),
                 ('school_year', models.CharField(blank=True, help_text='e.g. 2026-2027', max_length=9)),
                 ('expected_on', models.DateField(blank=True, help_text='When pledged goods should arrive.', null=True)),

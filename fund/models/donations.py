@@ -74,8 +74,9 @@ class Donation(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     amount = MoneyField(max_digits=20, decimal_places=2, default_currency="VND", currency_choices=CURRENCY_CHOICES)
     exchange_rate = models.DecimalField(
-        max_digits=18,
-        decimal_places=6,
+        # 10 decimals: a VND -> USD rate is about 0.0000394, and must keep 3+ significant digits.
+        max_digits=20,
+        decimal_places=10,
         null=True,
         blank=True,
         help_text=_("Units of the fund's currency per unit of the gift's currency, when they differ."),

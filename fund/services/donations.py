@@ -18,12 +18,12 @@ from donors.models import Donor
 
 from ..errors import ExchangeRateRequired, FundError, InvalidAmount, InvalidLines, InvalidTransition
 from ..models import AccountRole, Campaign, Donation, DonationLine, Fund, Posting
-from ..money import currency_check, money_convert, money_parse, to_decimal
+from ..money import MAX_AMOUNT, currency_check, money_convert, money_parse, to_decimal
 from ..text import text_clean
 from .ledger import Entry, ledger_post, ledger_reverse
 
 MAX_LINES = 200
-RATE_QUANTUM = Decimal("0.000001")  # Donation.exchange_rate has 6 decimal places
+RATE_QUANTUM = Decimal("0.0000000001")  # Donation.exchange_rate has 10 decimal places
 _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 
 # Where received value lands: the channel says which asset grows, the kind which income.
@@ -163,10 +163,13 @@ def donation_record(
         if rate <= 0 or rate >= Decimal("1000000000"):
             raise ExchangeRateRequired("The exchange rate must be a positive number below 1,000,000,000.")
         if rate != rate.quantize(RATE_QUANTUM):
-            # The rate is stored with 6 decimals; posting with more would disagree with the gift.
-            raise ExchangeRateRequired("Give the exchange rate with at most 6 decimal places.")
-        if money_convert(money, to_currency=fund.currency, rate=rate).amount <= 0:
+            # The rate is stored with 10 decimals; posting with more would disagree with the gift.
+            raise ExchangeRateRequired("Give the exchange rate with at most 10 decimal places.")
+        converted = money_convert(money, to_currency=fund.currency, rate=rate).amount
+        if converted <= 0:
             raise InvalidAmount("At this rate the gift is worth nothing in the fund's currency.")
+        if converted >= MAX_AMOUNT:
+            raise InvalidAmount("At this rate the gift is larger than any gift this platform accepts.")
     elif exchange_rate not in (None, ""):
         raise FundError("An exchange rate applies only when the gift's currency differs from the fund's.")
 

@@ -377,6 +377,22 @@ def test_exchange_rate_with_more_decimals_than_stored_is_refused_or_consistent(u
     assert posted == donation.fund_value, f"ledger holds {posted}, the gift says {donation.fund_value}"
 
 
+def test_a_vnd_gift_to_a_usd_fund_keeps_a_precise_rate(usd_fund, donor, now):
+    donation = donation_record(
+        fund=usd_fund,
+        donor=donor,
+        kind="cash",
+        channel="bank_transfer",
+        amount="10000000",
+        currency="VND",
+        exchange_rate="0.0000392927",  # about 1 / 25450: needs 10 decimals to stay within 0.001 %
+        received_at=now,
+    )
+    donation.refresh_from_db()
+    assert donation.fund_value == Money("392.93", "USD")
+    assert posting_legs(receipt_of(donation))[0][2] == donation.fund_value
+
+
 # --- lifecycle -----------------------------------------------------------------------------
 
 
