@@ -10,7 +10,7 @@ from audit.models import AuditEntry
 from fund.models import Beneficiary, BeneficiarySensitive, Fund, FundAccount
 from fund.selectors import fund_balance
 from fund.selectors.balances import money_display
-from fund.services import donation_record
+from fund.services import donation_record, fund_update
 
 
 @pytest.fixture
@@ -150,3 +150,14 @@ def test_staff_without_permission_leave_a_refusal_in_the_audit_trail(client, chi
     client, user = staff_client(client, "view_beneficiary")
     client.get(f"/admin/beneficiary/inspect/{child.pk}/")
     assert AuditEntry.objects.filter(action="beneficiary_sensitive.refused", actor=user).count() == 1
+
+
+def test_a_user_who_acted_cannot_be_deleted_only_deactivated(admin_client, fund):
+    staff = User.objects.create_user("former", "former@example.org", "pw")
+    fund_update(fund=fund, name="Renamed", restricted_purpose="", is_active=True, actor=staff)
+    response = admin_client.post(f"/admin/users/delete/{staff.pk}/")
+    assert response.status_code == 302
+    assert User.objects.filter(pk=staff.pk).exists()
+    idle = User.objects.create_user("idle", "idle@example.org", "pw")
+    admin_client.post(f"/admin/users/delete/{idle.pk}/")
+    assert not User.objects.filter(pk=idle.pk).exists()
