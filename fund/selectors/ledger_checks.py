@@ -23,6 +23,7 @@ REQUIRED_TRIGGERS = {
     "fund_donation_freeze_received": "fund_donation",
     "fund_donation_no_delete": "fund_donation",
     "fund_donationline_freeze_received": "fund_donationline",
+    "fund_donationline_add_up": "fund_donationline",
     append_only_trigger_name("fund_fundaccount"): "fund_fundaccount",
     # hordak's own: legs balance per transaction, legs match their account's currency.
     "check_leg_trigger": "hordak_leg",

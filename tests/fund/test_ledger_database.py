@@ -291,3 +291,20 @@ def test_fund_accounts_cannot_be_reassigned(fund):
     with pytest.raises(IntegrityError, match="append-only"):
         with transaction.atomic():
             FundAccount.objects.filter(fund=fund, role="bank").update(role="goods_stock_swapped")
+
+
+def test_lines_cannot_be_added_to_a_received_goods_gift(fund, donor, now, immediate_constraints):
+    donation = donation_record(
+        fund=fund,
+        donor=donor,
+        kind="supplies",
+        channel="in_kind_delivery",
+        lines=[{"description": "Notebooks", "quantity": "100", "unit": "piece", "fair_value": "500000"}],
+        received_at=now,
+    )
+    with pytest.raises(IntegrityError, match="is worth 500000.00 but its lines add up to 600000.00"):
+        with transaction.atomic():
+            DonationLine.objects.create(
+                donation=donation, description="Pens", quantity=Decimal("10"), unit="box", fair_value=Decimal("100000")
+            )
+    assert DonationLine.objects.filter(donation=donation).count() == 1
