@@ -1,0 +1,1 @@
+"""Payment channels: card through Stripe and bank transfer with VietQR."""

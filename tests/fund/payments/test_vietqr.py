@@ -1,0 +1,73 @@
+"""VietQR payloads: structure read back by an independent TLV reader, and a valid CRC."""
+
+from decimal import Decimal
+
+import pytest
+from djmoney.money import Money
+
+from fund.errors import FundError
+from fund.payments.vietqr import emv_crc16, vietqr_payload
+
+
+def read_tlv(text: str) -> dict[str, str]:
+    """A separate, minimal reader: tag, two-digit length, value, repeated."""
+    fields, i = {}, 0
+    while i < len(text):
+        tag, length = text[i : i + 2], int(text[i + 2 : i + 4])
+        fields[tag] = text[i + 4 : i + 4 + length]
+        i += 4 + length
+    return fields
+
+
+def test_crc_matches_the_standard_check_value():
+    # CRC-16/CCITT-FALSE of "123456789" is 0x29B1 in every catalogue of CRC algorithms.
+    assert emv_crc16("123456789") == "29B1"
+
+
+def test_dynamic_payload_carries_bank_account_amount_and_reference():
+    payload = vietqr_payload(
+        bank_bin="970436", account_number="0071000123456", note="CT7EEFKZTZ", amount=Money(Decimal("500000"), "VND")
+    )
+    fields = read_tlv(payload)
+    assert fields["00"] == "01"
+    assert fields["01"] == "12"
+    merchant = read_tlv(fields["38"])
+    assert merchant["00"] == "A000000727"
+    assert read_tlv(merchant["01"]) == {"00": "970436", "01": "0071000123456"}
+    assert merchant["02"] == "QRIBFTTA"
+    assert (fields["53"], fields["54"], fields["58"]) == ("704", "500000", "VN")
+    assert read_tlv(fields["62"]) == {"08": "CT7EEFKZTZ"}
+    assert payload[-8:-4] == "6304"
+    assert fields["63"] == emv_crc16(payload[:-4])
+
+
+def test_static_payload_has_no_amount():
+    fields = read_tlv(vietqr_payload(bank_bin="970436", account_number="0071000123456", note="CT7EEFKZTZ"))
+    assert fields["01"] == "11"
+    assert "54" not in fields
+
+
+def test_a_changed_character_breaks_the_crc():
+    payload = vietqr_payload(bank_bin="970436", account_number="0071000123456", note="CTAAAA2222")
+    tampered = payload.replace("0071000123456", "0071000123457")
+    assert emv_crc16(tampered[:-4]) != tampered[-4:]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"bank_bin": "97043"},
+        {"bank_bin": "97043A"},
+        {"account_number": ""},
+        {"account_number": "1" * 20},
+        {"note": "Chúc mừng"},
+        {"note": "X" * 26},
+        {"amount": Money("20.50", "USD")},
+        {"amount": Money("1000.5", "VND")},
+        {"amount": Money("0", "VND")},
+    ],
+)
+def test_bad_input_is_refused(kwargs):
+    args = {"bank_bin": "970436", "account_number": "0071000123456", "note": "CTAAAA2222"} | kwargs
+    with pytest.raises(FundError):
+        vietqr_payload(**args)
