@@ -37,8 +37,12 @@ run: seed
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Tests read back what users get: QR codes with zbar (and, with receipts, PDFs with poppler).
+TEST_DEB_PACKAGES := zbar-tools
+
 # pytest exits 5 when it collected nothing: say so, and fail.
 test: install
+	@scripts/system-deps.sh $(TEST_DEB_PACKAGES)
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no tests ran" >&2; fi; exit $$rc
 

@@ -9,6 +9,7 @@ transfer note (tag 62, sub-tag 08), which is how a bank statement line finds its
 
 import re
 
+import segno
 from djmoney.money import Money
 
 from ..errors import FundError
@@ -57,3 +58,9 @@ def vietqr_payload(*, bank_bin: str, account_number: str, note: str, amount: Mon
         fields += _tlv("54", f"{amount.amount:.0f}")
     fields += _tlv("58", "VN") + _tlv("62", _tlv("08", note)) + "6304"
     return fields + emv_crc16(fields)
+
+
+def vietqr_svg(payload: str, *, scale: int = 6) -> str:
+    """The QR as inline SVG for a page: no image file, no third-party QR service. Error
+    correction M survives a phone screen's glare and a printed copy's smudges."""
+    return segno.make(payload, error="m", micro=False).svg_inline(scale=scale, border=4)

@@ -1,12 +1,14 @@
 """VietQR payloads: structure read back by an independent TLV reader, and a valid CRC."""
 
+import subprocess
 from decimal import Decimal
 
 import pytest
+import segno
 from djmoney.money import Money
 
 from fund.errors import FundError
-from fund.payments.vietqr import emv_crc16, vietqr_payload
+from fund.payments.vietqr import emv_crc16, vietqr_payload, vietqr_svg
 
 
 def read_tlv(text: str) -> dict[str, str]:
@@ -71,3 +73,18 @@ def test_bad_input_is_refused(kwargs):
     args = {"bank_bin": "970436", "account_number": "0071000123456", "note": "CTAAAA2222"} | kwargs
     with pytest.raises(FundError):
         vietqr_payload(**args)
+
+
+def test_the_rendered_qr_decodes_with_a_standard_reader(tmp_path):
+    """zbar, the reader behind many scanning apps, must read back exactly the payload."""
+    payload = vietqr_payload(
+        bank_bin="970436", account_number="0071000123456", note="CT7EEFKZTZ", amount=Money(Decimal("1500000"), "VND")
+    )
+    image = tmp_path / "vietqr.png"
+    segno.make(payload, error="m", micro=False).save(image, scale=6, border=4)
+    result = subprocess.run(
+        ["zbarimg", "--raw", "--quiet", str(image)], capture_output=True, text=True, check=True, timeout=30
+    )
+    assert result.stdout.strip() == payload
+    svg = vietqr_svg(payload)
+    assert svg.startswith("<svg") and "</svg>" in svg
