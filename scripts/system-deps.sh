@@ -26,7 +26,8 @@ for pkg in "${!NEED[@]}"; do
     have_lib "${NEED[$pkg]}" || missing+=("$pkg")
 done
 for pkg in "${EXTRA[@]}"; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    # "install ok installed" only: a removed package can leave its config and a 0 from dpkg -s.
+    [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || missing+=("$pkg")
 done
 
 [ ${#missing[@]} -eq 0 ] && exit 0
