@@ -1,5 +1,6 @@
 """Building blocks shared by every app's Wagtail admin screens."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -20,9 +21,14 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 
 
 class ServiceFormMixin:
-    """Send a validated admin form to a service instead of saving the model directly."""
+    """Send a validated admin form to a service instead of saving the model directly.
+    The form shows exactly the fields the service takes (``service_fields``)."""
 
     service_fields: tuple[str, ...] = ()
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        return forms.modelform_factory(form_class._meta.model, fields=self.service_fields, form=form_class)
 
     def call_service(self, data):
         raise NotImplementedError

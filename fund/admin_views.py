@@ -4,7 +4,6 @@ Views stay thin: forms collect input, services write. Records that only services
 (gifts, postings) are list-and-inspect only, whatever the user's Django permissions say.
 """
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -47,18 +46,12 @@ class FundIndexView(generic.IndexView):
 class FundCreateView(ServiceFormMixin, generic.CreateView):
     service_fields = ("name", "code", "currency", "restricted_purpose")
 
-    def get_form_class(self):
-        return forms.modelform_factory(Fund, fields=self.service_fields, form=super().get_form_class())
-
     def call_service(self, data):
         return fund_create(actor=self.request.user, **data)
 
 
 class FundEditView(ServiceFormMixin, generic.EditView):
     service_fields = ("name", "restricted_purpose", "is_active")
-
-    def get_form_class(self):
-        return forms.modelform_factory(Fund, fields=self.service_fields, form=super().get_form_class())
 
     def call_service(self, data):
         return fund_update(fund=self.object, actor=self.request.user, **data)
