@@ -83,7 +83,21 @@ class Donation(models.Model):
     )
     scholarship_count = models.PositiveIntegerField(null=True, blank=True)
     school_year = models.CharField(max_length=9, blank=True, help_text=_("e.g. 2026-2027"))
-    expected_on = models.DateField(null=True, blank=True, help_text=_("When pledged goods should arrive."))
+    expected_on = models.DateField(
+        null=True, blank=True, help_text=_("When a pledge is due: goods to arrive, an instalment to be paid.")
+    )
+    fee_cover = models.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        default=0,
+        help_text=_("Part of the amount the donor added to cover the card fee (already in the amount)."),
+    )
+    commitment = models.ForeignKey(
+        "fund.Commitment", on_delete=models.PROTECT, null=True, blank=True, related_name="donations"
+    )
+    recurring_gift = models.ForeignKey(
+        "fund.RecurringGift", on_delete=models.PROTECT, null=True, blank=True, related_name="donations"
+    )
     is_anonymous = models.BooleanField(default=True, help_text=_("Hide the donor's name on public pages."))
     message = models.TextField(max_length=1000, blank=True, validators=[MaxLengthValidator(1000)])
     pledged_at = models.DateTimeField(default=timezone.now)
@@ -106,6 +120,9 @@ class Donation(models.Model):
             models.CheckConstraint(
                 condition=~Q(status__in=["received", "refunded"]) | Q(received_at__isnull=False),
                 name="donation_received_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_cover__gte=0) & Q(fee_cover__lt=models.F("amount")), name="donation_fee_cover_in_amount"
             ),
             models.CheckConstraint(
                 condition=~Q(kind="scholarship") | Q(scholarship_count__gte=1),

@@ -25,6 +25,8 @@ REQUIRED_TRIGGERS = {
     "fund_donationline_freeze_received": "fund_donationline",
     "fund_donationline_add_up": "fund_donationline",
     append_only_trigger_name("fund_fundaccount"): "fund_fundaccount",
+    "fund_banktransaction_freeze": "fund_banktransaction",
+    "fund_stripeevent_freeze": "fund_stripeevent",
     # hordak's own: legs balance per transaction, legs match their account's currency.
     "check_leg_trigger": "hordak_leg",
     "check_leg_and_account_currency_match_trigger": "hordak_leg",

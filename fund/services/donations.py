@@ -118,6 +118,9 @@ def donation_record(
     message: str = "",
     pledged_at: datetime.datetime | None = None,
     received_at: datetime.datetime | None = None,
+    fee_cover: Any = None,
+    commitment: Any = None,
+    recurring_gift: Any = None,
     actor: Any = None,
 ) -> Donation:
     """Record a gift as pledged, or as received at ``received_at`` (cash counted at the centre,
@@ -186,6 +189,14 @@ def donation_record(
     elif scholarship_count is not None or school_year:
         raise FundError("Scholarship count and school year apply to scholarship gifts only.")
 
+    fee = Decimal(0)
+    if fee_cover not in (None, "", 0):
+        if kind not in (Donation.Kind.CASH, Donation.Kind.SCHOLARSHIP) or channel != Donation.Channel.CARD:
+            raise FundError("Covering the card fee applies to card gifts of money only.")
+        fee = money_parse(fee_cover, currency, field="fee cover").amount
+        if fee >= money.amount:
+            raise InvalidAmount("The fee cover is part of the amount and must be smaller than it.")
+
     message = text_clean(message, field="message", max_length=1000)
     if received_at is not None:
         _check_not_future(received_at)
@@ -208,6 +219,9 @@ def donation_record(
         is_anonymous=donor.anonymous_by_default if is_anonymous is None else bool(is_anonymous),
         message=message,
         pledged_at=pledged_at,
+        fee_cover=fee,
+        commitment=commitment,
+        recurring_gift=recurring_gift,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if received_at is not None:
@@ -235,21 +249,47 @@ def _locked(donation: Donation) -> Donation:
 
 
 def donation_receive(
-    *, donation: Donation, received_at: datetime.datetime | None = None, actor: Any = None
+    *,
+    donation: Donation,
+    received_at: datetime.datetime | None = None,
+    amount: Any = None,
+    channel: str | None = None,
+    actor: Any = None,
 ) -> Donation:
     """Mark a pledge received and post it. Receiving twice is refused, so a repeated webhook or
-    double click cannot count a gift twice (the Posting's unique constraint backs this up)."""
+    double click cannot count a gift twice (the Posting's unique constraint backs this up).
+
+    A money pledge may arrive as a different sum (``amount``: a transfer of less or more than
+    promised) or by another way (``channel``: a card gift abandoned, then paid by transfer); the
+    gift is recorded as it actually arrived, since that is what the receipt must say."""
     received_at = received_at or timezone.now()
     _check_not_future(received_at)
     with transaction.atomic():
         donation = _locked(donation)
         if donation.status != Donation.Status.PLEDGED:
             raise InvalidTransition(f"Gift {donation.reference} is {donation.status}, not pledged.")
+        changes: dict[str, str] = {}
+        if amount is not None or channel is not None:
+            if donation.is_goods:
+                raise FundError("Goods are received as pledged; change their lines before receiving.")
+        if channel is not None and channel != donation.channel:
+            channel = _choice(channel, Donation.Channel, "channel")
+            if channel == Donation.Channel.IN_KIND_DELIVERY:
+                raise FundError("Money arrives by card, bank transfer or cash.")
+            changes["channel"] = f"{donation.channel} -> {channel}"
+            donation.channel = channel
+        if amount is not None:
+            money = money_parse(amount, donation.amount.currency.code)
+            if money != donation.amount:
+                if donation.fee_cover >= money.amount:
+                    raise InvalidAmount("The amount received does not even cover the fee share.")
+                changes["amount"] = f"{donation.amount.amount} -> {money.amount}"
+                donation.amount = money
         donation.status = Donation.Status.RECEIVED
         donation.received_at = received_at
-        donation.save(update_fields=["status", "received_at"])
+        donation.save(update_fields=["status", "received_at", "amount", "amount_currency", "channel"])
         _post_receipt(donation, actor)
-        audit_record(actor=actor, action="donation.receive", obj=donation)
+        audit_record(actor=actor, action="donation.receive", obj=donation, data=changes or None)
     return donation
 
 
