@@ -2,6 +2,12 @@
 
 from django.urls import path  # noqa: F401
 
+from .payments.bank_webhook import bank_webhook
+from .payments.stripe_webhook import stripe_webhook
+
 app_name = "payments"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
+    path("bank/webhook/", bank_webhook, name="bank_webhook"),
+]
