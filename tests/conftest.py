@@ -5,6 +5,8 @@ from django.utils import timezone
 from donors.services import donor_create
 from fund.services import fund_create
 
+pytest_plugins = ["tests.support.localstripe"]
+
 
 @pytest.fixture
 def immediate_constraints(db):
