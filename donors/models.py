@@ -2,7 +2,6 @@
 
 import uuid
 
-from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -32,7 +31,11 @@ class Donor(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     address = models.TextField(_("address"), max_length=500, blank=True, validators=[MaxLengthValidator(500)])
     preferred_language = models.CharField(
-        _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="vi"
+        # Receipts and emails exist in these two; the site's other interface languages do not.
+        _("preferred language"),
+        max_length=5,
+        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+        default="vi",
     )
     # Consent is recorded, never assumed: every flag defaults to "no".
     consent_receipts_by_email = models.BooleanField(

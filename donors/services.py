@@ -86,3 +86,30 @@ def donor_update(*, donor: Donor, actor: Any = None, **fields: Any) -> Donor:
             setattr(donor, name, value)
         donor.updated_at = candidate.updated_at
     return donor
+
+
+def donor_find_or_create(*, actor: Any = None, **fields: Any) -> Donor:
+    """The donor a public gift is credited to: an existing record when one matches the same
+    kind, email and name (and tax code, for organisations), else a new one.
+
+    Matching needs all of them, not the email alone: someone typing another person's email
+    must not attach gifts to, or learn anything about, that person's record. A match changes
+    nothing on the stored donor; the back office merges near-duplicates.
+    """
+    _check_fields(fields, "donor_find_or_create")
+    candidate = Donor(**{k: _clean_text(v) for k, v in fields.items()})
+    _validate(candidate)
+    if candidate.email:
+        matches = Donor.objects.filter(
+            kind=candidate.kind,
+            email__iexact=candidate.email,
+            name__iexact=candidate.name,
+            tax_code=candidate.tax_code if candidate.kind == Donor.Kind.ORGANISATION else "",
+        ).order_by("pk")
+        existing = matches.first()
+        if existing is not None:
+            return existing
+    with transaction.atomic():
+        candidate.save()
+        audit_record(actor=actor, action="donor.create", obj=candidate, data={"source": "public gift"})
+    return candidate

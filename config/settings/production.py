@@ -1,7 +1,7 @@
 """Production: every secret and host from the environment, HTTPS enforced.
 
-Refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and
-EMAIL_URL; `manage.py check --deploy` is clean.
+Refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL
+and CACHE_URL; `manage.py check --deploy` is clean.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -25,6 +25,11 @@ if not env.str("CELERY_BROKER_URL", default=""):
     )
 if not env.str("EMAIL_URL", default=""):
     raise ImproperlyConfigured("EMAIL_URL must be set in production, e.g. smtp+tls://user:pass@host:587.")
+if not env.str("CACHE_URL", default="").startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        "CACHE_URL must point at Redis in production: rate limits and page caches are shared by every worker."
+    )
+SILENCED_SYSTEM_CHECKS = []
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 

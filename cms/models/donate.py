@@ -1,0 +1,359 @@
+"""The page where a gift is made, and the two steps after it: paying by card, and the thank-you
+page (bank details and a VietQR code for a transfer, or the card gift's status).
+
+The page only reads the form and calls fund services; the pledge is saved before any payment
+starts, so every card payment and every transfer has a record to land on.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import is_ratelimited
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from fund.models import Donation, RecurringGift
+from fund.payments.stripe_client import stripe_enabled
+from fund.payments.vietqr import vietqr_payload, vietqr_svg
+from fund.services.giving import card_fee_estimate, commitment_create, gift_pledge, recurring_gift_create
+
+from ..forms import CARD, INSTALMENTS, MONTHLY, TRANSFER, DonationForm, GoodsLineFormSet
+from .settings import OrganisationSettings
+
+logger = logging.getLogger(__name__)
+
+TOKEN_SALT = "cms.donate"  # noqa: S105 - a signing namespace, not a secret
+TOKEN_MAX_AGE = 60 * 60 * 24 * 90  # the thank-you page stays reachable for a season
+
+
+def gift_token(kind: str, reference: str) -> str:
+    """The thank-you and payment pages are reached by a signed token, not the bare reference,
+    so nobody can walk through other people's gifts by guessing codes. Re-encoded as base64url
+    because Wagtail routes only path segments of letters, digits, "-" and "_"."""
+    signed = signing.dumps({"k": kind, "r": reference}, salt=TOKEN_SALT)
+    return base64.urlsafe_b64encode(signed.encode()).decode().rstrip("=")
+
+
+def _token_value(token: str) -> dict:
+    try:
+        signed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        return signing.loads(signed, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except (ValueError, signing.BadSignature):
+        raise Http404("Unknown or expired link.") from None
+
+
+def _parse_presets(text: str) -> list[int]:
+    values = []
+    for part in (text or "").replace(";", ",").split(","):
+        digits = part.strip().replace(".", "").replace(" ", "")
+        if digits.isdigit() and 0 < int(digits) < 10**12:
+            values.append(int(digits))
+    return values
+
+
+class DonatePage(RoutablePageMixin, Page):
+    """A form to give to one fund or campaign (this page's parent, unless set here)."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+    presets_vnd = models.CharField(
+        _("preset amounts (VND)"),
+        max_length=200,
+        default="200000, 500000, 1000000, 2000000",
+        help_text=_("Comma-separated, in đồng."),
+    )
+    minimum_vnd = models.PositiveBigIntegerField(_("smallest gift (VND)"), default=10_000)
+    maximum_vnd = models.PositiveBigIntegerField(_("largest online gift (VND)"), default=500_000_000)
+    allow_cash = models.BooleanField(_("money"), default=True)
+    allow_scholarship = models.BooleanField(_("scholarships"), default=True)
+    allow_in_kind = models.BooleanField(_("in-kind goods"), default=True)
+    allow_supplies = models.BooleanField(_("school supplies"), default=True)
+    allow_monthly = models.BooleanField(_("offer monthly gifts"), default=True)
+    thank_you_text = RichTextField(_("thank-you text"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [FieldPanel("presets_vnd"), FieldPanel("minimum_vnd"), FieldPanel("maximum_vnd")], heading=_("Amounts")
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("allow_cash"),
+                FieldPanel("allow_scholarship"),
+                FieldPanel("allow_in_kind"),
+                FieldPanel("allow_supplies"),
+                FieldPanel("allow_monthly"),
+            ],
+            heading=_("What donors can give here"),
+        ),
+        FieldPanel("thank_you_text"),
+    ]
+    parent_page_types = ["cms.FundPage", "cms.CampaignPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("donate page")
+
+    # --- what this page gives to ------------------------------------------------------------
+    def target(self):
+        """(fund, campaign) from the parent page: a campaign page gives to its campaign's fund."""
+        parent = self.get_parent().specific
+        campaign = getattr(parent, "campaign", None)
+        fund = campaign.fund if campaign is not None else getattr(parent, "fund", None)
+        if fund is None:
+            raise Http404("This donate page is not under a fund or campaign page.")
+        return fund, campaign
+
+    def kind_choices(self):
+        kinds = [
+            (self.allow_cash, Donation.Kind.CASH, _("Money")),
+            (self.allow_scholarship, Donation.Kind.SCHOLARSHIP, _("Scholarships")),
+            (self.allow_in_kind, Donation.Kind.IN_KIND, _("Goods (food, clothes, medicine…)")),
+            (self.allow_supplies, Donation.Kind.SUPPLIES, _("School supplies")),
+        ]
+        return [(value, label) for allowed, value, label in kinds if allowed]
+
+    def presets_for(self, currency: str) -> list[int]:
+        return _parse_presets(self.presets_vnd) if currency == "VND" else []
+
+    def _organisation(self, request):
+        return OrganisationSettings.for_request(request)
+
+    # --- step 1: the form -------------------------------------------------------------------
+    @path("")
+    def donate(self, request):
+        organisation = self._organisation(request)
+        options = {"page": self, "stripe_ready": stripe_enabled(), "bank_ready": organisation.accepts_bank_transfers}
+        if request.method == "POST":
+            form = DonationForm(request.POST, **options)
+            lines = GoodsLineFormSet(request.POST, prefix="lines")
+            if self._limited(request):
+                form.is_valid()
+                form.add_error(None, _t("Too many attempts from your connection. Please wait a few minutes."))
+            elif form.is_valid():
+                goods = form.cleaned_data["kind"] in Donation.GOODS_KINDS
+                if not goods or lines.is_valid():
+                    redirect = self._save(request, form, lines if goods else None)
+                    if redirect:
+                        return redirect
+        else:
+            form = DonationForm(initial={"language": request.LANGUAGE_CODE[:2]}, **options)
+            lines = GoodsLineFormSet(prefix="lines")
+        fee_rate = Decimal(str(settings.CARD_FEE_RATE)) * 100
+        return self.render(
+            request,
+            context_overrides={
+                "form": form,
+                "lines": lines,
+                "organisation": organisation,
+                "fee_rate_percent": f"{fee_rate.normalize():f}",
+            },
+        )
+
+    def _limited(self, request) -> bool:
+        """Card testers post the form hundreds of times; a person does not. Counted per address and
+        per browser session, both only on POST."""
+        if not request.session.session_key:
+            request.session.save()
+        by_ip = is_ratelimited(
+            request, group="donate", key="ip", rate=settings.DONATE_RATE_IP, method="POST", increment=True
+        )
+        by_session = is_ratelimited(
+            request,
+            group="donate-session",
+            key=lambda group, request: request.session.session_key or "",
+            rate=settings.DONATE_RATE_SESSION,
+            method="POST",
+            increment=True,
+        )
+        return by_ip or by_session
+
+    def _bounds_check(self, form, amount) -> bool:
+        if amount is None or form.cleaned_data.get("currency") != "VND":
+            return True
+        if amount < self.minimum_vnd:
+            smallest = f"{self.minimum_vnd:,}".replace(",", ".")
+            form.add_error("amount", _t("The smallest gift here is %(n)s ₫.") % {"n": smallest})
+            return False
+        if amount > self.maximum_vnd:
+            form.add_error(
+                "amount",
+                _t("For gifts above %(n)s ₫ please use a bank transfer or contact us.")
+                % {"n": f"{self.maximum_vnd:,}".replace(",", ".")},
+            )
+            return False
+        return True
+
+    def _save(self, request, form, lines):
+        data = form.cleaned_data
+        fund, campaign = self.target()
+        kind, method, currency = data["kind"], data.get("payment_method") or "", data["currency"]
+        common = {"fund": fund, "campaign": campaign, "donor": form.donor_details(), "payer": form.payer_details()}
+        try:
+            if kind == Donation.Kind.CASH and data["frequency"] == MONTHLY:
+                if not self.allow_monthly:
+                    form.add_error("frequency", _t("Monthly gifts are not offered on this page."))
+                    return None
+                if not self._bounds_check(form, data["amount_value"]):
+                    return None
+                gift = recurring_gift_create(
+                    amount=data["amount_value"], currency=currency, is_anonymous=not data["show_name"], **common
+                )
+                return self._step_redirect("pay", "r", gift.reference)
+            if kind == Donation.Kind.CASH and data["frequency"] == INSTALMENTS:
+                if not self._bounds_check(form, data["amount_value"] / data["instalments"]):
+                    return None
+                commitment = commitment_create(
+                    fund=fund,
+                    campaign=campaign,
+                    donor=common["donor"],
+                    total=data["amount_value"],
+                    currency=currency,
+                    instalments=data["instalments"],
+                    frequency=data["instalment_frequency"],
+                    first_due_on=data["first_due_on"],
+                )
+                first = commitment.donations.order_by("expected_on").first()
+                return self._thanks_redirect(first)
+            if kind == Donation.Kind.CASH and not self._bounds_check(form, data["amount_value"]):
+                return None
+            goods = kind in Donation.GOODS_KINDS
+            donation = gift_pledge(
+                kind=kind,
+                channel=Donation.Channel.IN_KIND_DELIVERY if goods else method,
+                amount=data.get("amount_value") if kind == Donation.Kind.CASH else None,
+                currency="VND" if goods else currency,
+                scholarship_count=data.get("scholarship_count"),
+                scholarship_amount=data.get("scholarship_amount_value"),
+                school_year=data.get("school_year") or "",
+                lines=[
+                    {
+                        "description": line["description"],
+                        "quantity": line["quantity"],
+                        "unit": line["unit"],
+                        "fair_value": line["value"],
+                    }
+                    for line in (lines.cleaned_data if lines is not None else [])
+                    if line
+                ],
+                expected_on=data.get("expected_on"),
+                cover_fee=bool(data.get("cover_fee")) and method == CARD,
+                is_anonymous=not data["show_name"],
+                message=data.get("message") or "",
+                **common,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return None
+        if donation.channel == CARD:
+            return self._step_redirect("pay", "d", donation.reference)
+        return self._thanks_redirect(donation)
+
+    def _thanks_redirect(self, donation):
+        return self._step_redirect("thanks", "d", donation.reference)
+
+    def _step_redirect(self, step: str, kind: str, reference: str):
+        return HttpResponseRedirect(self.url + self.reverse_subpage(step, args=[gift_token(kind, reference)]))
+
+    # --- loading a gift from its token ----------------------------------------------------------
+    def _from_token(self, token: str):
+        value = _token_value(token)
+        model = Donation if value.get("k") == "d" else RecurringGift
+        gift = model.objects.select_related("fund", "donor").filter(reference=value.get("r")).first()
+        if gift is None:
+            raise Http404("Unknown gift.")
+        return gift
+
+    # --- step 2: paying by card -------------------------------------------------------------
+    @path("pay/<str:token>/", name="pay")
+    def pay(self, request, token):
+        from fund.services.card_payments import card_payment_start, recurring_gift_start
+
+        gift = self._from_token(token)
+        thanks_url = request.build_absolute_uri(self.url + self.reverse_subpage("thanks", args=[token]))
+        if isinstance(gift, Donation) and (gift.status != Donation.Status.PLEDGED or gift.channel != CARD):
+            return HttpResponseRedirect(thanks_url)
+        error = start = None
+        if is_ratelimited(request, group="pay", key="ip", rate=settings.DONATE_RATE_IP, method="GET", increment=True):
+            error = _t("Too many attempts from your connection. Please wait a few minutes.")
+        else:
+            try:
+                if isinstance(gift, Donation):
+                    start = card_payment_start(donation=gift)
+                else:
+                    start = recurring_gift_start(recurring_gift=gift)
+            except ValidationError as exc:
+                logger.warning("Card payment could not start for %s: %s", gift.reference, exc)
+                error = _t(
+                    "Card payments are not available right now. Please try again later or give by bank transfer."
+                )
+        return TemplateResponse(
+            request,
+            "cms/donate_pay.html",
+            {
+                "page": self,
+                "gift": gift,
+                "start": start,
+                "error": error,
+                "thanks_url": thanks_url,
+                "stripe_js_url": settings.STRIPE_JS_URL,
+                "monthly": isinstance(gift, RecurringGift),
+            },
+        )
+
+    # --- step 3: thank you ------------------------------------------------------------------
+    @path("thanks/<str:token>/", name="thanks")
+    def thanks(self, request, token):
+        gift = self._from_token(token)
+        organisation = self._organisation(request)
+        context = {"page": self, "gift": gift, "organisation": organisation, "monthly": isinstance(gift, RecurringGift)}
+        if isinstance(gift, Donation):
+            if gift.channel == CARD and gift.status == Donation.Status.PLEDGED:
+                gift = self._refresh_card(gift)
+                context["gift"] = gift
+            awaiting_transfer = gift.channel == TRANSFER and gift.status == Donation.Status.PLEDGED
+            if awaiting_transfer and organisation.accepts_bank_transfers:
+                payload = vietqr_payload(
+                    bank_bin=organisation.bank_bin,
+                    account_number=organisation.bank_account_number,
+                    note=gift.reference,
+                    amount=gift.amount if gift.amount.currency.code == "VND" else None,
+                )
+                context["vietqr_svg"] = vietqr_svg(payload)
+                context["vietqr_payload"] = payload
+            if gift.commitment_id:
+                context["instalments"] = gift.commitment.donations.order_by("expected_on")
+        # A card gift waiting for Stripe's confirmation: the page looks again in a few seconds.
+        context["poll"] = (
+            isinstance(gift, Donation) and gift.channel == CARD and gift.status == Donation.Status.PLEDGED
+        ) or (isinstance(gift, RecurringGift) and gift.status == RecurringGift.Status.INCOMPLETE)
+        response = TemplateResponse(request, "cms/donate_thanks.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def _refresh_card(self, gift):
+        try:
+            from fund.services.card_payments import card_payment_refresh
+        except ImportError:  # pragma: no cover - older deployments without the refresh path
+            return gift
+        try:
+            return card_payment_refresh(donation=gift) or gift
+        except ValidationError:
+            logger.warning("Could not refresh card payment for %s", gift.reference)
+            return gift
+
+    def fee_estimate(self, amount, currency="VND"):
+        return card_fee_estimate(amount, currency)

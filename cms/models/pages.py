@@ -1,0 +1,127 @@
+"""The public pages: home, funds, campaigns, the transparency page and plain content pages.
+
+Figures on them come from the ledger through fund.selectors; they never name a child, and name
+a donor only where that donor agreed to be named on that gift.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+from fund.models import Fund
+from fund.selectors import fund_totals_public
+from fund.selectors.public import campaign_progress, fund_progress, transparency_report
+
+from ..blocks import BodyBlock
+from .donate import DonatePage
+
+
+class HomePage(Page):
+    """The front door: what the centre does and how much each fund has received."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    max_count_per_parent = 1
+    parent_page_types = ["wagtailcore.Page"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["fund_totals"] = fund_totals_public()
+        context["funds"] = FundPage.objects.live().child_of(self).filter(locale=self.locale).specific()
+        return context
+
+
+class StandardPage(Page):
+    """About us, how gifts are used, contact: text and images an editor writes."""
+
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+
+
+class _StoryPage(Page):
+    summary = models.CharField(_("summary"), max_length=300, blank=True, help_text=_("One or two sentences."))
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Never a child's face or name without recorded consent."),
+    )
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("story"))
+
+    class Meta:
+        abstract = True
+
+    def donate_page(self):
+        return DonatePage.objects.live().child_of(self).first()
+
+
+class FundPage(_StoryPage):
+    """A fund's public page: its purpose, its story and what it has raised."""
+
+    fund = models.ForeignKey("fund.Fund", verbose_name=_("fund"), on_delete=models.PROTECT, related_name="+")
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("fund"),
+        FieldPanel("summary"),
+        FieldPanel("image"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.CampaignPage", "cms.DonatePage", "cms.StandardPage"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["progress"] = fund_progress(self.fund)
+        context["campaigns"] = CampaignPage.objects.live().child_of(self).specific()
+        context["donate_page"] = self.donate_page()
+        return context
+
+
+class CampaignPage(_StoryPage):
+    """An appeal with a goal: the story, a progress bar and the way to give."""
+
+    campaign = models.ForeignKey(
+        "fund.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("campaign"),
+        FieldPanel("summary"),
+        FieldPanel("image"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["cms.FundPage"]
+    subpage_types = ["cms.DonatePage", "cms.StandardPage"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["progress"] = campaign_progress(self.campaign)
+        context["donate_page"] = self.donate_page()
+        return context
+
+
+class TransparencyPage(Page):
+    """Where the money and goods went, per fund: totals from the ledger, gifts by kind and by
+    kind of donor, the latest gifts with names only where donors agreed."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    max_count_per_parent = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["reports"] = [transparency_report(fund) for fund in Fund.objects.filter(is_active=True)]
+        return context

@@ -1,0 +1,167 @@
+"""What public pages may show: totals and anonymised gift lists. Nothing here returns a child,
+and a donor's name only when they agreed to be named on that gift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Count, DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
+from djmoney.money import Money
+from hordak.models import Leg
+
+from donors.models import Donor
+
+from ..models import Campaign, Donation, Fund
+from ..models.ledger import INCOME_ROLES
+from .balances import fund_balance
+
+PROGRESS_CACHE_SECONDS = 60
+_ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=20, decimal_places=2))
+
+
+@dataclass(frozen=True)
+class Progress:
+    raised: Money
+    donors: int
+    goal: Money | None
+
+    @property
+    def percent(self) -> int:
+        """Share of the goal raised, 0-100 for the bar (a campaign past its goal shows full)."""
+        if not self.goal or not self.goal.amount:
+            return 0
+        return max(0, min(100, int(self.raised.amount * 100 / self.goal.amount)))
+
+
+def _income_raised(legs) -> Decimal:
+    totals = legs.filter(account__fund_account__role__in=INCOME_ROLES).aggregate(
+        credits=Coalesce(Sum("credit"), _ZERO), debits=Coalesce(Sum("debit"), _ZERO)
+    )
+    return totals["credits"] - totals["debits"]
+
+
+def _donor_count(gifts) -> int:
+    return gifts.filter(status=Donation.Status.RECEIVED).values("donor").distinct().count()
+
+
+def campaign_progress(campaign: Campaign) -> Progress:
+    """Raised so far (from the ledger: gifts received net of refunds), donors, goal. Cached for a
+    minute: a busy appeal page must not sum the ledger on every view."""
+    key = f"progress:campaign:{campaign.pk}"
+    progress = cache.get(key)
+    if progress is None:
+        fund = campaign.fund
+        raised = _income_raised(Leg.objects.filter(transaction__posting__donation__campaign=campaign))
+        progress = Progress(
+            raised=Money(raised, fund.currency),
+            donors=_donor_count(Donation.objects.filter(campaign=campaign)),
+            goal=campaign.goal,
+        )
+        cache.set(key, progress, PROGRESS_CACHE_SECONDS)
+    return progress
+
+
+def fund_progress(fund: Fund) -> Progress:
+    key = f"progress:fund:{fund.pk}"
+    progress = cache.get(key)
+    if progress is None:
+        progress = Progress(
+            raised=fund_balance(fund).received,
+            donors=_donor_count(Donation.objects.filter(fund=fund)),
+            goal=None,
+        )
+        cache.set(key, progress, PROGRESS_CACHE_SECONDS)
+    return progress
+
+
+@dataclass(frozen=True)
+class KindTotal:
+    kind: str
+    label: str
+    count: int
+    value: Money
+
+
+@dataclass(frozen=True)
+class PublicGift:
+    received_on: object
+    name: str  # the donor's name, or "" when the gift is anonymous
+    kind: str
+    amount: Money
+    reference: str  # masked: enough to find one's own gift, not to guess others'
+
+
+@dataclass(frozen=True)
+class TransparencyReport:
+    fund: Fund
+    raised: Money
+    allocated: Money
+    balance: Money
+    by_kind: list[KindTotal]
+    organisations: int
+    individuals: int
+    organisations_value: Money
+    individuals_value: Money
+    recent: list[PublicGift]
+
+
+def mask_reference(reference: str) -> str:
+    return reference[:4] + "•" * max(0, len(reference) - 6) + reference[-2:]
+
+
+def transparency_report(fund: Fund, *, recent: int = 20) -> TransparencyReport:
+    """A fund's public account: totals from the ledger, gifts by kind and by kind of donor, and
+    the latest received gifts with the donor's name only where they agreed to be named."""
+    balance = fund_balance(fund)
+    received = Donation.objects.filter(fund=fund, status=Donation.Status.RECEIVED)
+    by_kind_rows = {
+        row["kind"]: row
+        for row in received.values("kind").annotate(count=Count("id")).order_by()
+    }
+    # Gifts in the fund's currency are summed in the database; the few foreign ones are converted
+    # at their recorded rate, as the ledger did.
+    foreign = list(received.exclude(amount_currency=fund.currency).select_related("fund", "donor"))
+    by_kind = []
+    for kind, label in Donation.Kind.choices:
+        row = by_kind_rows.get(kind)
+        if not row:
+            continue
+        native = received.filter(kind=kind, amount_currency=fund.currency).aggregate(v=Sum("amount"))["v"] or 0
+        converted = sum((d.fund_value.amount for d in foreign if d.kind == kind), Decimal(0))
+        by_kind.append(KindTotal(kind, str(label), row["count"], Money(native + converted, fund.currency)))
+
+    def value_of(donor_kind: str) -> tuple[int, Money]:
+        gifts = received.filter(donor__kind=donor_kind)
+        count = gifts.values("donor").distinct().count()
+        native = gifts.filter(amount_currency=fund.currency).aggregate(v=Sum("amount"))["v"] or 0
+        converted = sum((d.fund_value.amount for d in foreign if d.donor.kind == donor_kind), Decimal(0))
+        return count, Money(native + converted, fund.currency)
+
+    organisations, organisations_value = value_of(Donor.Kind.ORGANISATION)
+    individuals, individuals_value = value_of(Donor.Kind.PERSON)
+    latest = received.select_related("donor").order_by("-received_at", "-id")[:recent]
+    return TransparencyReport(
+        fund=fund,
+        raised=balance.received,
+        allocated=balance.allocated,
+        balance=balance.total,
+        by_kind=by_kind,
+        organisations=organisations,
+        individuals=individuals,
+        organisations_value=organisations_value,
+        individuals_value=individuals_value,
+        recent=[
+            PublicGift(
+                received_on=gift.received_at.date(),
+                name="" if gift.is_anonymous else gift.donor.name,
+                kind=gift.get_kind_display(),
+                amount=gift.amount,
+                reference=mask_reference(gift.reference),
+            )
+            for gift in latest
+        ],
+    )
+

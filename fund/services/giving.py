@@ -1,0 +1,244 @@
+"""Gifts made on the public site: who gives (found or created), what they give, and how it will
+be paid. Each entry point is one transaction: a donor, a payer and a pledge appear together or
+not at all. Payment itself (card, transfer) happens after, against the saved pledge."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from djmoney.money import Money
+
+from audit.services import audit_record
+from donors.models import Donor
+from donors.services import donor_find_or_create
+
+from ..errors import FundError, InvalidAmount
+from ..models import Campaign, Commitment, Donation, Fund, RecurringGift
+from ..money import currency_check, currency_exponent, money_parse
+from .donations import donation_record
+
+# The smallest gift the public form takes, per currency: below this a "gift" is far more often a
+# stolen card being tested than a donation, and card fees would eat most of it.
+MINIMUM_PUBLIC_GIFT = {"VND": Decimal("10000"), "USD": Decimal("1")}
+MAX_INSTALMENTS = 120
+_MONTHS_PER = {
+    Commitment.Frequency.MONTHLY: 1,
+    Commitment.Frequency.QUARTERLY: 3,
+    Commitment.Frequency.YEARLY: 12,
+}
+
+
+def public_exchange_rate(currency: str, fund: Fund) -> Decimal | None:
+    """The rate a public gift in a foreign currency is recorded at (settings.PUBLIC_EXCHANGE_RATES,
+    fund currency per unit). Refused when the centre has not set one: guessing would misstate the
+    fund."""
+    if currency == fund.currency:
+        return None
+    rate = settings.PUBLIC_EXCHANGE_RATES.get(f"{currency}_{fund.currency}")
+    if not rate:
+        raise FundError(f"Gifts in {currency} are not accepted for this fund.")
+    return Decimal(str(rate))
+
+
+def public_minimum_check(money: Money) -> None:
+    minimum = MINIMUM_PUBLIC_GIFT[money.currency.code]
+    if money.amount < minimum:
+        places = currency_exponent(money.currency.code)
+        raise InvalidAmount(f"The smallest gift we can take online is {minimum:,.{places}f} {money.currency.code}.")
+
+
+def card_fee_estimate(amount: Any, currency: str) -> Decimal:
+    """What to add so that, after the card fee (settings.CARD_FEE_RATE and CARD_FEE_FIXED), the
+    fund receives ``amount``: (amount + fixed) / (1 - rate) - amount, rounded up to the minor unit."""
+    code = currency_check(currency)
+    money = money_parse(amount, code)
+    rate = Decimal(str(settings.CARD_FEE_RATE))
+    fixed = Decimal(str(settings.CARD_FEE_FIXED.get(code, 0)))
+    gross = (money.amount + fixed) / (1 - rate)
+    quantum = Decimal(1).scaleb(-currency_exponent(code))
+    fee = (gross - money.amount).quantize(quantum, rounding="ROUND_CEILING")
+    return max(fee, Decimal(0))
+
+
+def _donors(donor: Mapping[str, Any], payer: Mapping[str, Any] | None, actor: Any) -> tuple[Donor, Donor | None]:
+    credited = donor_find_or_create(actor=actor, **donor)
+    paid_by = donor_find_or_create(actor=actor, **payer) if payer else None
+    return credited, paid_by
+
+
+def gift_pledge(
+    *,
+    fund: Fund,
+    donor: Mapping[str, Any],
+    kind: str,
+    channel: str,
+    campaign: Campaign | None = None,
+    payer: Mapping[str, Any] | None = None,
+    amount: Any = None,
+    currency: str | None = None,
+    scholarship_count: int | None = None,
+    scholarship_amount: Any = None,
+    school_year: str = "",
+    lines: Iterable[Mapping[str, Any]] | None = None,
+    expected_on: datetime.date | None = None,
+    cover_fee: bool = False,
+    is_anonymous: bool = True,
+    message: str = "",
+    actor: Any = None,
+) -> Donation:
+    """A one-off gift from the public form, saved as a pledge. ``donor`` and ``payer`` are donor
+    fields (see donors.services.DONOR_FIELDS). A scholarship's amount is count × amount each; with
+    ``cover_fee`` a card gift adds the estimated card fee on top, recorded as ``fee_cover``."""
+    currency = currency_check(currency or fund.currency)
+    fee = None
+    if kind == Donation.Kind.SCHOLARSHIP:
+        if amount is not None:
+            raise FundError("A scholarship gift takes the amount of each scholarship, not a total.")
+        each = money_parse(scholarship_amount, currency, field="amount of each scholarship")
+        if not isinstance(scholarship_count, int) or not (1 <= scholarship_count <= 10_000):
+            raise FundError("A scholarship gift needs the number of scholarships (1 to 10,000).")
+        amount = each.amount * scholarship_count
+    if kind not in Donation.GOODS_KINDS:
+        money = money_parse(amount, currency)
+        public_minimum_check(money)
+        if cover_fee:
+            if channel != Donation.Channel.CARD:
+                raise FundError("Covering the card fee applies to card gifts only.")
+            fee = card_fee_estimate(money.amount, currency)
+            amount = money.amount + fee
+        else:
+            amount = money.amount
+    if expected_on is not None and expected_on < timezone.localdate():
+        raise FundError("The expected date cannot be in the past.")
+    with transaction.atomic():
+        credited, paid_by = _donors(donor, payer, actor)
+        return donation_record(
+            fund=fund,
+            campaign=campaign,
+            donor=credited,
+            payer=paid_by,
+            kind=kind,
+            channel=channel,
+            amount=amount if kind not in Donation.GOODS_KINDS else None,
+            currency=currency,
+            exchange_rate=public_exchange_rate(currency, fund),
+            lines=lines,
+            scholarship_count=scholarship_count if kind == Donation.Kind.SCHOLARSHIP else None,
+            school_year=school_year if kind == Donation.Kind.SCHOLARSHIP else "",
+            expected_on=expected_on,
+            is_anonymous=is_anonymous,
+            message=message,
+            fee_cover=fee,
+            actor=actor,
+        )
+
+
+def recurring_gift_create(
+    *,
+    fund: Fund,
+    donor: Mapping[str, Any],
+    amount: Any,
+    currency: str | None = None,
+    campaign: Campaign | None = None,
+    payer: Mapping[str, Any] | None = None,
+    is_anonymous: bool = True,
+    actor: Any = None,
+) -> RecurringGift:
+    """A monthly card gift, waiting for its first payment. Each paid month becomes a received
+    Donation when Stripe reports the invoice paid."""
+    currency = currency_check(currency or fund.currency)
+    money = money_parse(amount, currency)
+    public_minimum_check(money)
+    public_exchange_rate(currency, fund)  # refuse a currency the fund cannot record
+    if not fund.is_active:
+        raise FundError(f"Fund {fund.code} is closed to new gifts.")
+    if campaign is not None and campaign.fund_id != fund.pk:
+        raise FundError(f"Campaign {campaign.name!r} belongs to another fund.")
+    with transaction.atomic():
+        credited, paid_by = _donors(donor, payer, actor)
+        gift = RecurringGift.objects.create(
+            donor=credited, payer=paid_by, fund=fund, campaign=campaign, amount=money, is_anonymous=is_anonymous
+        )
+        audit_record(actor=actor, action="recurring_gift.create", obj=gift, data={"amount": str(money)})
+    return gift
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def commitment_create(
+    *,
+    fund: Fund,
+    donor: Donor | Mapping[str, Any],
+    total: Any,
+    instalments: int,
+    frequency: str,
+    first_due_on: datetime.date,
+    currency: str | None = None,
+    campaign: Campaign | None = None,
+    channel: str = Donation.Channel.BANK_TRANSFER,
+    actor: Any = None,
+) -> Commitment:
+    """A total promised over several instalments. Each instalment is a pledged money gift due on
+    its date (``expected_on``), so the back office lists what is due and late from pledges alone.
+    The total splits evenly in the currency's smallest unit; the last instalment takes the rest."""
+    currency = currency_check(currency or fund.currency)
+    money = money_parse(total, currency, field="total")
+    if frequency not in Commitment.Frequency.values:
+        raise FundError(f"Unknown frequency {frequency!r}; expected one of: {', '.join(Commitment.Frequency.values)}.")
+    if isinstance(instalments, bool) or not isinstance(instalments, int) or not (2 <= instalments <= MAX_INSTALMENTS):
+        raise FundError(f"A pledge in instalments has 2 to {MAX_INSTALMENTS} instalments.")
+    if channel not in (Donation.Channel.BANK_TRANSFER, Donation.Channel.CASH):
+        raise FundError("Instalments are paid by bank transfer or in cash.")
+    if first_due_on < timezone.localdate():
+        raise FundError("The first instalment cannot be due in the past.")
+    quantum = Decimal(1).scaleb(-currency_exponent(currency))
+    each = (money.amount / instalments).quantize(quantum, rounding=ROUND_DOWN)
+    if each <= 0:
+        raise InvalidAmount("The total is too small to split into that many instalments.")
+    amounts = [each] * (instalments - 1) + [money.amount - each * (instalments - 1)]
+    rate = public_exchange_rate(currency, fund)
+    with transaction.atomic():
+        credited = donor if isinstance(donor, Donor) else donor_find_or_create(actor=actor, **donor)
+        commitment = Commitment.objects.create(
+            donor=credited,
+            fund=fund,
+            campaign=campaign,
+            total=money,
+            instalments=instalments,
+            frequency=frequency,
+            first_due_on=first_due_on,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        step = _MONTHS_PER[frequency]
+        for number, instalment in enumerate(amounts):
+            donation_record(
+                fund=fund,
+                campaign=campaign,
+                donor=credited,
+                kind=Donation.Kind.CASH,
+                channel=channel,
+                amount=instalment,
+                currency=currency,
+                exchange_rate=rate,
+                expected_on=_add_months(first_due_on, step * number),
+                commitment=commitment,
+                actor=actor,
+            )
+        audit_record(
+            actor=actor,
+            action="commitment.create",
+            obj=commitment,
+            data={"total": str(money), "instalments": instalments, "frequency": frequency},
+        )
+    return commitment

@@ -1,0 +1,66 @@
+import pytest
+from django.core.cache import cache
+from wagtail.models import Site
+
+from cms.models import CampaignPage, DonatePage, FundPage, OrganisationSettings
+from fund.services import campaign_create
+
+BANK = {
+    "name": "Trung tâm Bảo trợ xã hội (test)",
+    "bank_name": "Vietcombank",
+    "bank_bin": "970436",
+    "bank_account_number": "0011001234567",
+    "bank_account_holder": "TRUNG TAM TEST",
+}
+
+
+def publish_child(parent, page):
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters and cached progress live in the cache: each test starts from zero.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def site(db):
+    return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
+def organisation_settings(site):
+    settings = OrganisationSettings.for_site(site)
+    for name, value in BANK.items():
+        setattr(settings, name, value)
+    settings.save()
+    return settings
+
+
+@pytest.fixture
+def fund_page(site, fund):
+    return publish_child(site.root_page, FundPage(title="Quỹ Bảo trợ trẻ em", slug="cpf", fund=fund))
+
+
+@pytest.fixture
+def donate_page(fund_page, organisation_settings):
+    return publish_child(fund_page, DonatePage(title="Ủng hộ", slug="ung-ho"))
+
+
+@pytest.fixture
+def campaign(fund):
+    import datetime
+
+    return campaign_create(
+        fund=fund, name="Back to school", slug="back-to-school", starts_on=datetime.date(2026, 8, 1), goal="1000000"
+    )
+
+
+@pytest.fixture
+def campaign_page(fund_page, campaign):
+    return publish_child(fund_page, CampaignPage(title="Back to school", slug="back-to-school", campaign=campaign))
