@@ -345,15 +345,16 @@ class DonatePage(RoutablePageMixin, Page):
         return response
 
     def _refresh_card(self, gift):
+        """Ask Stripe when the webhook has not arrived yet, so a paid gift shows as received at
+        once; the webhook, when it comes, then finds nothing left to do."""
+        from fund.services.card_payments import card_payment_refresh
+
         try:
-            from fund.services.card_payments import card_payment_refresh
-        except ImportError:  # pragma: no cover - older deployments without the refresh path
-            return gift
-        try:
-            return card_payment_refresh(donation=gift) or gift
+            card_payment_refresh(donation=gift)
         except ValidationError:
             logger.warning("Could not refresh card payment for %s", gift.reference)
-            return gift
+        gift.refresh_from_db()
+        return gift
 
     def fee_estimate(self, amount, currency="VND"):
         return card_fee_estimate(amount, currency)
