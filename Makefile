@@ -29,10 +29,11 @@ migrate: install
 
 seed: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_site
 
 run: seed
 	@echo ""
-	@echo "  Public site:  http://$(HOST):$(PORT)/"
+	@echo "  Public site:  http://$(HOST):$(PORT)/   (English: /en/, give: /cpf/ung-ho/)"
 	@echo "  Admin:        http://$(HOST):$(PORT)/admin/   (demo login: admin / chungtay-demo)"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
