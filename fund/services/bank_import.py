@@ -1,0 +1,285 @@
+"""Bank transfers in: statement files and bank notifications stored line by line, each new line
+matched to the pledge it pays.
+
+Importing stores the lines in one transaction, keyed by fingerprint, so a repeated file, an
+overlapping export or a redelivered notification adds nothing. Each new line is then matched in
+its own short transaction that locks the gift it names: a statement line and a notification of
+the same transfer, matched at the same moment, receive the gift once; the other goes to review.
+See docs/decisions/0006-bank-reconciliation.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import unicodedata
+from typing import Any
+
+from django.conf import settings
+from django.db.transaction import atomic
+from django.utils import timezone
+
+from audit.services import audit_record
+
+from ..errors import FundError
+from ..models import BankStatement, BankTransaction, Donation
+from ..models.donations import REFERENCE_ALPHABET
+from ..money import currency_check
+from ..payments.bank_statements import (
+    BankStatementError,
+    ColumnMapping,
+    ParsedStatement,
+    StatementLine,
+    line_fingerprints,
+    mapping_get,
+    statement_read,
+)
+from ..selectors.balances import money_display
+from .donations import donation_receive
+
+REASON_MAX = 300  # BankTransaction.reason
+_REFERENCE = re.compile(rf"(?=(CT[{REFERENCE_ALPHABET}]{{8}}))")
+_MONEY_KINDS = (Donation.Kind.CASH, Donation.Kind.SCHOLARSHIP)
+_WAITING = "Waiting to be matched."
+
+
+def bank_statement_import(
+    *,
+    filename: str = "",
+    content: bytes | None = None,
+    parsed: ParsedStatement | None = None,
+    mapping: ColumnMapping | str = "generic",
+    currency: str | None = None,
+    source: str = BankStatement.Source.FILE,
+    actor: Any = None,
+) -> BankStatement:
+    """Store a statement's incoming lines (from ``content``, a CSV/XLSX export read with
+    ``mapping``, or already ``parsed``) and match every line not seen before.
+
+    A file with a bad row is refused whole (BankStatementError naming the rows) before anything is
+    written. Returns the BankStatement with its counts: lines in the file, new lines, and of the
+    new ones how many were matched and how many wait for review."""
+    if (content is None) == (parsed is None):
+        raise FundError("Give either the file's content or its parsed lines.")
+    if source not in BankStatement.Source.values:
+        raise FundError(f"Unknown statement source {source!r}.")
+    filename = (filename or "").strip()[:255]
+    if parsed is None:
+        if isinstance(mapping, str):
+            mapping = mapping_get(mapping)
+        currency = currency_check(currency or settings.DEFAULT_CURRENCY)
+        parsed = statement_read(content=content, filename=filename, mapping=mapping, currency=currency)
+    lines = parsed.lines
+    fingerprints = line_fingerprints(lines)
+
+    with atomic():
+        statement = BankStatement.objects.create(
+            source=source,
+            filename=filename,
+            sha256=hashlib.sha256(content).hexdigest() if content is not None else "",
+            imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+            line_count=len(lines),
+        )
+        # ON CONFLICT DO NOTHING on the unique fingerprint: a line stored by an earlier import, or
+        # by one committing at this moment (we wait for it), is skipped; what is ours is new.
+        BankTransaction.objects.bulk_create(
+            [_transaction_for(statement, line, key) for line, key in zip(lines, fingerprints, strict=True)],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        new_ids = list(BankTransaction.objects.filter(statement=statement).order_by("pk").values_list("pk", flat=True))
+        statement.new_count = len(new_ids)
+        statement.save(update_fields=["new_count"])
+        audit_record(
+            actor=actor,
+            action="bank_statement.import",
+            obj=statement,
+            data={
+                "source": source,
+                "filename": filename,
+                "lines": len(lines),
+                "new": len(new_ids),
+                "skipped_outgoing": parsed.skipped_outgoing,
+                "skipped_zero": parsed.skipped_zero,
+                "skipped_undated": parsed.skipped_undated,
+            },
+        )
+
+    moments = {key: line.booked_at for line, key in zip(lines, fingerprints, strict=True) if line.booked_at}
+    for line in BankTransaction.objects.filter(pk__in=new_ids).order_by("pk"):
+        bank_transaction_match(transaction=line, booked_at=moments.get(line.fingerprint), actor=actor)
+    statement.matched_count = BankTransaction.objects.filter(
+        statement=statement, status=BankTransaction.Status.MATCHED
+    ).count()
+    statement.review_count = statement.new_count - statement.matched_count
+    BankStatement.objects.filter(pk=statement.pk).update(
+        matched_count=statement.matched_count, review_count=statement.review_count
+    )
+    return statement
+
+
+def _transaction_for(statement: BankStatement, line: StatementLine, fingerprint: str) -> BankTransaction:
+    return BankTransaction(
+        statement=statement,
+        fingerprint=fingerprint,
+        booked_on=line.booked_on,
+        amount=line.amount,
+        description=line.description,
+        counterparty=line.counterparty,
+        bank_reference=line.bank_reference,
+        status=BankTransaction.Status.REVIEW,
+        reason=_WAITING,
+    )
+
+
+# --- Matching --------------------------------------------------------------------------------
+
+
+def references_in(description: str) -> list[str]:
+    """Every gift-reference-shaped code in a transfer note, in order.
+
+    Banks and donors mangle the note: lower case, spaces, dashes or dots inside the code
+    ("ct 7k3m-9qxa"), words glued to it ("UNGHOCT7K3M9QXA"). Everything but letters and digits is
+    dropped and every position tried; only codes that name a real gift count, so a false
+    candidate ("CTYTNHHABC" from "CTY TNHH ABC…") costs one lookup and nothing else."""
+    ascii_text = unicodedata.normalize("NFKD", description).encode("ascii", "ignore").decode().upper()
+    compact = re.sub(r"[^0-9A-Z]", "", ascii_text)
+    return list(dict.fromkeys(match.group(1) for match in _REFERENCE.finditer(compact)))
+
+
+def received_moment(
+    booked_on: datetime.date, *, booked_at: datetime.datetime | None = None, pledged_at: datetime.datetime | None = None
+) -> datetime.datetime:
+    """When the money arrived, as well as we know it: the notification's timestamp, else noon
+    (local time) on the booking date. Never before the pledge (the donor needed its reference to
+    pay it, and a statement gives only the day) and never in the future (today's lines)."""
+    moment = booked_at or timezone.make_aware(datetime.datetime.combine(booked_on, datetime.time(12)))
+    moment = min(moment, timezone.now())
+    if pledged_at is not None:
+        moment = max(moment, pledged_at)
+    return moment
+
+
+def _locked_line(line: BankTransaction) -> BankTransaction:
+    return BankTransaction.objects.select_for_update(of=("self",)).get(pk=line.pk)
+
+
+def bank_transaction_match(
+    *, transaction: BankTransaction, booked_at: datetime.datetime | None = None, actor: Any = None
+) -> BankTransaction:
+    """Match a line waiting for review to the pledge it pays, receiving that pledge, or leave it
+    in review with the reason (running it again may match it once the pledge exists).
+
+    First by a gift reference in the note (exact amount required), else by amount: the only
+    bank-transfer pledge of exactly that sum made in the window before the booking date. Goods
+    pledges never match. One transaction; lock order: line, then gift."""
+    with atomic():
+        line = _locked_line(transaction)
+        if line.status != BankTransaction.Status.REVIEW:
+            return line  # matched meanwhile, or marked not a gift: a person decided
+        named = dict(
+            Donation.objects.filter(reference__in=references_in(line.description)).values_list("reference", "pk")
+        )
+        if len(named) > 1:
+            return _decide(line, None, f"The note names several gifts ({', '.join(sorted(named))}); choose one.", actor)
+        if named:
+            (gift_pk,) = named.values()
+            gift = Donation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=gift_pk)
+            problem = _reference_problem(line, gift)
+            if problem:
+                return _decide(line, None, problem, actor)
+            return _receive(line, gift, "by reference", booked_at, actor)
+        gift, problem = _amount_candidate(line)
+        if gift is None:
+            return _decide(line, None, problem, actor)
+        return _receive(line, gift, "by amount and date", booked_at, actor)
+
+
+def _reference_problem(line: BankTransaction, gift: Donation) -> str:
+    ref = gift.reference
+    if gift.status == Donation.Status.RECEIVED:
+        return f"Gift {ref} already received: a second transfer, or a repeat of this one?"
+    if gift.status == Donation.Status.CANCELLED:
+        return f"Gift {ref} was cancelled: contact the donor or record this as a new gift."
+    if gift.status == Donation.Status.REFUNDED:
+        return f"Gift {ref} was refunded: contact the donor or record this as a new gift."
+    if gift.is_goods:
+        return f"Gift {ref} is a pledge of goods, not money."
+    if gift.amount.currency != line.amount.currency:
+        return f"Gift {ref} is in {gift.amount.currency.code}; this transfer is in {line.amount.currency.code}."
+    if gift.amount != line.amount:
+        how = "less" if line.amount < gift.amount else "more"
+        return (
+            f"Gift {ref}: pledged {money_display(gift.amount)}, received {money_display(line.amount)} "
+            f"({how} than pledged)."
+        )
+    return ""
+
+
+def _amount_candidate(line: BankTransaction) -> tuple[Donation | None, str]:
+    days = settings.BANK_MATCH_WINDOW_DAYS
+    pledges = Donation.objects.filter(
+        status=Donation.Status.PLEDGED,
+        channel=Donation.Channel.BANK_TRANSFER,
+        kind__in=_MONEY_KINDS,
+        amount=line.amount,
+        pledged_at__date__gte=line.booked_on - datetime.timedelta(days=days),
+        pledged_at__date__lte=line.booked_on,
+    )
+    # Lock at most two: one is a match, two is ambiguous; rows another transaction receives
+    # meanwhile drop out when PostgreSQL rechecks the filter after the lock.
+    locked = list(pledges.order_by("pk").select_for_update(of=("self",)).select_related("fund")[:2])
+    amount = money_display(line.amount)
+    if len(locked) == 1:
+        return locked[0], ""
+    if locked:
+        count = pledges.count()
+        return (
+            None,
+            f"No gift reference; {count} bank-transfer pledges of {amount} in the {days} days before: choose one.",
+        )
+    return None, f"No gift reference, and no bank-transfer pledge of {amount} in the {days} days before."
+
+
+def _receive(
+    line: BankTransaction, gift: Donation, how: str, booked_at: datetime.datetime | None, actor: Any
+) -> BankTransaction:
+    try:
+        with atomic():
+            donation_receive(
+                donation=gift,
+                received_at=received_moment(line.booked_on, booked_at=booked_at, pledged_at=gift.pledged_at),
+                channel=Donation.Channel.BANK_TRANSFER,
+                actor=actor,
+            )
+    except FundError as exc:
+        # A rule of the gift itself (a closed fund, a fee share): a person must decide.
+        return _decide(line, None, f"Gift {gift.reference} could not be received: {' '.join(exc.messages)}", actor)
+    return _decide(line, gift, how, actor)
+
+
+def _decide(line: BankTransaction, gift: Donation | None, reason: str, actor: Any) -> BankTransaction:
+    line.reason = reason[:REASON_MAX]
+    fields = ["reason"]
+    if gift is not None:
+        line.donation = gift
+        line.status = BankTransaction.Status.MATCHED
+        fields += ["donation", "status"]
+    line.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="bank_transaction.match",
+        obj=line,
+        data={"status": line.status, "reason": line.reason, "gift": gift.reference if gift else None},
+    )
+    return line
+
+
+__all__ = [
+    "BankStatementError",
+    "bank_statement_import",
+    "bank_transaction_match",
+    "received_moment",
+    "references_in",
+]
