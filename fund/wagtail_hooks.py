@@ -14,3 +14,16 @@ for model in (Donation, Posting, Beneficiary):
 @hooks.register("register_admin_viewset")
 def register_fund_admin():
     return FundAdminGroup()
+
+
+# --- Card payments (Stripe): list and inspect only ------------------------------------------
+from .admin_payments import CardPaymentsAdminGroup  # noqa: E402
+from .models import CardPayment, RecurringGift, StripeEvent  # noqa: E402
+
+for model in (CardPayment, RecurringGift, StripeEvent):
+    register_permission_policy(model, ReadOnlyPolicy(model))
+
+
+@hooks.register("register_admin_viewset")
+def register_card_payments_admin():
+    return CardPaymentsAdminGroup()
