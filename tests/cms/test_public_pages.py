@@ -1,0 +1,74 @@
+"""Fund, campaign and transparency pages: figures from the ledger, no child, no anonymous donor."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from cms.models import TransparencyPage
+from donors.services import donor_create
+from fund.models import Beneficiary
+from fund.selectors.public import campaign_progress, mask_reference
+from fund.services import beneficiary_admit, donation_record, donation_refund
+
+from .conftest import publish_child
+
+
+def receive(fund, donor, amount, **extra):
+    return donation_record(
+        fund=fund, donor=donor, kind="cash", channel="bank_transfer", amount=amount, received_at=timezone.now(), **extra
+    )
+
+
+@pytest.fixture
+def transparency_page(site):
+    return publish_child(site.root_page, TransparencyPage(title="Minh bạch", slug="minh-bach"))
+
+
+def test_campaign_progress_comes_from_the_ledger_net_of_refunds(fund, donor, organisation, campaign):
+    receive(fund, donor, "300000", campaign=campaign)
+    refunded = receive(fund, organisation, "200000", campaign=campaign)
+    receive(fund, organisation, "900000")  # to the fund, not the campaign
+    donation_refund(donation=refunded, reason="returned transfer")
+    cache.clear()
+    progress = campaign_progress(campaign)
+    assert progress.raised.amount == Decimal("300000")
+    assert progress.donors == 1
+    assert progress.percent == 30
+
+
+def test_campaign_page_shows_progress(client, campaign_page, fund, donor, campaign):
+    receive(fund, donor, "250000", campaign=campaign)
+    html = client.get(campaign_page.url).content.decode()
+    assert "250.000 ₫" in html
+    assert 'aria-valuenow="25"' in html
+
+
+def test_transparency_names_only_donors_who_agreed(client, transparency_page, fund):
+    named = donor_create(kind="person", name="Người Được Nêu Tên", anonymous_by_default=False)
+    hidden = donor_create(kind="person", name="Người Ẩn Danh Bí Mật")
+    receive(fund, named, "100000", is_anonymous=False)
+    gift = receive(fund, hidden, "150000")
+    html = client.get(transparency_page.url).content.decode()
+    assert "Người Được Nêu Tên" in html
+    assert "Người Ẩn Danh Bí Mật" not in html
+    assert gift.reference not in html
+    assert mask_reference(gift.reference) in html
+    assert "250.000 ₫" in html
+
+
+def test_no_page_shows_a_child(client, site, transparency_page, fund_page, donate_page, fund):
+    child = beneficiary_admit(
+        case_number="TE-001",
+        full_name="Trẻ Em Được Bảo Vệ",
+        date_of_birth=datetime.date(2015, 1, 1),
+        group=Beneficiary.Group.CHILD,
+        programme="orphan",
+        admitted_on=datetime.date(2024, 1, 1),
+    )
+    for url in ("/", transparency_page.url, fund_page.url, donate_page.url):
+        html = client.get(url).content.decode()
+        assert child.full_name not in html
+        assert child.case_number not in html
