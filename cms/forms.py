@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from donors.models import Donor
 from fund.models import Commitment, Donation
 
-from .amounts import amount_from_input
+from .amounts import amount_for_display, amount_from_input
 
 ONCE, MONTHLY, INSTALMENTS = "once", "monthly", "instalments"
 CARD, TRANSFER = Donation.Channel.CARD.value, Donation.Channel.BANK_TRANSFER.value
@@ -104,14 +104,21 @@ class DonationForm(AccessibleForm):
     payer_name = forms.CharField(label=_("Payer's name"), max_length=200, required=False)
     payer_email = forms.EmailField(label=_("Payer's email"), max_length=254, required=False)
 
-    # People never see this field; form-filling robots do.
-    website = forms.CharField(label=_("Leave this empty"), required=False, max_length=200)
+    # People never see this field; form-filling robots do. Out of the Tab order too, or a
+    # keyboard user would land in it (its box is off screen and hidden from screen readers).
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args, page, stripe_ready: bool, bank_ready: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.page = page
         self.fields["kind"].choices = page.kind_choices()
-        if len(self.fields["kind"].choices) == 1:
+        if self.fields["kind"].choices:
+            # Money first: most donors give money, and the amount field is then shown at once.
             self.fields["kind"].initial = self.fields["kind"].choices[0][0]
         methods = []
         if stripe_ready:
@@ -122,7 +129,11 @@ class DonationForm(AccessibleForm):
         self.fields["payment_method"].required = False
         if methods:
             self.fields["payment_method"].initial = methods[-1][0] if bank_ready else methods[0][0]
-        self.fields["preset"].choices = [(str(p), p) for p in page.presets_for("VND")] + [("other", _("Other"))]
+        self.fields["preset"].choices = [
+            (str(p), f"{amount_for_display(Decimal(p), 'VND')} ₫") for p in page.presets_for("VND")
+        ] + [("other", _("Other"))]
+        if not (stripe_ready and page.allow_monthly):
+            self.fields["frequency"].choices = [c for c in self.fields["frequency"].choices if c[0] != MONTHLY]
         self.fields["school_year"].choices = school_year_choices()
         self.stripe_ready = stripe_ready
         self.bank_ready = bank_ready
