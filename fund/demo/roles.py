@@ -15,6 +15,14 @@ from .common import DEMO_PASSWORD, _say
 
 ADMIN_ACCESS = "wagtailadmin.access_admin"
 HORDAK_VIEW = ["hordak.view_account", "hordak.view_transaction", "hordak.view_leg"]
+# Import statements and decide about the lines in the review queue (fund/admin_bank.py).
+BANK_RECONCILE = [
+    "fund.add_bankstatement",
+    "fund.view_bankstatement",
+    "fund.change_banktransaction",
+    "fund.view_banktransaction",
+]
+BANK_VIEW = ["fund.view_bankstatement", "fund.view_banktransaction"]
 ROLES: dict[str, dict[str, Any]] = {
     "Fund accountant": {
         "username": "accountant",
@@ -34,6 +42,7 @@ ROLES: dict[str, dict[str, Any]] = {
             "donors.change_donor",
             "donors.view_donor",
             *HORDAK_VIEW,
+            *BANK_RECONCILE,
         ],
     },
     "Case worker": {
@@ -99,6 +108,7 @@ ROLES: dict[str, dict[str, Any]] = {
             "donors.view_donor",
             "audit.view_auditentry",
             *HORDAK_VIEW,
+            *BANK_VIEW,
         ],
     },
 }
