@@ -7,7 +7,7 @@ PORT   ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install system-deps migrate seed check-ledger lint worker bench clean
+.PHONY: help run test install system-deps migrate seed check-ledger lint messages worker bench clean
 
 help:
 	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)/"
@@ -54,6 +54,13 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Translations: gather new strings into locale/<lang>/LC_MESSAGES/django.po (existing
+# translations are kept), then compile the .mo files. Commit both.
+messages: install
+	@scripts/system-deps.sh gettext
+	$(PY) manage.py makemessages -l vi -l ar -i ".venv/*" -i "static/*" -i "tests/*" -i "bench/*" -i ".local/*"
+	$(PY) manage.py compilemessages -i ".venv/*"
 
 worker: install
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(VENV)/bin/celery -A config worker --loglevel=INFO
