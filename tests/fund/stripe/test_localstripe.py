@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from djmoney.money import Money
 from hordak.models import Transaction
 
@@ -132,7 +133,7 @@ def test_stripe_not_configured_or_unreachable_is_a_clear_error_and_writes_nothin
     localstripe, card_gift, settings, caplog
 ):
     settings.STRIPE_PUBLISHABLE_KEY = ""
-    with pytest.raises(PaymentUnavailable, match="bank transfer"):
+    with translation.override("en"), pytest.raises(PaymentUnavailable, match="bank transfer"):
         card_payment_start(donation=card_gift)
 
     settings.STRIPE_PUBLISHABLE_KEY = "pk_test_localstripe"
