@@ -39,7 +39,7 @@ run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Tests read back what users get: QR codes with zbar (and, with receipts, PDFs with poppler).
-TEST_DEB_PACKAGES := zbar-tools
+TEST_DEB_PACKAGES := zbar-tools chromium
 
 # pytest exits 5 when it collected nothing: say so, and fail.
 test: install
@@ -59,7 +59,7 @@ lint: install
 # translations are kept), then compile the .mo files. Commit both.
 messages: install
 	@scripts/system-deps.sh gettext
-	$(PY) manage.py makemessages -l vi -l ar -i ".venv/*" -i "static/*" -i "tests/*" -i "bench/*" -i ".local/*"
+	$(PY) manage.py makemessages --no-obsolete -l vi -l ar -i ".venv/*" -i "static/*" -i "tests/*" -i "bench/*" -i ".local/*"
 	$(PY) manage.py compilemessages -i ".venv/*"
 
 worker: install

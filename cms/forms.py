@@ -73,7 +73,7 @@ class DonationForm(AccessibleForm):
     )
     instalments = forms.IntegerField(label=_("Number of instalments"), min_value=2, max_value=120, required=False)
     instalment_frequency = forms.ChoiceField(
-        label=_("Instalments every"), choices=Commitment.Frequency.choices, required=False
+        label=_("How often are instalments paid?"), choices=Commitment.Frequency.choices, required=False
     )
     first_due_on = forms.DateField(
         label=_("First instalment due"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext as _t
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -142,7 +143,7 @@ class DonatePage(RoutablePageMixin, Page):
             lines = GoodsLineFormSet(request.POST, prefix="lines")
             if self._limited(request):
                 form.is_valid()
-                form.add_error(None, _t("Too many attempts from your connection. Please wait a few minutes."))
+                form.add_error(None, gettext("Too many attempts from your connection. Please wait a few minutes."))
             elif form.is_valid():
                 goods = form.cleaned_data["kind"] in Donation.GOODS_KINDS
                 if not goods or lines.is_valid():
@@ -150,7 +151,10 @@ class DonatePage(RoutablePageMixin, Page):
                     if redirect:
                         return redirect
         else:
-            form = DonationForm(initial={"language": request.LANGUAGE_CODE[:2]}, **options)
+            # Receipts exist in Vietnamese and English; a visitor reading another language most
+            # likely reads English.
+            receipt_language = "vi" if request.LANGUAGE_CODE.startswith("vi") else "en"
+            form = DonationForm(initial={"language": receipt_language}, **options)
             lines = GoodsLineFormSet(prefix="lines")
         fee_rate = Decimal(str(settings.CARD_FEE_RATE)) * 100
         return self.render(
@@ -159,7 +163,7 @@ class DonatePage(RoutablePageMixin, Page):
                 "form": form,
                 "lines": lines,
                 "organisation": organisation,
-                "fee_rate_percent": f"{fee_rate.normalize():f}",
+                "fee_rate_percent": number_format(fee_rate.normalize(), use_l10n=True),
             },
         )
 
@@ -186,12 +190,12 @@ class DonatePage(RoutablePageMixin, Page):
             return True
         if amount < self.minimum_vnd:
             smallest = f"{self.minimum_vnd:,}".replace(",", ".")
-            form.add_error("amount", _t("The smallest gift here is %(n)s ₫.") % {"n": smallest})
+            form.add_error("amount", gettext("The smallest gift here is %(n)s ₫.") % {"n": smallest})
             return False
         if amount > self.maximum_vnd:
             form.add_error(
                 "amount",
-                _t("For gifts above %(n)s ₫ please use a bank transfer or contact us.")
+                gettext("For gifts above %(n)s ₫ please use a bank transfer or contact us.")
                 % {"n": f"{self.maximum_vnd:,}".replace(",", ".")},
             )
             return False
@@ -205,7 +209,7 @@ class DonatePage(RoutablePageMixin, Page):
         try:
             if kind == Donation.Kind.CASH and data["frequency"] == MONTHLY:
                 if not self.allow_monthly:
-                    form.add_error("frequency", _t("Monthly gifts are not offered on this page."))
+                    form.add_error("frequency", gettext("Monthly gifts are not offered on this page."))
                     return None
                 if not self._bounds_check(form, data["amount_value"]):
                     return None
@@ -288,7 +292,7 @@ class DonatePage(RoutablePageMixin, Page):
             return HttpResponseRedirect(thanks_url)
         error = start = None
         if is_ratelimited(request, group="pay", key="ip", rate=settings.DONATE_RATE_IP, method="GET", increment=True):
-            error = _t("Too many attempts from your connection. Please wait a few minutes.")
+            error = gettext("Too many attempts from your connection. Please wait a few minutes.")
         else:
             try:
                 if isinstance(gift, Donation):
@@ -297,8 +301,9 @@ class DonatePage(RoutablePageMixin, Page):
                     start = recurring_gift_start(recurring_gift=gift)
             except ValidationError as exc:
                 logger.warning("Card payment could not start for %s: %s", gift.reference, exc)
-                error = _t(
-                    "Card payments are not available right now. Please try again later or give by bank transfer."
+                error = gettext(
+                    "Card payments are not available right now. Please try again in a few minutes, "
+                    "or give by bank transfer."
                 )
         return TemplateResponse(
             request,
