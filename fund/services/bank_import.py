@@ -14,11 +14,13 @@ import datetime
 import hashlib
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db.transaction import atomic
 from django.utils import timezone
+from djmoney.money import Money
 
 from audit.services import audit_record
 
@@ -72,6 +74,7 @@ def bank_statement_import(
         parsed = statement_read(content=content, filename=filename, mapping=mapping, currency=currency)
     lines = parsed.lines
     fingerprints = line_fingerprints(lines)
+    settled = _unmatchable(lines)
 
     with atomic():
         statement = BankStatement.objects.create(
@@ -84,7 +87,10 @@ def bank_statement_import(
         # ON CONFLICT DO NOTHING on the unique fingerprint: a line stored by an earlier import, or
         # by one committing at this moment (we wait for it), is skipped; what is ours is new.
         BankTransaction.objects.bulk_create(
-            [_transaction_for(statement, line, key) for line, key in zip(lines, fingerprints, strict=True)],
+            [
+                _transaction_for(statement, line, key, settled.get(index, _WAITING))
+                for index, (line, key) in enumerate(zip(lines, fingerprints, strict=True))
+            ],
             ignore_conflicts=True,
             batch_size=1000,
         )
@@ -107,7 +113,8 @@ def bank_statement_import(
         )
 
     moments = {key: line.booked_at for line, key in zip(lines, fingerprints, strict=True) if line.booked_at}
-    for line in BankTransaction.objects.filter(pk__in=new_ids).order_by("pk"):
+    waiting = BankTransaction.objects.filter(pk__in=new_ids, reason=_WAITING).order_by("pk")
+    for line in waiting:
         bank_transaction_match(transaction=line, booked_at=moments.get(line.fingerprint), actor=actor)
     statement.matched_count = BankTransaction.objects.filter(
         statement=statement, status=BankTransaction.Status.MATCHED
@@ -119,7 +126,7 @@ def bank_statement_import(
     return statement
 
 
-def _transaction_for(statement: BankStatement, line: StatementLine, fingerprint: str) -> BankTransaction:
+def _transaction_for(statement: BankStatement, line: StatementLine, fingerprint: str, reason: str) -> BankTransaction:
     return BankTransaction(
         statement=statement,
         fingerprint=fingerprint,
@@ -129,8 +136,47 @@ def _transaction_for(statement: BankStatement, line: StatementLine, fingerprint:
         counterparty=line.counterparty,
         bank_reference=line.bank_reference,
         status=BankTransaction.Status.REVIEW,
-        reason=_WAITING,
+        reason=reason,
     )
+
+
+def _unmatchable(lines: list[StatementLine]) -> dict[int, str]:
+    """The review reason of each line (by position) that names no gift and has no pledge of its
+    amount in the window: a few queries for the whole file, instead of a locking transaction per
+    line. Most lines of a large appeal's statement are such unannounced gifts. A pledge made
+    between this read and the insert is found by the accountant in the review queue."""
+    if not lines:
+        return {}
+    days = settings.BANK_MATCH_WINDOW_DAYS
+    references = {index: references_in(line.description) for index, line in enumerate(lines)}
+    wanted = sorted({code for codes in references.values() for code in codes})
+    known: set[str] = set()
+    for start in range(0, len(wanted), 5000):  # PostgreSQL takes at most 65,535 parameters
+        known.update(
+            Donation.objects.filter(reference__in=wanted[start : start + 5000]).values_list("reference", flat=True)
+        )
+    first = min(line.booked_on for line in lines) - datetime.timedelta(days=days)
+    pledge_days: dict[tuple[Decimal, str], list[datetime.date]] = {}
+    for amount, currency, pledged_at in Donation.objects.filter(
+        status=Donation.Status.PLEDGED,
+        channel=Donation.Channel.BANK_TRANSFER,
+        kind__in=_MONEY_KINDS,
+        pledged_at__date__gte=first,
+    ).values_list("amount", "amount_currency", "pledged_at"):
+        pledge_days.setdefault((amount, currency), []).append(timezone.localdate(pledged_at))
+    settled = {}
+    for index, line in enumerate(lines):
+        if known.intersection(references[index]):
+            continue
+        window = (line.booked_on - datetime.timedelta(days=days), line.booked_on)
+        dates = pledge_days.get((line.amount.amount, line.amount.currency.code), [])
+        if not any(window[0] <= day <= window[1] for day in dates):
+            settled[index] = _no_pledge_reason(line.amount, days)
+    return settled
+
+
+def _no_pledge_reason(amount: Money, days: int) -> str:
+    return f"No gift reference, and no bank-transfer pledge of {money_display(amount)} in the {days} days before."
 
 
 # --- Matching --------------------------------------------------------------------------------
@@ -239,7 +285,7 @@ def _amount_candidate(line: BankTransaction) -> tuple[Donation | None, str]:
             None,
             f"No gift reference; {count} bank-transfer pledges of {amount} in the {days} days before: choose one.",
         )
-    return None, f"No gift reference, and no bank-transfer pledge of {amount} in the {days} days before."
+    return None, _no_pledge_reason(line.amount, days)
 
 
 def _receive(

@@ -125,7 +125,9 @@ def test_statement_lines_end_where_expected_and_a_second_import_adds_nothing(sce
     assert entry.data["skipped_outgoing"] == 1
     assert entry.data["skipped_zero"] == 1
     assert entry.data["skipped_undated"] == 1
-    assert AuditEntry.objects.filter(action="bank_transaction.match").count() == 12
+    # Every line that names a gift or has a pledge of its amount is decided in its own audited step;
+    # the two that have neither (interest, the old pledge's sum) are settled with the import.
+    assert AuditEntry.objects.filter(action="bank_transaction.match").count() == 10
     assert ledger_problems().problems == []
 
     statuses = dict(Donation.objects.values_list("pk", "status"))
