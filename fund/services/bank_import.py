@@ -2,9 +2,10 @@
 matched to the pledge it pays.
 
 Importing stores the lines in one transaction, keyed by fingerprint, so a repeated file, an
-overlapping export or a redelivered notification adds nothing. Each new line is then matched in
-its own short transaction that locks the gift it names: a statement line and a notification of
-the same transfer, matched at the same moment, receive the gift once; the other goes to review.
+overlapping export or a redelivered notification adds nothing. A line that names no gift and has
+no pledge of its amount is settled for review right there; every other new line is then matched
+in its own short transaction that locks the gift: a statement line and a notification of the
+same transfer, matched at the same moment, receive the gift once; the other goes to review.
 See docs/decisions/0006-bank-reconciliation.md.
 """
 
