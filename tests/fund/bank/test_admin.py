@@ -183,3 +183,17 @@ def test_the_auditor_sees_the_lines_but_cannot_act(client, pledge):
     assert "Match to a pledge" not in page and "Import bank statement" not in page
     for url in (f"{LINES_URL}match/{line.pk}/", IMPORT_URL):
         assert refused(auditor.get(url)), url
+
+
+def test_statements_list_and_line_details(accountant, pledge):
+    line = import_line("500.000", "LAI TIEN GUI")
+    statements = accountant.get("/admin/fund/bank-statements/")
+    assert statements.status_code == 200
+    assert "Import bank statement" in statements.content.decode()
+    assert accountant.get(f"/admin/fund/bank-statements/inspect/{line.statement_id}/").status_code == 200
+    details = accountant.get(f"{LINES_URL}inspect/{line.pk}/")
+    assert details.status_code == 200
+    assert "LAI TIEN GUI" in details.content.decode()
+    # Lines and statements are never edited or deleted by form, whatever the permissions say.
+    for url in (f"{LINES_URL}edit/{line.pk}/", f"{LINES_URL}delete/{line.pk}/", f"{LINES_URL}new/"):
+        assert refused(accountant.get(url)), url
