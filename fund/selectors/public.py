@@ -117,10 +117,7 @@ def transparency_report(fund: Fund, *, recent: int = 20) -> TransparencyReport:
     the latest received gifts with the donor's name only where they agreed to be named."""
     balance = fund_balance(fund)
     received = Donation.objects.filter(fund=fund, status=Donation.Status.RECEIVED)
-    by_kind_rows = {
-        row["kind"]: row
-        for row in received.values("kind").annotate(count=Count("id")).order_by()
-    }
+    by_kind_rows = {row["kind"]: row for row in received.values("kind").annotate(count=Count("id")).order_by()}
     # Gifts in the fund's currency are summed in the database; the few foreign ones are converted
     # at their recorded rate, as the ledger did.
     foreign = list(received.exclude(amount_currency=fund.currency).select_related("fund", "donor"))
@@ -164,4 +161,3 @@ def transparency_report(fund: Fund, *, recent: int = 20) -> TransparencyReport:
             for gift in latest
         ],
     )
-
