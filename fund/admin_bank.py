@@ -145,12 +145,11 @@ class _LineActionView(_ActionView):
     permission = DECIDE_PERMISSION
     header_icon = "tasks"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.line = get_object_or_404(BankTransaction.objects.select_related("donation"), pk=kwargs["pk"])
-
     def dispatch(self, request, *args, **kwargs):
-        if request.user.has_perm(self.permission) and self.line.status == BankTransaction.Status.MATCHED:
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied  # before the lookup: no telling which lines exist
+        self.line = get_object_or_404(BankTransaction.objects.select_related("donation"), pk=kwargs["pk"])
+        if self.line.status == BankTransaction.Status.MATCHED:
             messages.error(request, f"This transfer is already matched to gift {self.line.donation.reference}.")
             return redirect("bank_transactions:index")
         return super().dispatch(request, *args, **kwargs)
