@@ -175,6 +175,15 @@ def receive_paid_intent(intent: dict, *, paid_at: datetime.datetime) -> str:
                 f"Gift {donation.reference} is already {donation.status} by another payment; PaymentIntent "
                 f"{intent_id} paid it again. Refund that payment in Stripe."
             )
+    if donation.status in (Donation.Status.RECEIVED, Donation.Status.REFUNDED) and donation.channel != "card":
+        # The donor gave up on the card, transferred the money, then the card went through too.
+        logger.warning(
+            "Gift %s was received by %s and paid again by card (%s)", donation.reference, donation.channel, intent_id
+        )
+        return (
+            f"Gift {donation.reference} was already received by {donation.get_channel_display()}; PaymentIntent "
+            f"{intent_id} paid it again. Refund that payment in Stripe."
+        )
     if donation.status in (Donation.Status.RECEIVED, Donation.Status.REFUNDED):
         if payment.status in (CardPayment.Status.STARTED, CardPayment.Status.FAILED):
             _set_payment(payment, status=CardPayment.Status.SUCCEEDED, last_error="")

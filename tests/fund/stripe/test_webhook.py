@@ -397,3 +397,15 @@ def test_signature_header_from_stripe_python_is_accepted(client, card_gift):
     body = _body(card_gift)
     header = stripe.WebhookSignature.generate_signature_header(body.decode(), WEBHOOK_SECRET)
     assert post_event(client, body, signature=header).status_code == 200
+
+
+def test_card_success_after_the_gift_arrived_by_transfer_asks_for_a_card_refund(client, card_gift):
+    from fund.services import donation_receive
+
+    donation_receive(donation=card_gift, channel="bank_transfer")
+    evt = succeeded(card_gift, "pi_late_card")
+    assert post_event(client, evt).status_code == 200
+    gift = Donation.objects.get(pk=card_gift.pk)
+    assert (gift.status, gift.channel) == (Donation.Status.RECEIVED, "bank_transfer")
+    assert postings_of(gift) == ["donation_received"]
+    assert "Refund that payment in Stripe" in outcome_of(evt)
