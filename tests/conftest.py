@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -6,6 +7,27 @@ from donors.services import donor_create
 from fund.services import fund_create
 
 pytest_plugins = ["tests.support.localstripe"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters and cached progress bars live in the cache, and every test client
+    # comes from 127.0.0.1: each test starts from zero.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="module")
+def restore_migrated_rows_after_flush(django_db_blocker):
+    """A transactional test ends by flushing every table, which also removes rows that data
+    migrations wrote (Wagtail's root page and site). Put them back after each module, so the
+    tests that follow (and a later ``--reuse-db`` run) start from the migrated state."""
+    yield
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        with django_db_blocker.unblock():
+            connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from wagtail.models import Site
 
 from cms.models import CampaignPage, DonatePage, FundPage, OrganisationSettings
@@ -19,14 +18,6 @@ def publish_child(parent, page):
     parent.add_child(instance=page)
     page.save_revision().publish()
     return page
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Rate-limit counters and cached progress live in the cache: each test starts from zero.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

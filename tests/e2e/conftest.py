@@ -13,8 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connections
 from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import Locale, Site
@@ -100,26 +99,6 @@ def page(new_page):
 @pytest.fixture(scope="session")
 def screenshot_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("screenshots")
-
-
-@pytest.fixture(scope="module")
-def restore_migrated_rows_after_flush(django_db_blocker):
-    """A transactional test ends by flushing every table, which also removes rows that data
-    migrations wrote (Wagtail's root page and site). Put them back after each module, so the
-    tests that follow (and a later ``--reuse-db`` run) start from the migrated state."""
-    yield
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        with django_db_blocker.unblock():
-            connection.creation.deserialize_db_from_string(contents)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Rate-limit counters live in the cache, and every request here comes from 127.0.0.1.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -648,18 +648,6 @@ def test_is_anonymous_follows_the_donor_unless_given(fund, donor):
 # --- concurrency ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def restore_migrated_rows_after_flush(django_db_blocker):
-    """A transactional test ends by flushing every table, which also removes rows that data
-    migrations wrote (Wagtail's root page and site). Put them back after it, so a later
-    ``--reuse-db`` run starts from the migrated state."""
-    yield
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        with django_db_blocker.unblock():
-            connection.creation.deserialize_db_from_string(contents)
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_receives_of_one_pledge_post_exactly_once(restore_migrated_rows_after_flush, fund, donor):
     pledge = donation_record(fund=fund, donor=donor, kind="cash", channel="card", amount="250000")

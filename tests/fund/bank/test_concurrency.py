@@ -1,10 +1,7 @@
 """Deliveries that race: a statement import and the bank's notification of the same transfer at
 the same moment, and the same file imported twice at once. Real transactions and threads."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from djmoney.money import Money
 from hordak.models import Transaction
@@ -12,43 +9,9 @@ from hordak.models import Transaction
 from fund.models import BankTransaction, Donation, Posting
 from fund.selectors import fund_balance, ledger_problems
 from fund.services.bank_import import bank_statement_import
+from tests.support.concurrency import run_together
 
 from .conftest import days_ago, notification, signed_headers, statement_csv, vn_date
-
-
-@pytest.fixture(scope="module")
-def restore_migrated_rows_after_flush(django_db_blocker):
-    """A transactional test ends by flushing every table, Wagtail's root page and site too; put
-    them back so a later run on the same database starts from the migrated state."""
-    yield
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        with django_db_blocker.unblock():
-            connection.creation.deserialize_db_from_string(contents)
-
-
-def run_together(*jobs) -> list[str]:
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(job):
-        try:
-            barrier.wait(timeout=10)
-            outcome = job()
-        except Exception as exc:  # noqa: BLE001 - reported by the caller's assertion
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(outcomes)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -9,7 +9,6 @@ import json
 import time
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from fund.services import donation_record
@@ -118,15 +117,3 @@ def webhook_secret(settings):
 def card_gift(fund, donor):
     """A pledged card gift of 500,000 VND."""
     return donation_record(fund=fund, donor=donor, kind="cash", channel="card", amount="500000")
-
-
-@pytest.fixture(scope="module")
-def restore_migrated_rows_after_flush(django_db_blocker):
-    """A transactional test ends by flushing every table, which also removes rows that data
-    migrations wrote (Wagtail's root page and site). Put them back after it, so a later
-    ``--reuse-db`` run starts from the migrated state."""
-    yield
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        with django_db_blocker.unblock():
-            connection.creation.deserialize_db_from_string(contents)

@@ -2,12 +2,11 @@
 effects; handlers are idempotent and do not care in which order events arrive."""
 
 import json
-import threading
 import time
 from decimal import Decimal
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.test import Client
 from djmoney.money import Money
 from hordak.models import Leg, Transaction
@@ -18,6 +17,7 @@ from fund.selectors import fund_balance
 from fund.selectors.ledger_checks import ledger_problems
 from fund.services import donation_record
 from fund.services import stripe_events as stripe_events_module
+from tests.support.concurrency import run_together
 
 from .conftest import WEBHOOK_SECRET, charge, dispute, event, invoice, new_id, payment_intent, post_event, sign
 
@@ -31,6 +31,10 @@ def succeeded(gift, intent_id, amount=500000, **kw):
 def refunded(gift, intent_id, amount=500000, refunded_amount=None):
     refunded_amount = amount if refunded_amount is None else refunded_amount
     return event("charge.refunded", charge(donation=gift, intent_id=intent_id, amount=amount, refunded=refunded_amount))
+
+
+def deliver(evt) -> int:
+    return post_event(Client(), evt).status_code
 
 
 def ledger_rows() -> tuple[int, int, int]:
@@ -332,34 +336,10 @@ def test_unexpected_error_rolls_back_everything_and_asks_stripe_to_retry(client,
 # --- concurrent and out-of-order deliveries --------------------------------------------------
 
 
-def _deliver_concurrently(deliveries: list[dict]) -> list[int]:
-    barrier = threading.Barrier(len(deliveries))
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def deliver(evt):
-        try:
-            barrier.wait(timeout=10)
-            status = post_event(Client(), evt).status_code
-        except Exception as exc:  # noqa: BLE001 - reported in the assertion
-            status = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            statuses.append(status)
-
-    threads = [threading.Thread(target=deliver, args=(evt,)) for evt in deliveries]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ten_concurrent_deliveries_of_one_event_have_one_effect(restore_migrated_rows_after_flush, card_gift):
     evt = succeeded(card_gift, "pi_conc")
-    assert _deliver_concurrently([evt] * 10) == [200] * 10
+    assert run_together(*[partial(deliver, evt) for _ in range(10)]) == [200] * 10
 
     assert StripeEvent.objects.filter(stripe_id=evt["id"]).count() == 1
     assert postings_of(card_gift) == ["donation_received"]
@@ -377,7 +357,7 @@ def test_concurrent_out_of_order_success_and_refund(restore_migrated_rows_after_
         events += [success, refund]
         # Each event several times, the refund first, all at once.
         deliveries += [refund] * 3 + [success] * 4
-    assert _deliver_concurrently(deliveries) == [200] * len(deliveries)
+    assert run_together(*[partial(deliver, d) for d in deliveries]) == [200] * len(deliveries)
 
     assert StripeEvent.objects.count() == len(events)
     for gift in gifts:
