@@ -49,7 +49,7 @@ from .common import (
     _say,
 )
 from .donors import _organisations, _people
-from .gifts import _cpf_plans, _record, _special_gifts, _spf_plans
+from .gifts import _cpf_plans, _open_transfers, _record, _special_gifts, _spf_plans
 from .roles import ROLES, _roles_and_users
 
 __all__ = [
@@ -172,4 +172,6 @@ def demo_seed(*, stdout: TextIO | None = None) -> dict[str, int]:
             programmes={"elderly": (60, 95, 70), "adult_disability": (18, 59, 30)},
         )
         _say(stdout, f"Admitted {CHILD_COUNT} children and {ADULT_COUNT} adults (fictitious case files).")
+        _open_transfers(rng, cpf, organisations, people)
+        _say(stdout, "Added 5 gifts waiting for a bank transfer and a pledge in 3 yearly instalments.")
         return {"seeded": 1, **demo_counts()}

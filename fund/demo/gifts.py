@@ -6,10 +6,13 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.utils import timezone
+
 from donors.models import Donor
 
-from ..models import Campaign, Donation, Fund
+from ..models import Campaign, Commitment, Donation, Fund
 from ..services import donation_cancel, donation_record, donation_refund
+from ..services.giving import commitment_create
 from .catalogue import (
     BACKPACK,
     BLANKET,
@@ -265,3 +268,27 @@ def _special_gifts(
         received_at=clock.at(40, rng),
     )
     donation_refund(donation=refunded, reason="Demo: card charged twice by mistake; the duplicate is refunded.")
+
+
+def _open_transfers(rng: random.Random, cpf: Fund, organisations: list[Donor], people: list[Donor]) -> None:
+    """Gifts waiting for their bank transfer, as the public form leaves them (so the back office
+    has something to match: `manage.py demo_bank_statement` writes a statement paying them), and
+    an organisation's three-year pledge in yearly instalments."""
+    now = timezone.now()
+    for days_ago, amount in ((3, 500_000), (2, 1_000_000), (2, 200_000), (1, 2_000_000), (1, 300_000)):
+        donation_record(
+            fund=cpf,
+            donor=rng.choice(people),
+            kind=Donation.Kind.CASH,
+            channel=Donation.Channel.BANK_TRANSFER,
+            amount=Decimal(amount),
+            pledged_at=now - datetime.timedelta(days=days_ago, hours=rng.randint(1, 12)),
+        )
+    commitment_create(
+        fund=cpf,
+        donor=rng.choice(organisations),
+        total=Decimal(90_000_000),
+        instalments=3,
+        frequency=Commitment.Frequency.YEARLY,
+        first_due_on=timezone.localdate() + datetime.timedelta(days=20),
+    )

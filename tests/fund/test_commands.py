@@ -210,3 +210,30 @@ def test_seed_demo_refuses_production_settings(settings):
     with pytest.raises(CommandError, match="production"):
         seed()
     assert not Fund.objects.exists()
+
+
+def test_demo_bank_statement_imports_as_described_twice(tmp_path):
+    from fund.models import BankTransaction, Commitment
+    from fund.services.bank_import import bank_statement_import
+
+    seed()
+    assert Commitment.objects.get().donations.count() == 3
+    path = tmp_path / "statement.csv"
+    call_command("demo_bank_statement", "-o", str(path), stdout=StringIO())
+    content = path.read_bytes()
+
+    first = bank_statement_import(filename="statement.csv", content=content)
+    flush_deferred_checks()
+    # The 6 oldest transfer pledges: 5 paid in full, 1 paid short, the last paid twice; then bank
+    # interest and a gift with no code. Short, twice, interest and no code wait for review.
+    assert (first.new_count, first.matched_count, first.review_count) == (9, 5, 4)
+    review = BankTransaction.objects.filter(status="review")
+    assert {Decimal(12345), Decimal(300000)} <= {line.amount.amount for line in review}  # interest, no code
+    short = [line for line in review if "CT" in line.description and line.donation_id is None]
+    assert len(short) == 2  # the short payment and the second copy of a transfer, each naming its pledge
+
+    postings = Posting.objects.count()
+    second = bank_statement_import(filename="statement.csv", content=content)
+    assert (second.new_count, second.matched_count, second.review_count) == (0, 0, 0)
+    assert Posting.objects.count() == postings
+    assert "Ledger OK" in check_ledger()
