@@ -19,10 +19,14 @@ def _fresh_cache():
 
 
 @pytest.fixture(scope="module")
-def restore_migrated_rows_after_flush(django_db_blocker):
+def restore_migrated_rows_after_flush(django_db_setup, django_db_blocker):
     """A transactional test ends by flushing every table, which also removes rows that data
     migrations wrote (Wagtail's root page and site). Put them back after each module, so the
-    tests that follow (and a later ``--reuse-db`` run) start from the migrated state."""
+    tests that follow (and a later ``--reuse-db`` run) start from the migrated state.
+
+    It depends on ``django_db_setup`` so that it is torn down before the test database is: torn
+    down after, the connection would point at the development database again and overwrite its
+    root and home pages with the test database's."""
     yield
     contents = getattr(connection, "_test_serialized_contents", None)
     if contents:
