@@ -1,5 +1,7 @@
 """`manage.py seed_site`: the demo public site (run after seed_demo, which creates the funds)."""
 
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,5 +17,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.SETTINGS_MODULE.endswith(".production") and not options["allow_production"]:
             raise CommandError("Refusing to seed demo pages under production settings.")
-        pages = site_seed()
+        # Wagtail logs every page created, edited and published: some eighty lines that would
+        # bury the one that matters. Warnings still show.
+        logger = logging.getLogger("wagtail")
+        level = logger.level
+        logger.setLevel(max(level, logging.WARNING))
+        try:
+            pages = site_seed()
+        finally:
+            logger.setLevel(level)
         self.stdout.write(self.style.SUCCESS(f"Demo site ready: {pages} live pages."))
