@@ -51,7 +51,10 @@ class DonationForm(AccessibleForm):
         widget=forms.RadioSelect,
         required=False,
     )
-    currency = forms.ChoiceField(label=_("Currency"), choices=[("VND", "VND"), ("USD", "USD")], initial="VND")
+    # Not required: goods are valued in VND, and the field is hidden (not sent) for them.
+    currency = forms.ChoiceField(
+        label=_("Currency"), choices=[("VND", "VND"), ("USD", "USD")], initial="VND", required=False
+    )
     preset = forms.ChoiceField(label=_("Amount"), widget=forms.RadioSelect, required=False)
     amount = forms.CharField(
         label=_("Other amount"), max_length=40, required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
@@ -154,6 +157,7 @@ class DonationForm(AccessibleForm):
             raise ValidationError(_("This form could not be sent. Please try again."), code="spam")
         kind = data.get("kind")
         currency = data.get("currency") or "VND"
+        data["currency"] = currency
         frequency = data.get("frequency") or ONCE
         method = data.get("payment_method") or ""
         goods = kind in Donation.GOODS_KINDS
@@ -177,6 +181,8 @@ class DonationForm(AccessibleForm):
             data["amount_value"] = amount
             if frequency == MONTHLY and method != CARD:
                 self.add_error("frequency", _("Monthly gifts are paid by card."))
+            if frequency == MONTHLY and currency != "VND":
+                self.add_error("currency", _("Monthly gifts are in VND."))
             if frequency == INSTALMENTS:
                 if data.get("donor_kind") != Donor.Kind.ORGANISATION:
                     self.add_error("frequency", _("Pledges in instalments are for organisations."))
@@ -187,6 +193,14 @@ class DonationForm(AccessibleForm):
                         self.add_error(field, _("Needed for a pledge in instalments."))
         elif frequency != ONCE:
             self.add_error("frequency", _("Only money gifts can be monthly or in instalments."))
+
+        today = timezone.localdate()
+        first_due = data.get("first_due_on")
+        if first_due and not (today <= first_due <= today + datetime.timedelta(days=5 * 366)):
+            self.add_error("first_due_on", _("Choose a date from today to five years ahead."))
+        expected = data.get("expected_on")
+        if expected and not (today <= expected <= today + datetime.timedelta(days=366)):
+            self.add_error("expected_on", _("Choose a date from today to one year ahead."))
 
         if kind == Donation.Kind.SCHOLARSHIP:
             if not data.get("scholarship_count"):

@@ -26,11 +26,19 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from fund.errors import InvalidAmount
 from fund.models import Donation, RecurringGift
 from fund.payments.stripe_client import stripe_enabled
 from fund.payments.vietqr import vietqr_payload, vietqr_svg
-from fund.services.giving import card_fee_estimate, commitment_create, gift_pledge, recurring_gift_create
+from fund.services.giving import (
+    card_fee_estimate,
+    card_maximum,
+    commitment_create,
+    gift_pledge,
+    recurring_gift_create,
+)
 
+from ..amounts import amount_for_display
 from ..forms import CARD, INSTALMENTS, MONTHLY, TRANSFER, DonationForm, GoodsLineFormSet
 from .settings import OrganisationSettings
 
@@ -76,7 +84,11 @@ class DonatePage(RoutablePageMixin, Page):
         help_text=_("Comma-separated, in đồng."),
     )
     minimum_vnd = models.PositiveBigIntegerField(_("smallest gift (VND)"), default=10_000)
-    maximum_vnd = models.PositiveBigIntegerField(_("largest online gift (VND)"), default=500_000_000)
+    maximum_vnd = models.PositiveBigIntegerField(
+        _("largest card gift (VND)"),
+        default=50_000_000,
+        help_text=_("Larger gifts are asked to come by bank transfer. Stripe takes at most 99.999.999 ₫ at once."),
+    )
     allow_cash = models.BooleanField(_("money"), default=True)
     allow_scholarship = models.BooleanField(_("scholarships"), default=True)
     allow_in_kind = models.BooleanField(_("in-kind goods"), default=True)
@@ -185,20 +197,27 @@ class DonatePage(RoutablePageMixin, Page):
         )
         return by_ip or by_session
 
-    def _bounds_check(self, form, amount) -> bool:
-        if amount is None or form.cleaned_data.get("currency") != "VND":
+    def _bounds_check(self, form, *, total, currency: str, method: str, field: str = "amount") -> bool:
+        """The page's smallest gift (VND), and for cards the largest gift a card may carry: the
+        page's own limit, never above what Stripe takes in one payment. Bank transfers have no
+        upper bound here: large organisational gifts arrive that way."""
+        if total is None:
             return True
-        if amount < self.minimum_vnd:
+        if currency == "VND" and total < self.minimum_vnd:
             smallest = f"{self.minimum_vnd:,}".replace(",", ".")
-            form.add_error("amount", gettext("The smallest gift here is %(n)s ₫.") % {"n": smallest})
+            form.add_error(field, gettext("The smallest gift here is %(n)s ₫.") % {"n": smallest})
             return False
-        if amount > self.maximum_vnd:
-            form.add_error(
-                "amount",
-                gettext("For gifts above %(n)s ₫ please use a bank transfer or contact us.")
-                % {"n": f"{self.maximum_vnd:,}".replace(",", ".")},
-            )
-            return False
+        if method == CARD:
+            largest = card_maximum(currency)
+            if currency == "VND":
+                largest = min(largest, Decimal(self.maximum_vnd))
+            if total > largest:
+                form.add_error(
+                    field,
+                    gettext("By card we can take at most %(n)s %(currency)s at once; please give by bank transfer.")
+                    % {"n": amount_for_display(largest, currency), "currency": currency},
+                )
+                return False
         return True
 
     def _save(self, request, form, lines):
@@ -211,29 +230,41 @@ class DonatePage(RoutablePageMixin, Page):
                 if not self.allow_monthly:
                     form.add_error("frequency", gettext("Monthly gifts are not offered on this page."))
                     return None
-                if not self._bounds_check(form, data["amount_value"]):
+                if not self._bounds_check(form, total=data["amount_value"], currency=currency, method=method):
                     return None
                 gift = recurring_gift_create(
                     amount=data["amount_value"], currency=currency, is_anonymous=not data["show_name"], **common
                 )
                 return self._step_redirect("pay", "r", gift.reference)
             if kind == Donation.Kind.CASH and data["frequency"] == INSTALMENTS:
-                if not self._bounds_check(form, data["amount_value"] / data["instalments"]):
+                each = data["amount_value"] / data["instalments"]
+                if not self._bounds_check(form, total=each, currency=currency, method=method):
                     return None
                 commitment = commitment_create(
                     fund=fund,
                     campaign=campaign,
                     donor=common["donor"],
+                    payer=common["payer"],
                     total=data["amount_value"],
                     currency=currency,
                     instalments=data["instalments"],
                     frequency=data["instalment_frequency"],
                     first_due_on=data["first_due_on"],
+                    is_anonymous=not data["show_name"],
+                    message=data.get("message") or "",
                 )
                 first = commitment.donations.order_by("expected_on").first()
                 return self._thanks_redirect(first)
-            if kind == Donation.Kind.CASH and not self._bounds_check(form, data["amount_value"]):
+            if kind == Donation.Kind.CASH and not self._bounds_check(
+                form, total=data["amount_value"], currency=currency, method=method
+            ):
                 return None
+            if kind == Donation.Kind.SCHOLARSHIP and data.get("scholarship_amount_value") is not None:
+                total = data["scholarship_amount_value"] * data["scholarship_count"]
+                if not self._bounds_check(
+                    form, total=total, currency=currency, method=method, field="scholarship_amount"
+                ):
+                    return None
             goods = kind in Donation.GOODS_KINDS
             donation = gift_pledge(
                 kind=kind,
@@ -259,6 +290,11 @@ class DonatePage(RoutablePageMixin, Page):
                 message=data.get("message") or "",
                 **common,
             )
+        except InvalidAmount as exc:
+            # Show an amount the services refuse beside the amount the donor typed.
+            field = {Donation.Kind.CASH: "amount", Donation.Kind.SCHOLARSHIP: "scholarship_amount"}.get(kind)
+            form.add_error(field, exc.messages)
+            return None
         except ValidationError as exc:
             form.add_error(None, exc)
             return None

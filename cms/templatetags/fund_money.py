@@ -1,4 +1,5 @@
 from django import template
+from djmoney.money import Money
 
 from fund.selectors.balances import money_display
 
@@ -11,3 +12,11 @@ def money(value):
     if value is None or value == "":
         return ""
     return money_display(value)
+
+
+@register.filter
+def money_in(amount, currency):
+    """A plain amount (a Decimal field) in the given currency, written like ``money``."""
+    if amount is None or amount == "":
+        return ""
+    return money_display(Money(amount, currency))

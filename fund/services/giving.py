@@ -35,6 +35,15 @@ _MONTHS_PER = {
 }
 
 
+# The most one card payment may carry: Stripe takes amounts of up to eight digits in the
+# currency's minor unit (99,999,999 VND; 999,999.99 USD).
+STRIPE_MAX_MINOR_UNITS = 99_999_999
+
+
+def card_maximum(currency: str) -> Decimal:
+    return Decimal(STRIPE_MAX_MINOR_UNITS).scaleb(-currency_exponent(currency_check(currency)))
+
+
 def public_exchange_rate(currency: str, fund: Fund) -> Decimal | None:
     """The rate a public gift in a foreign currency is recorded at (settings.PUBLIC_EXCHANGE_RATES,
     fund currency per unit). Refused when the centre has not set one: guessing would misstate the
@@ -187,6 +196,9 @@ def commitment_create(
     currency: str | None = None,
     campaign: Campaign | None = None,
     channel: str = Donation.Channel.BANK_TRANSFER,
+    payer: Mapping[str, Any] | None = None,
+    is_anonymous: bool | None = None,
+    message: str = "",
     actor: Any = None,
 ) -> Commitment:
     """A total promised over several instalments. Each instalment is a pledged money gift due on
@@ -202,6 +214,8 @@ def commitment_create(
         raise FundError("Instalments are paid by bank transfer or in cash.")
     if first_due_on < timezone.localdate():
         raise FundError("The first instalment cannot be due in the past.")
+    if first_due_on > timezone.localdate() + datetime.timedelta(days=5 * 366):
+        raise FundError("The first instalment must be due within five years.")
     quantum = Decimal(1).scaleb(-currency_exponent(currency))
     each = (money.amount / instalments).quantize(quantum, rounding=ROUND_DOWN)
     if each <= 0:
@@ -210,6 +224,7 @@ def commitment_create(
     rate = public_exchange_rate(currency, fund)
     with transaction.atomic():
         credited = donor if isinstance(donor, Donor) else donor_find_or_create(actor=actor, **donor)
+        paid_by = donor_find_or_create(actor=actor, **payer) if payer else None
         commitment = Commitment.objects.create(
             donor=credited,
             fund=fund,
@@ -233,6 +248,9 @@ def commitment_create(
                 exchange_rate=rate,
                 expected_on=_add_months(first_due_on, step * number),
                 commitment=commitment,
+                payer=paid_by,
+                is_anonymous=is_anonymous,
+                message=message,
                 actor=actor,
             )
         audit_record(

@@ -218,7 +218,8 @@ HOSTILE = [
     pytest.param({"amount": "5e5"}, "amount", id="exponent"),
     pytest.param({"amount": "500.0001"}, "amount", id="odd-grouping"),
     pytest.param({"amount": "1.000"}, "amount", id="below-minimum"),
-    pytest.param({"amount": "999.999.999.999"}, "amount", id="above-page-maximum"),
+    pytest.param({"amount": "999.999.999.999", "payment_method": "card"}, "amount", id="above-card-maximum"),
+    pytest.param({"amount": "1" + "0" * 16}, "amount", id="above-any-gift"),
     pytest.param({"name": "A" * 10_000}, "name", id="10kb-name"),
     pytest.param({"email": "a@example.org\r\nBcc: victim@example.org"}, "email", id="crlf-email"),
     pytest.param({"currency": "EUR"}, "currency", id="wrong-currency"),
@@ -317,3 +318,98 @@ def test_english_page_shows_english_labels(client, donate_page):
     vi_html = client.get(donate_page.url).content.decode()
     assert 'lang="vi"' in vi_html
     assert "How will you pay?" not in vi_html
+
+
+def test_large_gifts_by_transfer_are_welcome(post):
+    response = post(gift_form(amount="1.000.000.000"))
+    assert response.status_code == 302
+    assert Donation.objects.get().amount.amount == Decimal("1000000000")
+
+
+def test_card_limits_hold_for_scholarships_and_usd(post, settings):
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_PUBLISHABLE_KEY = "sk_test_x", "pk_test_x"
+    scholarship = gift_form(
+        kind="scholarship",
+        amount="",
+        payment_method="card",
+        scholarship_count="1000",
+        scholarship_amount="500.000.000",
+        school_year=school_year_choices()[0][0],
+    )
+    assert post(scholarship).status_code == 200
+    assert post(gift_form(payment_method="card", currency="USD", amount="9,999,999.99")).status_code == 200
+    assert post(gift_form(payment_method="card", amount="99.999.999")).status_code == 200  # page limit 50M
+    assert Donation.objects.count() == 0
+    assert post(gift_form(payment_method="card", amount="50.000.000")).status_code == 302
+
+
+def test_monthly_in_usd_is_refused_before_anything_is_saved(post, settings):
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_PUBLISHABLE_KEY = "sk_test_x", "pk_test_x"
+    response = post(gift_form(payment_method="card", frequency="monthly", currency="USD", amount="20"))
+    assert response.status_code == 200
+    assert 'id="id_currency-errors"' in response.content.decode()
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_goods_pledge_without_the_hidden_currency_field(post):
+    data = gift_form(
+        kind="supplies",
+        amount="",
+        payment_method="",
+        currency=None,
+        **{"lines-0-description": "Vở", "lines-0-quantity": "100", "lines-0-unit": "quyển", "lines-0-value": "500.000"},
+    )
+    assert "currency" not in data
+    assert post(data).status_code == 302
+    assert Donation.objects.get().amount.amount == Decimal("500000")
+
+
+def test_instalments_keep_the_donors_choices(post):
+    first = timezone.localdate() + datetime.timedelta(days=30)
+    response = post(
+        gift_form(
+            amount="30.000.000",
+            frequency="instalments",
+            donor_kind="organisation",
+            name="Công ty ABC",
+            contact_person="Trần Văn C",
+            instalments="3",
+            instalment_frequency="yearly",
+            first_due_on=first.isoformat(),
+            message="Cam kết ba năm",
+            paid_by_other="on",
+            payer_name="Lê Thị D",
+        )
+    )
+    assert response.status_code == 302
+    gifts = list(Commitment.objects.get().donations.all())
+    assert all(g.is_anonymous for g in gifts)
+    assert all(g.message == "Cam kết ba năm" and g.payer.name == "Lê Thị D" for g in gifts)
+
+
+@pytest.mark.parametrize("field", ["first_due_on", "expected_on"])
+def test_far_future_dates_are_refused(post, field):
+    far = "9990-01-01"
+    overrides = {
+        "amount": "30.000.000",
+        "frequency": "instalments",
+        "donor_kind": "organisation",
+        "contact_person": "C",
+        "instalments": "120",
+        "instalment_frequency": "yearly",
+        field: far,
+    }
+    if field == "expected_on":
+        overrides = {
+            "kind": "supplies",
+            "amount": "",
+            "expected_on": far,
+            "lines-0-description": "Vở",
+            "lines-0-quantity": "1",
+            "lines-0-unit": "quyển",
+            "lines-0-value": "100.000",
+        }
+    response = post(gift_form(**overrides))
+    assert response.status_code == 200
+    assert f'id="id_{field}-errors"' in response.content.decode()
+    assert counts() == (0, 0, 0, 0)

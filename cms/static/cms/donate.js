@@ -13,7 +13,11 @@
   function show(el, visible) {
     el.hidden = !visible;
     // Hidden inputs must not block submission or be read out.
-    el.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = !visible; });
+    // The formset's hidden management inputs are always sent: without them the server cannot
+    // read the goods lines at all.
+    el.querySelectorAll("input:not([type=hidden]), select, textarea").forEach(function (input) {
+      input.disabled = !visible;
+    });
   }
   function update() {
     var kind = value("kind"), method = value("payment_method"), frequency = value("frequency") || "once";
