@@ -207,10 +207,47 @@ def receive_paid_intent(intent: dict, *, paid_at: datetime.datetime) -> str:
     return f"Gift {donation.reference} received ({paid})."
 
 
-def _receive_if_paid_before(donation: Donation, payment: CardPayment, *, amount: Any, at: datetime.datetime) -> str:
+def _locked_payment(donation: Donation) -> CardPayment | None:
+    return CardPayment.objects.select_for_update().filter(donation=donation).first()
+
+
+def _not_the_gifts_charge(donation: Donation, payment: CardPayment | None, intent_id: str | None, what: str) -> str:
+    """A refund or dispute is about the gift only if its charge's PaymentIntent paid the gift:
+    a gift received by card and its CardPayment naming that PaymentIntent, or a pledge the
+    PaymentIntent can still pay (no other payment of it succeeded). Anything else is a second
+    payment of a gift paid already (a transfer then the card, two PaymentIntents): reversing
+    the gift would take back money the fund holds. Returns "" when the charge is the gift's,
+    else the outcome."""
+    pays_it = payment is not None and intent_id is not None and payment.stripe_payment_intent_id == intent_id
+    if donation.status == Donation.Status.PLEDGED:
+        if payment is None or pays_it:
+            return ""
+        if intent_id and payment.status in (CardPayment.Status.STARTED, CardPayment.Status.FAILED):
+            return ""  # an abandoned attempt; this PaymentIntent paid the gift (see receive_paid_intent)
+    elif donation.channel == Donation.Channel.CARD and pays_it:
+        return ""
+    if donation.channel != Donation.Channel.CARD:
+        paid_by = donation.channel
+    elif payment is not None and payment.stripe_payment_intent_id:
+        paid_by = f"PaymentIntent {payment.stripe_payment_intent_id}"
+    elif payment is not None and payment.stripe_invoice_id:
+        paid_by = f"invoice {payment.stripe_invoice_id}"
+    else:
+        paid_by = "a card payment we have no record of"
+    logger.warning("%s a second payment (%s) of gift %s", what, intent_id, donation.reference)
+    return (
+        f"{what} a duplicate card payment (PaymentIntent {intent_id}) for gift {donation.reference}, which was "
+        f"paid by {paid_by}; ledger unchanged."
+    )
+
+
+def _receive_if_paid_before(
+    donation: Donation, payment: CardPayment, intent_id: str | None, *, amount: Any, at: datetime.datetime
+) -> str:
     """A refund or a lost dispute proves the charge succeeded: if its success event has not
     arrived yet, receive the gift now so the reversal has something to reverse. Returns ""
-    when the gift is received, else why it cannot be."""
+    when the gift is received, else why it cannot be. The caller has checked with
+    ``_not_the_gifts_charge`` that the charge is the gift's."""
     if donation.status == Donation.Status.RECEIVED:
         return ""
     if donation.status != Donation.Status.PLEDGED:
@@ -221,8 +258,14 @@ def _receive_if_paid_before(donation: Donation, payment: CardPayment, *, amount:
             f"{amount}: check the payment in Stripe and record it by hand."
         )
     donation_receive(donation=donation, received_at=_received_time(donation, at), channel=Donation.Channel.CARD)
+    fields: dict[str, Any] = {}
+    if intent_id and payment.stripe_payment_intent_id != intent_id:
+        # The gift's first attempt was abandoned and this one paid it: follow the money.
+        fields["stripe_payment_intent_id"] = intent_id
     if payment.status in (CardPayment.Status.STARTED, CardPayment.Status.FAILED):
-        _set_payment(payment, status=CardPayment.Status.SUCCEEDED, last_error="")
+        fields.update(status=CardPayment.Status.SUCCEEDED, last_error="")
+    if fields:
+        _set_payment(payment, **fields)
     return ""
 
 
@@ -299,7 +342,12 @@ def _charge_refunded(charge: dict, event: Mapping[str, Any]) -> str:
     donation = _gift_for_charge(charge)
     if donation is None:
         return f"No gift is paid by charge {_id_of(charge)}; nothing to do."
-    payment = _payment_row(donation, _id_of(charge.get("payment_intent")))
+    intent_id = _id_of(charge.get("payment_intent"))
+    payment = _locked_payment(donation)
+    duplicate = _not_the_gifts_charge(donation, payment, intent_id, "Refund of")
+    if duplicate:
+        return duplicate
+    payment = payment or _payment_row(donation, intent_id)
     amount = money_from_stripe(charge.get("amount"), charge.get("currency") or "")
     refunded = charge.get("amount_refunded") or 0
     if refunded < charge["amount"]:
@@ -313,7 +361,7 @@ def _charge_refunded(charge: dict, event: Mapping[str, Any]) -> str:
     if donation.status == Donation.Status.REFUNDED:
         return f"Gift {donation.reference} is already refunded; nothing to do."
     refusal = _receive_if_paid_before(
-        donation, payment, amount=amount, at=_moment(charge.get("created")) or _event_time(event)
+        donation, payment, intent_id, amount=amount, at=_moment(charge.get("created")) or _event_time(event)
     )
     if refusal:
         return refusal
@@ -326,7 +374,12 @@ def _dispute_created(dispute: dict, event: Mapping[str, Any]) -> str:
     donation = _gift_for_charge(dispute)
     if donation is None:
         return f"No gift is paid by disputed charge {_id_of(dispute.get('charge'))}; check it in Stripe."
-    payment = _payment_row(donation, _id_of(dispute.get("payment_intent")))
+    intent_id = _id_of(dispute.get("payment_intent"))
+    payment = _locked_payment(donation)
+    duplicate = _not_the_gifts_charge(donation, payment, intent_id, "The donor's bank disputes")
+    if duplicate:
+        return duplicate + " Answer the dispute in Stripe."
+    payment = payment or _payment_row(donation, intent_id)
     # A dispute that already closed keeps its result: events can arrive out of order.
     if payment.status in (CardPayment.Status.DISPUTE_WON, CardPayment.Status.DISPUTE_LOST):
         return f"The dispute on gift {donation.reference} is already closed ({payment.status})."
@@ -338,8 +391,13 @@ def _dispute_closed(dispute: dict, event: Mapping[str, Any]) -> str:
     donation = _gift_for_charge(dispute)
     if donation is None:
         return f"No gift is paid by disputed charge {_id_of(dispute.get('charge'))}; check it in Stripe."
-    payment = _payment_row(donation, _id_of(dispute.get("payment_intent")))
+    intent_id = _id_of(dispute.get("payment_intent"))
     status = dispute.get("status")
+    payment = _locked_payment(donation)
+    duplicate = _not_the_gifts_charge(donation, payment, intent_id, f"Dispute closed ({status}) on")
+    if duplicate:
+        return duplicate
+    payment = payment or _payment_row(donation, intent_id)
     if status == "won":
         _set_payment(payment, status=CardPayment.Status.DISPUTE_WON)
         return f"The dispute on gift {donation.reference} was won; the gift stands."
@@ -354,7 +412,7 @@ def _dispute_closed(dispute: dict, event: Mapping[str, Any]) -> str:
             f"A dispute of {amount} on gift {donation.reference} of {donation.amount} was lost: the ledger "
             "reverses whole gifts only; record it by hand."
         )
-    refusal = _receive_if_paid_before(donation, payment, amount=amount, at=_event_time(event))
+    refusal = _receive_if_paid_before(donation, payment, intent_id, amount=amount, at=_event_time(event))
     if refusal:
         return refusal
     donation_refund(donation=donation, reason="Card dispute lost")

@@ -389,3 +389,86 @@ def test_card_success_after_the_gift_arrived_by_transfer_asks_for_a_card_refund(
     assert (gift.status, gift.channel) == (Donation.Status.RECEIVED, "bank_transfer")
     assert postings_of(gift) == ["donation_received"]
     assert "Refund that payment in Stripe" in outcome_of(evt)
+
+
+# --- a second payment of a gift already paid ---------------------------------------------------
+
+
+def _paid_by_transfer_then_by_card(client, gift, intent_id):
+    from fund.services import donation_receive
+
+    donation_receive(donation=gift, channel="bank_transfer")
+    assert post_event(client, succeeded(gift, intent_id)).status_code == 200
+
+
+def test_refund_of_the_card_payment_after_a_transfer_leaves_the_gift_received(client, card_gift, fund):
+    _paid_by_transfer_then_by_card(client, card_gift, "pi_dup_card")
+    refund = refunded(card_gift, "pi_dup_card")
+    assert post_event(client, refund).status_code == 200
+
+    gift = Donation.objects.get(pk=card_gift.pk)
+    assert (gift.status, gift.channel) == (Donation.Status.RECEIVED, "bank_transfer")
+    assert postings_of(gift) == ["donation_received"]
+    assert fund_balance(fund).cash == Money(500000, "VND")
+    assert outcome_of(refund) == (
+        f"Refund of a duplicate card payment (PaymentIntent pi_dup_card) for gift {gift.reference}, which was "
+        "paid by bank_transfer; ledger unchanged."
+    )
+    assert ledger_problems().problems == []
+
+
+def test_refund_of_a_second_paymentintent_leaves_the_gift_received(client, card_gift):
+    CardPayment.objects.create(donation=card_gift, stripe_payment_intent_id="pi_first_paid")
+    assert post_event(client, succeeded(card_gift, "pi_first_paid")).status_code == 200
+    second = succeeded(card_gift, "pi_second_paid")
+    assert post_event(client, second).status_code == 200
+    assert "Refund that payment in Stripe" in outcome_of(second)
+
+    # Found by the reference in its metadata, but the gift's CardPayment names the first one.
+    refund = refunded(card_gift, "pi_second_paid")
+    assert post_event(client, refund).status_code == 200
+    gift = Donation.objects.get(pk=card_gift.pk)
+    assert gift.status == Donation.Status.RECEIVED
+    assert postings_of(gift) == ["donation_received"]
+    payment = CardPayment.objects.get(donation=gift)
+    assert (payment.stripe_payment_intent_id, payment.status) == ("pi_first_paid", CardPayment.Status.SUCCEEDED)
+    assert "duplicate card payment (PaymentIntent pi_second_paid)" in outcome_of(refund)
+    assert "paid by PaymentIntent pi_first_paid; ledger unchanged" in outcome_of(refund)
+
+    # The refund of the payment that paid it still reverses it.
+    assert post_event(client, refunded(card_gift, "pi_first_paid")).status_code == 200
+    assert Donation.objects.get(pk=card_gift.pk).status == Donation.Status.REFUNDED
+    assert postings_of(gift) == ["donation_received", "reversal"]
+    assert ledger_problems().problems == []
+
+
+def test_lost_dispute_on_the_card_payment_after_a_transfer_changes_nothing(client, card_gift):
+    _paid_by_transfer_then_by_card(client, card_gift, "pi_dup_disputed")
+    status_before = CardPayment.objects.get(donation=card_gift).status
+    opened = event("charge.dispute.created", dispute(intent_id="pi_dup_disputed", amount=500000, status="warning"))
+    lost = event("charge.dispute.closed", dispute(intent_id="pi_dup_disputed", amount=500000, status="lost"))
+    assert post_event(client, opened).status_code == 200
+    assert post_event(client, lost).status_code == 200
+
+    gift = Donation.objects.get(pk=card_gift.pk)
+    assert gift.status == Donation.Status.RECEIVED
+    assert postings_of(gift) == ["donation_received"]
+    assert CardPayment.objects.get(donation=gift).status == status_before
+    assert "duplicate card payment (PaymentIntent pi_dup_disputed)" in outcome_of(lost)
+    assert "ledger unchanged" in outcome_of(lost)
+    assert ledger_problems().problems == []
+
+
+def test_refund_before_success_of_the_paymentintent_that_replaced_an_abandoned_one(client, card_gift):
+    CardPayment.objects.create(donation=card_gift, stripe_payment_intent_id="pi_abandoned")
+    assert post_event(client, refunded(card_gift, "pi_replacement")).status_code == 200
+    success = succeeded(card_gift, "pi_replacement")
+    assert post_event(client, success).status_code == 200
+
+    gift = Donation.objects.get(pk=card_gift.pk)
+    assert gift.status == Donation.Status.REFUNDED
+    assert postings_of(gift) == ["donation_received", "reversal"]
+    payment = CardPayment.objects.get(donation=gift)
+    assert (payment.stripe_payment_intent_id, payment.status) == ("pi_replacement", CardPayment.Status.REFUNDED)
+    assert "already refunded; nothing to do" in outcome_of(success)
+    assert ledger_problems().problems == []
