@@ -4,8 +4,10 @@ matched to the pledge it pays.
 Importing stores the lines in one transaction, keyed by fingerprint, so a repeated file, an
 overlapping export or a redelivered notification adds nothing. A line that names no gift and has
 no pledge of its amount is settled for review right there; every other new line is then matched
-in its own short transaction that locks the gift: a statement line and a notification of the
-same transfer, matched at the same moment, receive the gift once; the other goes to review.
+in its own short transaction that locks the gift, lines naming a gift before lines matched by
+amount. A line that repeats a transfer already stored from another statement or notification
+(the same transfer, stored under a different key) goes to review and receives nothing; one
+matched by amount is received only when its sender looks like the pledge's donor or payer.
 See docs/decisions/0006-bank-reconciliation.md.
 """
 
@@ -15,10 +17,13 @@ import datetime
 import hashlib
 import re
 import unicodedata
+import zlib
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.transaction import atomic
 from django.utils import timezone
 from djmoney.money import Money
@@ -45,6 +50,8 @@ REASON_MAX = 300  # BankTransaction.reason
 _REFERENCE = re.compile(rf"(?=(CT[{REFERENCE_ALPHABET}]{{8}}))")
 _MONEY_KINDS = (Donation.Kind.CASH, Donation.Kind.SCHOLARSHIP)
 _WAITING = "Waiting to be matched."
+_REPEAT_DAYS = 1  # a notification and a statement may book one transfer on neighbouring days
+_REPEAT_LOCK = 0x43540002  # advisory lock namespace: one matcher at a time per amount and currency
 
 
 def bank_statement_import(
@@ -114,9 +121,17 @@ def bank_statement_import(
         )
 
     moments = {key: line.booked_at for line, key in zip(lines, fingerprints, strict=True) if line.booked_at}
-    waiting = BankTransaction.objects.filter(pk__in=new_ids, reason=_WAITING).order_by("pk")
+    in_file = frozenset(fingerprints)
+    waiting = list(BankTransaction.objects.filter(pk__in=new_ids, reason=_WAITING).order_by("pk"))
+    # Every line that names a gift first: a stranger's transfer of the same sum, listed earlier,
+    # must not take the pledge that the donor's own transfer pays by its reference.
+    codes = {line.pk: references_in(line.description) for line in waiting}
+    named = _known_references({code for found in codes.values() for code in found})
+    waiting.sort(key=lambda line: not named.intersection(codes[line.pk]))
     for line in waiting:
-        bank_transaction_match(transaction=line, booked_at=moments.get(line.fingerprint), actor=actor)
+        bank_transaction_match(
+            transaction=line, booked_at=moments.get(line.fingerprint), actor=actor, same_file=in_file
+        )
     statement.matched_count = BankTransaction.objects.filter(
         statement=statement, status=BankTransaction.Status.MATCHED
     ).count()
@@ -150,12 +165,7 @@ def _unmatchable(lines: list[StatementLine]) -> dict[int, str]:
         return {}
     days = settings.BANK_MATCH_WINDOW_DAYS
     references = {index: references_in(line.description) for index, line in enumerate(lines)}
-    wanted = sorted({code for codes in references.values() for code in codes})
-    known: set[str] = set()
-    for start in range(0, len(wanted), 5000):  # PostgreSQL takes at most 65,535 parameters
-        known.update(
-            Donation.objects.filter(reference__in=wanted[start : start + 5000]).values_list("reference", flat=True)
-        )
+    known = _known_references({code for codes in references.values() for code in codes})
     first = min(line.booked_on for line in lines) - datetime.timedelta(days=days)
     pledge_days: dict[tuple[Decimal, str], list[datetime.date]] = {}
     for amount, currency, pledged_at in Donation.objects.filter(
@@ -174,6 +184,17 @@ def _unmatchable(lines: list[StatementLine]) -> dict[int, str]:
         if not any(window[0] <= day <= window[1] for day in dates):
             settled[index] = _no_pledge_reason(line.amount, days)
     return settled
+
+
+def _known_references(codes: set[str]) -> set[str]:
+    """The codes among ``codes`` that are real gift references (a few queries for any number)."""
+    wanted = sorted(codes)
+    known: set[str] = set()
+    for start in range(0, len(wanted), 5000):  # PostgreSQL takes at most 65,535 parameters
+        known.update(
+            Donation.objects.filter(reference__in=wanted[start : start + 5000]).values_list("reference", flat=True)
+        )
+    return known
 
 
 def _no_pledge_reason(amount: Money, days: int) -> str:
@@ -213,18 +234,29 @@ def _locked_line(line: BankTransaction) -> BankTransaction:
 
 
 def bank_transaction_match(
-    *, transaction: BankTransaction, booked_at: datetime.datetime | None = None, actor: Any = None
+    *,
+    transaction: BankTransaction,
+    booked_at: datetime.datetime | None = None,
+    actor: Any = None,
+    same_file: Collection[str] = (),
 ) -> BankTransaction:
     """Match a line waiting for review to the pledge it pays, receiving that pledge, or leave it
     in review with the reason (running it again may match it once the pledge exists).
 
-    First by a gift reference in the note (exact amount required), else by amount: the only
-    bank-transfer pledge of exactly that sum made in the window before the booking date. Goods
-    pledges never match. One transaction; lock order: line, then gift."""
+    A line that repeats a transfer already decided from another statement or notification stays
+    in review and receives nothing (``same_file``: the fingerprints of the file being imported,
+    whose other lines are other transfers). Then by a gift reference in the note (exact amount
+    required), else by amount: the only bank-transfer pledge of exactly that sum made in the
+    window before the booking date, and only when the sender looks like its donor or payer.
+    Goods pledges never match. One transaction; lock order: line, amount (advisory), gift."""
     with atomic():
         line = _locked_line(transaction)
         if line.status != BankTransaction.Status.REVIEW:
             return line  # matched meanwhile, or marked not a gift: a person decided
+        _lock_amount(line.amount)
+        repeat = _repeat_of(line, same_file)
+        if repeat is not None:
+            return _decide(line, None, _repeat_reason(repeat), actor)
         named = dict(
             Donation.objects.filter(reference__in=references_in(line.description)).values_list("reference", "pk")
         )
@@ -264,6 +296,103 @@ def _reference_problem(line: BankTransaction, gift: Donation) -> str:
     return ""
 
 
+def _lock_amount(amount: Money) -> None:
+    """Decide lines of one amount and currency one at a time, so that of a notification and a
+    statement line of the same transfer, matched at the same moment, the later one sees the
+    earlier one decided (and is a repeat) instead of both receiving a pledge of that sum."""
+    key = zlib.crc32(f"{amount.amount:f} {amount.currency.code}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REPEAT_LOCK, key - 2**32 if key >= 2**31 else key])
+
+
+def _fold(text: str) -> str:
+    """Lower case without Vietnamese diacritics: "Trần Thị Đào" -> "tran thi dao"."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def _words(text: str) -> str:
+    """Letters and digits only, single-spaced, for comparing two banks' copies of a note."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", _fold(text)).split())
+
+
+def _name_tokens(text: str) -> set[str]:
+    return set(re.sub(r"[^a-z]+", " ", _fold(text)).split())
+
+
+def _same_words(first: str, second: str) -> bool | None:
+    """True or False when both copies have the text; None when one of them lacks it."""
+    first, second = _words(first), _words(second)
+    if not first or not second:
+        return None
+    return first == second
+
+
+def _repeat_of(line: BankTransaction, same_file: Collection[str]) -> BankTransaction | None:
+    """An earlier-decided line of another statement or notification that is this same transfer:
+    booked within a day, the same amount and currency, and either the same bank transaction id or
+    (when one of them has none) the same note and sender. Lines of the file being imported are
+    other transfers: two identical lines in one statement are two gifts."""
+    nearby = (
+        BankTransaction.objects.filter(
+            amount=line.amount,
+            booked_on__gte=line.booked_on - datetime.timedelta(days=_REPEAT_DAYS),
+            booked_on__lte=line.booked_on + datetime.timedelta(days=_REPEAT_DAYS),
+        )
+        .exclude(statement_id=line.statement_id)
+        .exclude(reason=_WAITING)  # not decided yet: it will find this one when its turn comes
+        .exclude(fingerprint__in=list(same_file))
+        .select_related("statement", "donation")
+        .order_by("pk")
+    )
+    for other in nearby:
+        if line.bank_reference and other.bank_reference:
+            if line.bank_reference.strip().casefold() == other.bank_reference.strip().casefold():
+                return other
+            continue  # the bank gave them different ids: two transfers
+        checks = [
+            _same_words(line.description, other.description),
+            _same_words(line.counterparty, other.counterparty),
+        ]
+        if True in checks and False not in checks:
+            return other
+    return None
+
+
+def _repeat_reason(other: BankTransaction) -> str:
+    statement = other.statement
+    if statement.source == BankStatement.Source.WEBHOOK:
+        source = "bank notification"
+    else:
+        source = f"statement {statement.filename}".strip() if statement.filename else "uploaded statement"
+    source += f" of {timezone.localtime(statement.imported_at):%d/%m/%Y}"
+    if other.donation is not None:
+        source += f", matched to gift {other.donation.reference}"
+    return (
+        f"Looks like a repeat of line {other.pk} ({source}): the same transfer listed again, so nothing "
+        "was received with it. Mark it not a gift, or match it by hand if it really is a second transfer."
+    )
+
+
+def _sender_fits(line: BankTransaction, gift: Donation) -> bool:
+    """Whether the transfer's sender or note names the gift's donor or payer: every word of the
+    name, in any order and without diacritics, or an organisation's tax code."""
+    text = f"{line.counterparty} {line.description}"
+    words = _name_tokens(text)
+    numbers = f" {_words(text)} "
+    for person in (gift.donor, gift.payer):
+        if person is None:
+            continue
+        name = _name_tokens(person.name)
+        if name and name <= words:
+            return True
+        tax_code = _words(person.tax_code)
+        if tax_code and f" {tax_code} " in numbers:
+            return True
+    return False
+
+
 def _amount_candidate(line: BankTransaction) -> tuple[Donation | None, str]:
     days = settings.BANK_MATCH_WINDOW_DAYS
     pledges = Donation.objects.filter(
@@ -276,10 +405,16 @@ def _amount_candidate(line: BankTransaction) -> tuple[Donation | None, str]:
     )
     # Lock at most two: one is a match, two is ambiguous; rows another transaction receives
     # meanwhile drop out when PostgreSQL rechecks the filter after the lock.
-    locked = list(pledges.order_by("pk").select_for_update(of=("self",)).select_related("fund")[:2])
+    locked = list(pledges.order_by("pk").select_for_update(of=("self",)).select_related("fund", "donor", "payer")[:2])
     amount = money_display(line.amount)
     if len(locked) == 1:
-        return locked[0], ""
+        gift = locked[0]
+        if not _sender_fits(line, gift):
+            return None, (
+                f"No gift reference; amount and date fit gift {gift.reference}, but the sender does not look "
+                "like its donor: match it by hand if it is theirs."
+            )
+        return gift, ""
     if locked:
         count = pledges.count()
         return (

@@ -32,6 +32,7 @@ def scenario(pledge, fund, donor):
         "larger": pledge("300000"),
         "messy": pledge("200000", channel="card"),  # abandoned at the card step, paid by transfer
         "by_amount": pledge("777000"),
+        "stranger": pledge("666000"),
         "ambiguous_1": pledge("250000"),
         "ambiguous_2": pledge("250000"),
         "twice": pledge("100000"),
@@ -58,7 +59,8 @@ def scenario(pledge, fund, donor):
         [day, "600.000", "", f"{ref['partial']} dot 1", "TRAN THI B"],
         [day, "450.000", "", f"ung ho {ref['larger']}", "LE VAN C"],
         [day, "200.000", "", f"MBVCB.123456.{spaced(ref['messy'])}.UNG HO TRE EM", "PHAM D"],
-        [day, "777.000", "", "chuyen tien ung ho quy tre em", "HOANG E"],
+        [day, "777.000", "", "chuyen tien ung ho quy tre em", "TRẦN THỊ DEMO"],
+        [day, "666.000", "", "ung ho quy tre em", "HOANG E"],  # the amount fits a pledge, the sender does not
         [day, "250.000", "", "ung ho", "VU F"],
         # The same transfer twice on one day: two real transfers, both kept.
         [day, "100.000", "", f"{ref['twice']} ung ho", "DO G"],
@@ -69,7 +71,7 @@ def scenario(pledge, fund, donor):
         [day, "123.000", "", "LAI TIEN GUI THANG 11", ""],
         [day, "", "2.000.000", "CHI MUA SUA", "CONG TY SUA"],  # money out: skipped
         [day, "0", "", "PHI DUY TRI", ""],  # nothing: skipped
-        ["", "4.987.000", "2.000.000", "Tổng cộng", ""],  # the total under the table
+        ["", "5.653.000", "2.000.000", "Tổng cộng", ""],  # the total under the table
     ]
     return gifts, statement_csv(rows)
 
@@ -80,7 +82,8 @@ EXPECTED = {
     "partial": ("TRAN THI B", "review", "pledged 1.000.000 ₫, received 600.000 ₫ (less than pledged)", "pledged"),
     "larger": ("LE VAN C", "review", "pledged 300.000 ₫, received 450.000 ₫ (more than pledged)", "pledged"),
     "messy": ("PHAM D", "matched", "by reference", "received"),
-    "by_amount": ("HOANG E", "matched", "by amount and date", "received"),
+    "by_amount": ("TRẦN THỊ DEMO", "matched", "by amount and date", "received"),
+    "stranger": ("HOANG E", "review", "but the sender does not look like its donor", "pledged"),
     "received": ("NGO H", "review", "already received", "received"),
     "goods": ("DANG I", "review", "goods, not money", "pledged"),
 }
@@ -92,8 +95,8 @@ def test_statement_lines_end_where_expected_and_a_second_import_adds_nothing(sce
 
     statement = bank_statement_import(filename="sao-ke.csv", content=content, actor=user)
 
-    assert (statement.line_count, statement.new_count) == (12, 12)
-    assert (statement.matched_count, statement.review_count) == (4, 8)
+    assert (statement.line_count, statement.new_count) == (13, 13)
+    assert (statement.matched_count, statement.review_count) == (4, 9)
     assert statement.imported_by == user
     for name, (counterparty, status, reason, gift_status) in EXPECTED.items():
         gift = Donation.objects.get(pk=gifts[name].pk)
@@ -119,7 +122,7 @@ def test_statement_lines_end_where_expected_and_a_second_import_adds_nothing(sce
     assert not BankTransaction.objects.filter(description__in=["CHI MUA SUA", "PHI DUY TRI", "Tổng cộng"]).exists()
 
     after = table_counts()
-    assert after["lines"] == before["lines"] + 12
+    assert after["lines"] == before["lines"] + 13
     assert after["postings"] == before["postings"] + 4  # one receipt per matched gift, nothing else
     entry = AuditEntry.objects.get(action="bank_statement.import", object_id=str(statement.pk))
     assert entry.data["skipped_outgoing"] == 1
@@ -127,7 +130,7 @@ def test_statement_lines_end_where_expected_and_a_second_import_adds_nothing(sce
     assert entry.data["skipped_undated"] == 1
     # Every line that names a gift or has a pledge of its amount is decided in its own audited step;
     # the two that have neither (interest, the old pledge's sum) are settled with the import.
-    assert AuditEntry.objects.filter(action="bank_transaction.match").count() == 10
+    assert AuditEntry.objects.filter(action="bank_transaction.match").count() == 11
     assert ledger_problems().problems == []
 
     statuses = dict(Donation.objects.values_list("pk", "status"))
@@ -136,7 +139,7 @@ def test_statement_lines_end_where_expected_and_a_second_import_adds_nothing(sce
 
     again = bank_statement_import(filename="sao-ke.csv", content=content, actor=user)
 
-    assert (again.line_count, again.new_count, again.matched_count, again.review_count) == (12, 0, 0, 0)
+    assert (again.line_count, again.new_count, again.matched_count, again.review_count) == (13, 0, 0, 0)
     assert again.sha256 == statement.sha256
     after_again = table_counts()
     assert after_again == middle | {"statements": middle["statements"] + 1, "audit": middle["audit"] + 1}
