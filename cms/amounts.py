@@ -27,9 +27,3 @@ def amount_from_input(text: str, currency: str) -> Decimal:
     if currency == "VND":
         return Decimal(cleaned.replace(".", "").replace(",", ""))
     return Decimal(cleaned.replace(",", ""))
-
-
-def amount_for_display(amount: Decimal, currency: str) -> str:
-    if currency == "VND":
-        return f"{amount:,.0f}".replace(",", ".")
-    return f"{amount:,.2f}"

@@ -10,11 +10,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from djmoney.money import Money
 
 from donors.models import Donor
 from fund.models import Commitment, Donation
+from fund.selectors.balances import money_display
 
-from .amounts import amount_for_display, amount_from_input
+from .amounts import amount_from_input
 
 ONCE, MONTHLY, INSTALMENTS = "once", "monthly", "instalments"
 CARD, TRANSFER = Donation.Channel.CARD.value, Donation.Channel.BANK_TRANSFER.value
@@ -132,9 +134,9 @@ class DonationForm(AccessibleForm):
         self.fields["payment_method"].required = False
         if methods:
             self.fields["payment_method"].initial = methods[-1][0] if bank_ready else methods[0][0]
-        self.fields["preset"].choices = [
-            (str(p), f"{amount_for_display(Decimal(p), 'VND')} ₫") for p in page.presets_for("VND")
-        ] + [("other", _("Other"))]
+        self.fields["preset"].choices = [(str(p), money_display(Money(p, "VND"))) for p in page.presets_for("VND")] + [
+            ("other", _("Other"))
+        ]
         if not (stripe_ready and page.allow_monthly):
             self.fields["frequency"].choices = [c for c in self.fields["frequency"].choices if c[0] != MONTHLY]
         self.fields["school_year"].choices = school_year_choices()

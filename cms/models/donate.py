@@ -21,6 +21,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
+from djmoney.money import Money
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
@@ -30,15 +31,14 @@ from fund.errors import InvalidAmount
 from fund.models import Donation, RecurringGift
 from fund.payments.stripe_client import stripe_enabled
 from fund.payments.vietqr import vietqr_payload, vietqr_svg
+from fund.selectors.balances import money_display
 from fund.services.giving import (
-    card_fee_estimate,
     card_maximum,
     commitment_create,
     gift_pledge,
     recurring_gift_create,
 )
 
-from ..amounts import amount_for_display
 from ..forms import CARD, INSTALMENTS, MONTHLY, TRANSFER, DonationForm, GoodsLineFormSet
 from .settings import OrganisationSettings
 
@@ -204,8 +204,8 @@ class DonatePage(RoutablePageMixin, Page):
         if total is None:
             return True
         if currency == "VND" and total < self.minimum_vnd:
-            smallest = f"{self.minimum_vnd:,}".replace(",", ".")
-            form.add_error(field, gettext("The smallest gift here is %(n)s ₫.") % {"n": smallest})
+            smallest = money_display(Money(self.minimum_vnd, "VND"))
+            form.add_error(field, gettext("The smallest gift here is %(amount)s.") % {"amount": smallest})
             return False
         if method == CARD:
             largest = card_maximum(currency)
@@ -214,8 +214,8 @@ class DonatePage(RoutablePageMixin, Page):
             if total > largest:
                 form.add_error(
                     field,
-                    gettext("By card we can take at most %(n)s %(currency)s at once; please give by bank transfer.")
-                    % {"n": amount_for_display(largest, currency), "currency": currency},
+                    gettext("By card we can take at most %(amount)s at once; please give by bank transfer.")
+                    % {"amount": money_display(Money(largest, currency))},
                 )
                 return False
         return True
@@ -396,6 +396,3 @@ class DonatePage(RoutablePageMixin, Page):
             logger.warning("Could not refresh card payment for %s", gift.reference)
         gift.refresh_from_db()
         return gift
-
-    def fee_estimate(self, amount, currency="VND"):
-        return card_fee_estimate(amount, currency)
