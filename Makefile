@@ -38,8 +38,8 @@ run: seed
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Tests read back what users get: QR codes with zbar (and, with receipts, PDFs with poppler).
-TEST_DEB_PACKAGES := zbar-tools chromium
+# Tests read back what users get: QR codes with zbar, receipt PDFs with poppler (pdftotext).
+TEST_DEB_PACKAGES := zbar-tools chromium poppler-utils
 
 # pytest exits 5 when it collected nothing: say so, and fail.
 test: install

@@ -6,3 +6,6 @@ class ReceiptsConfig(AppConfig):
 
     name = "receipts"
     verbose_name = "Receipts"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 - connects the receivers

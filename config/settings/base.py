@@ -177,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "fund.tasks.ledger_check_run",
         "schedule": crontab(hour=2, minute=30),  # quiet hours, Asia/Ho_Chi_Minh
     },
+    "receipts-sweep": {
+        "task": "receipts.tasks.receipts_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # Wagtail 8 queues its own background work (search index, references) through django-tasks;
@@ -187,6 +191,21 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Chung Tay <no-reply@localhost>")
+
+# --- Receipts -------------------------------------------------------------------------------
+# Numbers read <series>-<fiscal year>-<sequence>, e.g. CT-2026-000123; each series has its own
+# gapless sequence per fiscal year. Changing a series starts a new sequence.
+RECEIPT_SERIES = env.str("RECEIPT_SERIES", default="CT")
+STATEMENT_SERIES = env.str("STATEMENT_SERIES", default="CTS")
+# The month fiscal years start in (1 = calendar years); a fiscal year is named by the year it starts in.
+RECEIPTS_FISCAL_YEAR_START_MONTH = env.int("RECEIPTS_FISCAL_YEAR_START_MONTH", default=1)
+# A receipt or delivery whose task has not run after this long is taken up by the sweep.
+RECEIPTS_LOST_TASK_MINUTES = env.int("RECEIPTS_LOST_TASK_MINUTES", default=10)
+# After this many failed attempts a delivery stays failed until someone resends it.
+RECEIPTS_DELIVERY_MAX_ATTEMPTS = env.int("RECEIPTS_DELIVERY_MAX_ATTEMPTS", default=20)
+# How long an emailed sign-in link to the donor portal works, and how long a portal session lasts.
+DONOR_PORTAL_LINK_MINUTES = env.int("DONOR_PORTAL_LINK_MINUTES", default=30)
+DONOR_PORTAL_SESSION_MINUTES = env.int("DONOR_PORTAL_SESSION_MINUTES", default=60)
 
 # --- Bank transfers: statement import and the bank's signed notifications --------------------
 # Unset: the notification webhook answers 503 and stores nothing; statements can still be imported.

@@ -19,6 +19,7 @@ from donors.models import Donor
 from ..errors import ExchangeRateRequired, FundError, InvalidAmount, InvalidLines, InvalidTransition
 from ..models import AccountRole, Campaign, Donation, DonationLine, Fund, Posting
 from ..money import MAX_AMOUNT, currency_check, money_convert, money_parse, to_decimal
+from ..signals import donation_received, donation_refunded
 from ..text import text_clean
 from .ledger import Entry, ledger_post, ledger_reverse
 
@@ -234,6 +235,7 @@ def donation_record(
         DonationLine.objects.bulk_create(line_objects)
         if received_at is not None:
             _post_receipt(donation, actor)
+            donation_received.send(sender=Donation, donation=donation, actor=actor)
         audit_record(
             actor=actor,
             action="donation.record",
@@ -290,6 +292,7 @@ def donation_receive(
         donation.save(update_fields=["status", "received_at", "amount", "amount_currency", "channel"])
         _post_receipt(donation, actor)
         audit_record(actor=actor, action="donation.receive", obj=donation, data=changes or None)
+        donation_received.send(sender=Donation, donation=donation, actor=actor)
     return donation
 
 
@@ -325,4 +328,5 @@ def donation_refund(*, donation: Donation, reason: str, actor: Any = None) -> Do
         donation.closed_at = timezone.now()
         donation.save(update_fields=["status", "closed_at"])
         audit_record(actor=actor, action="donation.refund", obj=donation, data={"reason": reason})
+        donation_refunded.send(sender=Donation, donation=donation, reason=reason, actor=actor)
     return donation

@@ -1,0 +1,128 @@
+"""Sending receipts by email: a delivery row first, then the sending, at most once per row.
+
+The row is the promise; the Celery task is only the messenger. A task that is lost (broker
+down), or a mail server that refuses, leaves the row queued or failed, and the sweep
+(``deliveries_due``) hands it to a new task later. A row already sent is never sent again,
+however many tasks carry it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from audit.services import audit_record
+
+from ..errors import NoEmailAddress, ReceiptError
+from ..models import Receipt, ReceiptDelivery
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue_on_commit(delivery: ReceiptDelivery) -> None:
+    from .. import tasks  # tasks import services; the task module is loaded only when used
+
+    delivery_id = delivery.pk
+
+    def send() -> None:
+        try:
+            tasks.receipt_delivery_send.delay(delivery_id)
+        except Exception:  # the broker is down: the row stays queued and the sweep sends it
+            logger.warning("Could not queue receipt delivery %s; the sweep will send it", delivery_id, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def delivery_queue(*, receipt: Receipt, to_email: str = "", requested_by: Any = None) -> ReceiptDelivery:
+    """Record that ``receipt`` is to be emailed (to the donor's address unless ``to_email``) and
+    queue the sending once the caller's transaction commits. A resend from the back office is a
+    new row, so the history shows every sending."""
+    address = (to_email or receipt.donor.email or "").strip()
+    if not address:
+        raise NoEmailAddress(f"Donor of receipt {receipt.number} has no email address.")
+    with transaction.atomic():
+        delivery = ReceiptDelivery.objects.create(
+            receipt=receipt,
+            to_email=address,
+            requested_by=requested_by if getattr(requested_by, "is_authenticated", False) else None,
+        )
+        if requested_by is not None:
+            audit_record(actor=requested_by, action="receipt.resend", obj=receipt, data={"to": address})
+        _enqueue_on_commit(delivery)
+    return delivery
+
+
+def delivery_queue_if_consented(*, receipt: Receipt) -> ReceiptDelivery | None:
+    """The automatic sending at issue: only to donors who asked for receipts by email."""
+    donor = receipt.donor
+    if not (donor.consent_receipts_by_email and donor.email):
+        return None
+    return delivery_queue(receipt=receipt)
+
+
+def _retry_delay(attempts: int) -> datetime.timedelta:
+    # 1, 2, 4 … minutes, capped at six hours: a mail server down overnight is retried all night.
+    return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def delivery_send(*, delivery_id: int) -> str:
+    """Send one delivery unless it is already sent or being sent. Returns what happened:
+    "sent", "already sent", "busy" (another worker holds it) or "failed: <error>".
+
+    The row stays locked while the message goes out: a duplicate task either waits and then
+    finds it sent, or (``skip_locked``) leaves it to the worker that holds it. If the process
+    dies after the server accepted the message but before the commit, the row is still queued
+    and the message may go out a second time; the stable Message-ID lets mail systems fold
+    the two.
+    """
+    from ..emails import receipt_email_build
+
+    error = ""
+    with transaction.atomic():
+        delivery = (
+            ReceiptDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("receipt", "receipt__donor")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None:
+            if not ReceiptDelivery.objects.filter(pk=delivery_id).exists():
+                raise ReceiptError(f"No receipt delivery {delivery_id}.")
+            return "busy"
+        if delivery.status == ReceiptDelivery.Status.SENT:
+            return "already sent"
+        delivery.attempts += 1
+        try:
+            receipt_email_build(delivery).send(fail_silently=False)
+        except Exception as exc:  # SMTP refusals, timeouts, DNS: recorded, retried later
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            delivery.status = ReceiptDelivery.Status.FAILED
+            delivery.last_error = error
+            delivery.next_attempt_at = timezone.now() + _retry_delay(delivery.attempts)
+            delivery.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+        else:
+            delivery.status = ReceiptDelivery.Status.SENT
+            delivery.sent_at = timezone.now()
+            delivery.save(update_fields=["status", "attempts", "sent_at"])
+    if error:
+        logger.warning("Receipt delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, error)
+        return f"failed: {error}"
+    return "sent"
+
+
+def deliveries_due(*, now: datetime.datetime | None = None) -> QuerySet[ReceiptDelivery]:
+    """Deliveries that should be (re)tried now: failed ones whose wait is over and under the
+    attempt limit, and queued ones whose task seems lost (queued a while ago)."""
+    now = now or timezone.now()
+    lost_after = now - datetime.timedelta(minutes=settings.RECEIPTS_LOST_TASK_MINUTES)
+    return ReceiptDelivery.objects.filter(
+        Q(status=ReceiptDelivery.Status.FAILED, next_attempt_at__lte=now)
+        | Q(status=ReceiptDelivery.Status.QUEUED, queued_at__lte=lost_after, next_attempt_at__lte=now),
+        attempts__lt=settings.RECEIPTS_DELIVERY_MAX_ATTEMPTS,
+    ).order_by("next_attempt_at", "id")

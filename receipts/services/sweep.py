@@ -1,0 +1,44 @@
+"""Finding work a lost task left undone: gifts received without a receipt, deliveries due."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from fund.models import Donation
+
+from ..models import Receipt
+from .delivery import deliveries_due
+
+logger = logging.getLogger(__name__)
+
+
+def gifts_without_receipt(*, settled_before: datetime.datetime | None = None):
+    """Received gifts with no valid receipt, received before ``settled_before`` (a gift received
+    a moment ago has its task on the way)."""
+    settled_before = settled_before or timezone.now() - datetime.timedelta(minutes=settings.RECEIPTS_LOST_TASK_MINUTES)
+    valid = Receipt.objects.filter(donation=OuterRef("pk"), kind=Receipt.Kind.GIFT, status=Receipt.Status.VALID)
+    return (
+        Donation.objects.filter(status=Donation.Status.RECEIVED, received_at__lte=settled_before)
+        .filter(~Exists(valid))
+        .order_by("received_at", "id")
+    )
+
+
+def receipts_sweep(*, limit: int = 500) -> dict[str, int]:
+    """Queue what is missing; each item goes to its own task so one bad gift stops nothing."""
+    from .. import tasks
+
+    gifts = list(gifts_without_receipt().values_list("pk", flat=True)[:limit])
+    for donation_id in gifts:
+        tasks.receipt_issue_for_gift.delay(donation_id)
+    deliveries = list(deliveries_due().values_list("pk", flat=True)[:limit])
+    for delivery_id in deliveries:
+        tasks.receipt_delivery_send.delay(delivery_id)
+    if gifts or deliveries:
+        logger.info("Receipts sweep queued %s receipts and %s deliveries", len(gifts), len(deliveries))
+    return {"receipts": len(gifts), "deliveries": len(deliveries)}
