@@ -19,5 +19,9 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Wagtail serves every other path as a page: keep this last. Vietnamese pages have no prefix,
-# English ones live under /en/ (and Arabic under /ar/).
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
+# English ones live under /en/ (and Arabic under /ar/); receipt pages are routed before them.
+urlpatterns += i18n_patterns(
+    path("receipts/", include("receipts.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

@@ -10,6 +10,7 @@ from .errors import NotReceivable
 from .services import delivery as delivery_services
 from .services import receipts as receipt_services
 from .services.sweep import receipts_sweep
+from .tasks_statements import *  # noqa: F403 - registers the statement tasks with the worker
 
 logger = logging.getLogger(__name__)
 

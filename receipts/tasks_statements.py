@@ -1,0 +1,1 @@
+"""Celery tasks for statements (imported by receipts.tasks so the worker registers them)."""
