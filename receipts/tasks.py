@@ -11,6 +11,7 @@ from .services import delivery as delivery_services
 from .services import receipts as receipt_services
 from .services.sweep import receipts_sweep
 from .tasks_statements import *  # noqa: F403 - registers the statement tasks with the worker
+from .tasks_portal import portal_link_send  # noqa: F401 - registers the portal's task with the worker
 
 logger = logging.getLogger(__name__)
 

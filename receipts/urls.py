@@ -3,10 +3,15 @@ i18n_patterns, so /receipts/... is Vietnamese and /en/receipts/... English."""
 
 from django.urls import path
 
-from .views import verify
+from .views import portal, verify
 
 app_name = "receipts"
 
 urlpatterns = [
     path("verify/<str:token>/", verify.receipt_verify, name="verify"),
+    path("portal/", portal.portal_start, name="portal"),
+    path("portal/sign-in/<str:token>/", portal.portal_sign_in, name="portal_sign_in"),
+    path("portal/receipts/", portal.portal_receipts, name="portal_receipts"),
+    path("portal/receipt/<str:number>.pdf", portal.portal_receipt_pdf, name="portal_receipt_pdf"),
+    path("portal/sign-out/", portal.portal_sign_out, name="portal_sign_out"),
 ]

@@ -1,11 +1,32 @@
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+"""The page a receipt's QR code opens: anyone holding the receipt can check that it is genuine
+and still valid, and learns nothing about the donor beyond their initials."""
 
-from ..models import Receipt
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django_ratelimit.core import is_ratelimited
+
+from ..selectors import receipt_by_verification_token, receipt_summary
+from .headers import private_page
+
+TEMPLATE = "receipts/verify.html"
 
 
+def verify_rate() -> str:
+    # Tokens carry 128 random bits, so guessing is hopeless anyway; the limit keeps a scan from
+    # costing us a database lookup per try.
+    return getattr(settings, "RECEIPTS_VERIFY_RATE", "60/h")
+
+
+@private_page
+@require_GET
 def receipt_verify(request, token: str) -> HttpResponse:
-    if len(token) > 32:
-        raise Http404
-    receipt = get_object_or_404(Receipt, verification_token=token)
-    return HttpResponse(f"{receipt.number} {receipt.status}")
+    # Counted before the token is looked at, so known, unknown and malformed tokens cost the
+    # same share of the limit.
+    if is_ratelimited(request, group="receipts-verify", key="ip", rate=verify_rate(), increment=True):
+        return render(request, TEMPLATE, {"limited": True}, status=429)
+    receipt = receipt_by_verification_token(token)
+    if receipt is None:
+        return render(request, TEMPLATE, {"not_found": True}, status=404)
+    return render(request, TEMPLATE, {"receipt": receipt_summary(receipt)})
