@@ -34,3 +34,5 @@ def void_on_refund(sender, donation, reason, **kwargs) -> None:
     from . import tasks
 
     transaction.on_commit(partial(_queue, tasks.receipts_void_for_gift, donation.pk, f"Gift refunded: {reason}"))
+    # Statements that list the gift are replaced by ones without it.
+    transaction.on_commit(partial(_queue, tasks.statements_refresh_for_gift, donation.pk))
