@@ -23,6 +23,9 @@ BANK_RECONCILE = [
     "fund.view_banktransaction",
 ]
 BANK_VIEW = ["fund.view_bankstatement", "fund.view_banktransaction"]
+# Receipts: see them and their emails; resend, void and reissue (change); issue statements (add).
+RECEIPTS_VIEW = ["receipts.view_receipt", "receipts.view_receiptdelivery"]
+RECEIPTS_MANAGE = [*RECEIPTS_VIEW, "receipts.add_receipt", "receipts.change_receipt"]
 ROLES: dict[str, dict[str, Any]] = {
     "Fund accountant": {
         "username": "accountant",
@@ -43,6 +46,7 @@ ROLES: dict[str, dict[str, Any]] = {
             "donors.view_donor",
             *HORDAK_VIEW,
             *BANK_RECONCILE,
+            *RECEIPTS_MANAGE,
         ],
     },
     "Case worker": {
@@ -71,6 +75,7 @@ ROLES: dict[str, dict[str, Any]] = {
             "fund.view_ledgercheck",
             "fund.view_beneficiary",
             "donors.view_donor",
+            *RECEIPTS_VIEW,
         ],
     },
     "Content editor": {
@@ -109,6 +114,7 @@ ROLES: dict[str, dict[str, Any]] = {
             "audit.view_auditentry",
             *HORDAK_VIEW,
             *BANK_VIEW,
+            *RECEIPTS_VIEW,
         ],
     },
 }
@@ -141,7 +147,8 @@ def _role_group(name: str, role: dict[str, Any]) -> Group:
 
 def _roles_and_users(stdout: TextIO | None) -> None:
     """Groups with their permissions and one user per role, plus the superuser `admin`.
-    Anything that already exists is left exactly as it is (passwords included)."""
+    Users that already exist are left exactly as they are (passwords included); an existing
+    group gains the permissions its role has gained since, and keeps any it was given."""
     user_model = get_user_model()
     password_hash = ""
 
@@ -161,7 +168,11 @@ def _roles_and_users(stdout: TextIO | None) -> None:
         _say(stdout, f"Created the Wagtail admin superuser: admin / {DEMO_PASSWORD}")
 
     for group_name, role in ROLES.items():
-        group = Group.objects.filter(name=group_name).first() or _role_group(group_name, role)
+        group = Group.objects.filter(name=group_name).first()
+        if group is None:
+            group = _role_group(group_name, role)
+        else:
+            group.permissions.add(*_permissions([ADMIN_ACCESS, *role["permissions"]]))
         username = role["username"]
         if user_model.objects.filter(username=username).exists():
             _say(stdout, f"User {username} already exists; left unchanged.")

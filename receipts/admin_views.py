@@ -1,0 +1,230 @@
+"""Back-office screens for receipts: find a receipt, see its emails, download it, resend it,
+void and reissue it. Receipts are never edited by form (the database freezes them); the actions
+below call the receipt services, each behind a Django permission:
+``receipts.view_receipt`` to see and download, ``receipts.change_receipt`` to resend or reissue.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView
+from wagtail.admin import messages
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from fund.errors import FundError
+from fund.selectors.balances import money_display
+
+from .errors import ReceiptError
+from .models import Receipt, ReceiptDelivery
+from .pdf import receipt_pdf_bytes
+from .services.delivery import delivery_queue
+from .services.receipts import receipt_reissue
+
+VIEW_PERMISSION = "receipts.view_receipt"
+CHANGE_PERMISSION = "receipts.change_receipt"
+
+
+class AmountColumn(Column):
+    def get_value(self, instance):
+        return money_display(instance.amount) if instance.amount is not None else "—"
+
+
+class ReceiptIndexView(generic.IndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        buttons.append(
+            MenuItem(_("Download PDF"), url=reverse("receipts_admin:pdf", args=[instance.pk]), icon_name="download")
+        )
+        if self.request.user.has_perm(CHANGE_PERMISSION):
+            buttons.append(
+                MenuItem(_("Send by email"), url=reverse("receipts_admin:resend", args=[instance.pk]), icon_name="mail")
+            )
+            if not instance.is_void:
+                url = reverse("receipts_admin:reissue", args=[instance.pk])
+                buttons.append(MenuItem(_("Void and reissue"), url=url, icon_name="rotate"))
+        return buttons
+
+
+class ReceiptInspectView(generic.InspectView):
+    template_name = "receipts/admin/receipt_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        receipt = self.object
+        context.update(
+            deliveries=receipt.deliveries.order_by("-queued_at"),
+            can_change=self.request.user.has_perm(CHANGE_PERMISSION),
+            replaced_by=Receipt.objects.filter(replaces=receipt).first(),
+        )
+        return context
+
+
+class ReceiptViewSet(ModelViewSet):
+    model = Receipt
+    icon = "doc-full"
+    menu_label = _("Receipts")
+    url_prefix = "receipts/all"
+    url_namespace = "receipts_admin"
+    index_view_class = ReceiptIndexView
+    inspect_view_class = ReceiptInspectView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = []
+    list_display = ["number", "kind", "donor", AmountColumn("amount", label=_("Amount")), "issued_at", "status"]
+    list_filter = ["kind", "status", "fiscal_year", "language"]
+    search_fields = ["number", "donor__name", "donor__email", "donation__reference"]
+    list_per_page = 50
+    inspect_view_fields = [
+        "number",
+        "kind",
+        "status",
+        "donor",
+        "donation",
+        "period_start",
+        "period_end",
+        "amount",
+        "language",
+        "issued_at",
+        "issued_by",
+        "replaces",
+        "voided_at",
+        "voided_by",
+        "void_reason",
+    ]
+
+    def get_queryset(self, request):
+        return Receipt.objects.select_related("donor", "donation")
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("pdf/<int:pk>/", ReceiptPdfView.as_view(), name="pdf"),
+            path("resend/<int:pk>/", ReceiptResendView.as_view(), name="resend"),
+            path("reissue/<int:pk>/", ReceiptReissueView.as_view(), name="reissue"),
+        ]
+
+
+class ReceiptDeliveryViewSet(ModelViewSet):
+    model = ReceiptDelivery
+    icon = "mail"
+    menu_label = _("Receipt emails")
+    url_prefix = "receipts/emails"
+    url_namespace = "receipt_deliveries"
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = []
+    list_display = ["receipt", "to_email", "status", "attempts", "last_error", "queued_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["receipt__number", "to_email"]
+    list_per_page = 50
+
+
+class ReceiptsAdminGroup(ModelViewSetGroup):
+    menu_label = _("Receipts")
+    menu_icon = "doc-full"
+    menu_order = 220
+    items = (ReceiptViewSet, ReceiptDeliveryViewSet)
+
+
+def _receipt_or_404(request, pk: int, permission: str) -> Receipt:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied  # before the lookup: no telling which receipts exist
+    return get_object_or_404(Receipt.objects.select_related("donor"), pk=pk)
+
+
+class ReceiptPdfView(View):
+    def get(self, request, pk: int):
+        receipt = _receipt_or_404(request, pk, VIEW_PERMISSION)
+        response = HttpResponse(receipt_pdf_bytes(receipt), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{receipt.number}.pdf"'
+        return response
+
+
+class _ReceiptActionView(WagtailAdminTemplateMixin, FormView):
+    template_name = "receipts/admin/receipt_form.html"
+    header_icon = "doc-full"
+    submit_button_label = _("Save")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.receipt = _receipt_or_404(request, kwargs["pk"], CHANGE_PERMISSION)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            receipt=self.receipt,
+            action_url=self.request.get_full_path(),
+            submit_button_label=self.submit_button_label,
+            **kwargs,
+        )
+
+    def run(self, form) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            message = self.run(form)
+        except (ReceiptError, FundError) as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return redirect("receipts_admin:inspect", self.object_pk)
+
+    @property
+    def object_pk(self) -> int:
+        return self.receipt.pk
+
+
+class ResendForm(forms.Form):
+    to_email = forms.EmailField(label=_("Send to"), max_length=254)
+
+
+class ReceiptResendView(_ReceiptActionView):
+    form_class = ResendForm
+    page_title = _("Send a receipt by email")
+    submit_button_label = _("Send")
+
+    def get_initial(self):
+        return {"to_email": self.receipt.donor.email}
+
+    def run(self, form) -> str:
+        delivery = delivery_queue(
+            receipt=self.receipt, to_email=form.cleaned_data["to_email"], requested_by=self.request.user
+        )
+        return str(
+            _("Receipt %(number)s queued for %(email)s.") % {"number": self.receipt.number, "email": delivery.to_email}
+        )
+
+
+class ReissueForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the void receipt and printed on the replacement, e.g. 'donor's tax code corrected'."),
+    )
+
+
+class ReceiptReissueView(_ReceiptActionView):
+    form_class = ReissueForm
+    page_title = _("Void and reissue a receipt")
+    submit_button_label = _("Void and reissue")
+
+    def run(self, form) -> str:
+        replacement = receipt_reissue(receipt=self.receipt, reason=form.cleaned_data["reason"], actor=self.request.user)
+        self.replacement = replacement
+        return str(
+            _("Receipt %(old)s is void; %(new)s replaces it.") % {"old": self.receipt.number, "new": replacement.number}
+        )
+
+    @property
+    def object_pk(self) -> int:
+        return self.replacement.pk

@@ -1,0 +1,16 @@
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from config.wagtail_admin import ReadOnlyPolicy
+
+from .admin_views import ReceiptsAdminGroup
+from .models import Receipt, ReceiptDelivery
+
+# Receipts and their emails change only through the receipt services (see admin_views.py).
+for model in (Receipt, ReceiptDelivery):
+    register_permission_policy(model, ReadOnlyPolicy(model))
+
+
+@hooks.register("register_admin_viewset")
+def register_receipts_admin():
+    return ReceiptsAdminGroup()
