@@ -133,6 +133,7 @@ class ReceiptsAdminGroup(ModelViewSetGroup):
     menu_icon = "doc-full"
     menu_order = 220
     items = (ReceiptViewSet, ReceiptDeliveryViewSet)
+    submenu_hook = "register_receipts_menu_item"  # statements for a period (receipts/wagtail_hooks.py)
 
 
 def _receipt_or_404(request, pk: int, permission: str) -> Receipt:

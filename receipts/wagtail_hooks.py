@@ -3,6 +3,8 @@ from wagtail.permissions import register_permission_policy
 
 from config.wagtail_admin import ReadOnlyPolicy
 
+from .admin_statements import statements_menu_item
+from .admin_statements import urlpatterns as statement_urlpatterns
 from .admin_views import ReceiptsAdminGroup
 from .models import Receipt, ReceiptDelivery
 
@@ -14,3 +16,13 @@ for model in (Receipt, ReceiptDelivery):
 @hooks.register("register_admin_viewset")
 def register_receipts_admin():
     return ReceiptsAdminGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_statement_admin_urls():
+    return statement_urlpatterns
+
+
+@hooks.register("register_receipts_menu_item")
+def register_statements_menu_item():
+    return statements_menu_item()
