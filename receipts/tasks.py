@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from .errors import NotReceivable
+from .models import ReceiptDelivery
 from .services import delivery as delivery_services
 from .services import receipts as receipt_services
 from .services.sweep import receipts_sweep
-from .tasks_statements import *  # noqa: F403 - registers the statement tasks with the worker
 from .tasks_portal import portal_link_send  # noqa: F401 - registers the portal's task with the worker
+from .tasks_statements import *  # noqa: F403 - registers the statement tasks with the worker
 
 logger = logging.getLogger(__name__)
 
@@ -48,26 +50,27 @@ class DeliveryFailed(Exception):
     pass
 
 
-@shared_task(
-    name="receipts.tasks.receipt_delivery_send",
-    bind=True,
-    autoretry_for=(DeliveryFailed,),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=6,
-)
+@shared_task(name="receipts.tasks.receipt_delivery_send", bind=True, max_retries=6)
 def receipt_delivery_send(self, delivery_id: int) -> str:
-    """Email one delivery row. A failure is recorded on the row and retried with backoff; when
-    the retries run out, the sweep keeps trying on its own schedule."""
+    """Email one delivery row. A failure is recorded on the row with the time of its next
+    attempt, and the task comes back then; when its retries run out, the sweep keeps trying on
+    the row's schedule up to RECEIPTS_DELIVERY_MAX_ATTEMPTS."""
     outcome = delivery_services.delivery_send(delivery_id=delivery_id)
-    if outcome.startswith("failed"):
-        raise DeliveryFailed(outcome)
-    return outcome
+    if not outcome.startswith("failed"):
+        return outcome
+    if self.request.is_eager:
+        # In-process (no broker: development, tests) a retry cannot wait: it would surface from
+        # .delay() as an error (stopping a sweep half way) or run again at once against a
+        # server that just refused. The row's schedule and the sweep retry instead.
+        return outcome
+    next_attempt_at = ReceiptDelivery.objects.values_list("next_attempt_at", flat=True).get(pk=delivery_id)
+    # Back when the row says, not on a clock of the task's own, so the two never disagree.
+    countdown = max((next_attempt_at - timezone.now()).total_seconds(), 0) + 1
+    raise self.retry(exc=DeliveryFailed(outcome), countdown=countdown)
 
 
 @shared_task(name="receipts.tasks.receipts_sweep")
 def receipts_sweep_run() -> dict[str, int]:
     """Beat, every few minutes: receipts for received gifts that have none (a lost task), and
-    deliveries that are due again."""
+    deliveries that are due again (failed, or queued with their task lost)."""
     return receipts_sweep()

@@ -6,7 +6,7 @@ from django.utils import timezone
 from donors.services import donor_create
 from fund.services import fund_create
 
-pytest_plugins = ["tests.support.localstripe"]
+pytest_plugins = ["tests.support.localstripe", "tests.support.smtp"]
 
 
 @pytest.fixture(autouse=True)

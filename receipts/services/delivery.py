@@ -73,7 +73,8 @@ def _retry_delay(attempts: int) -> datetime.timedelta:
 
 def delivery_send(*, delivery_id: int) -> str:
     """Send one delivery unless it is already sent or being sent. Returns what happened:
-    "sent", "already sent", "busy" (another worker holds it) or "failed: <error>".
+    "sent", "already sent", "busy" (another worker holds it), "gave up" (the attempt limit is
+    reached; a resend from the back office is a new row) or "failed: <error>".
 
     The row stays locked while the message goes out: a duplicate task either waits and then
     finds it sent, or (``skip_locked``) leaves it to the worker that holds it. If the process
@@ -97,6 +98,9 @@ def delivery_send(*, delivery_id: int) -> str:
             return "busy"
         if delivery.status == ReceiptDelivery.Status.SENT:
             return "already sent"
+        # The sweep stops at the limit; so does a task retrying on its own, or a late duplicate.
+        if delivery.attempts >= settings.RECEIPTS_DELIVERY_MAX_ATTEMPTS:
+            return "gave up"
         delivery.attempts += 1
         try:
             receipt_email_build(delivery).send(fail_silently=False)

@@ -29,14 +29,23 @@ def gifts_without_receipt(*, settled_before: datetime.datetime | None = None):
     )
 
 
-def receipts_sweep(*, limit: int = 500) -> dict[str, int]:
-    """Queue what is missing; each item goes to its own task so one bad gift stops nothing."""
+def receipts_sweep(*, limit: int = 500, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Queue what is missing; each item goes to its own task so one bad gift stops nothing.
+
+    A delivery queued twice (this sweep and a task that was only late) is still sent once: the
+    sending locks its row and skips a row already sent. If the broker is down this raises, and
+    the next run, once the broker is back, finds the same work.
+    """
     from .. import tasks
 
-    gifts = list(gifts_without_receipt().values_list("pk", flat=True)[:limit])
+    now = now or timezone.now()
+    settled_before = now - datetime.timedelta(minutes=settings.RECEIPTS_LOST_TASK_MINUTES)
+    # Both lists are read before anything is queued, so a run never picks up the deliveries of
+    # the receipts it has just issued (an in-process task issues them at once).
+    gifts = list(gifts_without_receipt(settled_before=settled_before).values_list("pk", flat=True)[:limit])
+    deliveries = list(deliveries_due(now=now).values_list("pk", flat=True)[:limit])
     for donation_id in gifts:
         tasks.receipt_issue_for_gift.delay(donation_id)
-    deliveries = list(deliveries_due().values_list("pk", flat=True)[:limit])
     for delivery_id in deliveries:
         tasks.receipt_delivery_send.delay(delivery_id)
     if gifts or deliveries:

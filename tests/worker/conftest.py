@@ -40,7 +40,13 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def celery_worker_env():
+    """Extra environment for the worker process; a test module overrides it (e.g. EMAIL_URL)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, celery_worker_env):
     """Start `celery worker` (prefork, 2 processes) on a queue of its own; stop it afterwards."""
     broker = _broker_url()
     queue = f"test-{uuid.uuid4().hex[:8]}"
@@ -50,6 +56,7 @@ def celery_worker_process(transactional_db):
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        **celery_worker_env,
     }
     log = open(ROOT / ".local" / f"celery-{queue}.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
