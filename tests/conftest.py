@@ -18,6 +18,22 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Celery tasks run in the test's own process, even when a broker is configured (CI's
+    real-service pass), so what a test queues on commit happens within the test. Tests marked
+    `worker` are the exception: they hand tasks to a real worker process."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture(scope="module")
 def restore_migrated_rows_after_flush(django_db_setup, django_db_blocker):
     """A transactional test ends by flushing every table, which also removes rows that data

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
-from config.celery import app
 from donors.services import donor_create
 from fund.services import donation_record
 from receipts import emails, tasks
@@ -23,16 +22,6 @@ pytestmark = pytest.mark.django_db
 
 THANKS_VI = "Cảm ơn tấm lòng của quý vị đối với các em."
 THANKS_EN = "Thank you for standing with the children."
-
-
-@pytest.fixture(autouse=True)
-def tasks_in_process():
-    """Tasks run in this process even when a broker is configured (CI's real-service pass):
-    these tests are about the rows and the mail server; tests/worker covers the worker."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

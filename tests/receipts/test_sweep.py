@@ -8,7 +8,6 @@ from django.core import mail
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from config.celery import app
 from fund.services import donation_record, donation_refund
 from receipts import tasks
 from receipts.models import Receipt, ReceiptDelivery
@@ -18,15 +17,6 @@ from receipts.services.sweep import gifts_without_receipt, receipts_sweep
 pytestmark = pytest.mark.django_db
 
 LOST = datetime.timedelta(minutes=11)  # past RECEIPTS_LOST_TASK_MINUTES (10)
-
-
-@pytest.fixture(autouse=True)
-def tasks_in_process():
-    """Tasks run in this process even when a broker is configured (CI's real-service pass)."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 def _broker_down(*args, **kwargs):
