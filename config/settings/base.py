@@ -201,6 +201,9 @@ STATEMENT_SERIES = env.str("STATEMENT_SERIES", default="CTS")
 RECEIPTS_FISCAL_YEAR_START_MONTH = env.int("RECEIPTS_FISCAL_YEAR_START_MONTH", default=1)
 # A receipt or delivery whose task has not run after this long is taken up by the sweep.
 RECEIPTS_LOST_TASK_MINUTES = env.int("RECEIPTS_LOST_TASK_MINUTES", default=10)
+# A gift receipt is emailed on its own only for gifts received within this many days (older
+# gifts entered late get receipts, shown in the portal and on statements, without an email).
+RECEIPTS_EMAIL_WITHIN_DAYS = env.int("RECEIPTS_EMAIL_WITHIN_DAYS", default=90)
 # After this many failed attempts a delivery stays failed until someone resends it.
 RECEIPTS_DELIVERY_MAX_ATTEMPTS = env.int("RECEIPTS_DELIVERY_MAX_ATTEMPTS", default=20)
 # How long an emailed sign-in link to the donor portal works, and how long a portal session lasts.

@@ -59,10 +59,17 @@ def delivery_queue(*, receipt: Receipt, to_email: str = "", requested_by: Any = 
 
 
 def delivery_queue_if_consented(*, receipt: Receipt) -> ReceiptDelivery | None:
-    """The automatic sending at issue: only to donors who asked for receipts by email."""
+    """The automatic sending at issue: only to donors who asked for receipts by email, and for a
+    gift receipt only when the gift is recent. Gifts recorded long after they arrived (a year of
+    history entered at once) get their receipts without a flood of emails; their donors see them
+    in the portal and on the annual statement, and the back office can still send each one."""
     donor = receipt.donor
     if not (donor.consent_receipts_by_email and donor.email):
         return None
+    if receipt.donation_id is not None:
+        oldest = timezone.now() - datetime.timedelta(days=settings.RECEIPTS_EMAIL_WITHIN_DAYS)
+        if receipt.donation.received_at < oldest:
+            return None
     return delivery_queue(receipt=receipt)
 
 

@@ -80,3 +80,26 @@ def test_an_issued_receipt_cannot_be_edited_or_deleted(received_gift):
             Receipt.objects.filter(pk=receipt.pk).update(**change)
     with pytest.raises(IntegrityError), transaction.atomic():
         Receipt.objects.filter(pk=receipt.pk).delete()
+
+
+def test_a_gift_entered_long_after_it_arrived_gets_a_receipt_but_no_automatic_email(
+    fund, consenting_donor, settings, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    settings.RECEIPTS_EMAIL_WITHIN_DAYS = 90
+    arrived = timezone.now() - datetime.timedelta(days=91)
+    with django_capture_on_commit_callbacks(execute=True):
+        old = donation_record(
+            fund=fund, donor=consenting_donor, kind="cash", channel="cash", amount="200000", received_at=arrived
+        )
+        recent = donation_record(
+            fund=fund,
+            donor=consenting_donor,
+            kind="cash",
+            channel="cash",
+            amount="300000",
+            received_at=arrived + datetime.timedelta(days=2),
+        )
+    assert Receipt.objects.filter(donation__in=[old, recent]).count() == 2
+    assert list(ReceiptDelivery.objects.values_list("receipt__donation", flat=True)) == [recent.pk]
