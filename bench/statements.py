@@ -216,13 +216,17 @@ def _start_workers(database_url: str, smtp_port: int, logdir: Path) -> list[tupl
         )
         workers.append((process, log_path))
     deadline = time.monotonic() + 90
-    for process, log_path in workers:
-        while "ready." not in log_path.read_text():
-            if process.poll() is not None:
-                raise RuntimeError(f"worker exited early:\n{log_path.read_text()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"worker not ready after 90 s:\n{log_path.read_text()}")
-            time.sleep(0.2)
+    try:
+        for process, log_path in workers:
+            while "ready." not in log_path.read_text():
+                if process.poll() is not None:
+                    raise RuntimeError(f"worker exited early:\n{log_path.read_text()}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"worker not ready after 90 s:\n{log_path.read_text()}")
+                time.sleep(0.2)
+    except BaseException:
+        _stop_workers(workers)
+        raise
     return workers
 
 
@@ -242,7 +246,7 @@ def _stop_workers(workers) -> None:
 
 def run(count: int, timeout: float) -> bool:
     from aiosmtpd.controller import Controller
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
     from django.db import connection
     from django.db.models import Count, Q
     from django.utils import timezone
@@ -269,9 +273,9 @@ def run(count: int, timeout: float) -> bool:
         began = time.monotonic()
         try:
             call_command(
-                "issue_annual_receipts", str(year), "--timeout", str(timeout), "--interval", "1", stdout=sys.stdout
+                "issue_annual_receipts", str(year), "--timeout", str(timeout), "--interval", "2", stdout=sys.stdout
             )
-        except Exception as exc:  # a timeout still gets its checks below
+        except CommandError as exc:  # a timeout still gets its checks below
             print(f"issue_annual_receipts: {exc}")
         deadline = time.monotonic() + 60
         while handler.messages < count and time.monotonic() < deadline:
@@ -326,6 +330,7 @@ def main() -> int:
     parser.add_argument("--smtp-port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     _setdefault_environment()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows in a log file as it happens
     if args.worker:
         worker_main(args)
         return 0
@@ -338,6 +343,10 @@ def main() -> int:
     django.setup()
     from django.db import connection
 
+    # Stopped with a signal (even from a background shell, which ignores SIGINT), the workers
+    # are stopped and the database dropped all the same.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, lambda number, frame: sys.exit(128 + number))
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         ok = run(args.count, args.timeout)
