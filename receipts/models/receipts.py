@@ -98,7 +98,11 @@ class Receipt(models.Model):
                 name="receipt_void_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["donor", "kind", "issued_at"])]
+        indexes = [
+            models.Index(fields=["donor", "kind", "issued_at"]),
+            # Progress of a period's statements (issue_annual_receipts polls it).
+            models.Index(fields=["kind", "period_start", "period_end"]),
+        ]
 
     def __str__(self) -> str:
         return self.number
