@@ -64,13 +64,14 @@ def portal_link_send(*, email: str) -> bool:
     now = timezone.now()
     with transaction.atomic():
         sign_in = PortalSignIn.objects.create(
-            email=address,
+            # The address as we have it on file, not as typed: the portal then greets the donor
+            # by it, and it is where the link goes.
+            email=donor.email,
             token_hash=token_digest(token),
             created_at=now,
             expires_at=now + datetime.timedelta(minutes=settings.DONOR_PORTAL_LINK_MINUTES),
         )
         audit_record(actor=None, action="receipts.portal_link_send", obj=sign_in)
-    # Sent to the address on file, not the one typed: the same mailbox, written as we know it.
     language = donor.preferred_language if donor.preferred_language in ("vi", "en") else "vi"
     with translation.override(language):
         link = public_url(reverse("receipts:portal_sign_in", kwargs={"token": token}))

@@ -19,7 +19,7 @@ def verify_rate() -> str:
     return getattr(settings, "RECEIPTS_VERIFY_RATE", "60/h")
 
 
-@private_page
+@private_page(referrer_policy="no-referrer")
 @require_GET
 def receipt_verify(request, token: str) -> HttpResponse:
     # Counted before the token is looked at, so known, unknown and malformed tokens cost the

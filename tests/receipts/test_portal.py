@@ -76,6 +76,7 @@ def test_address_is_matched_without_regard_to_case_and_only_a_hash_is_stored(cli
     assert path == f"/receipts/portal/sign-in/{token}/"  # Vietnamese donor: no language prefix
     assert len(token) == 43  # secrets.token_urlsafe(32)
     sign_in = PortalSignIn.objects.get()
+    assert sign_in.email == "nhung@example.org"
     assert sign_in.token_hash == token_digest(token) and token not in sign_in.token_hash
     assert sign_in.expires_at - sign_in.created_at == datetime.timedelta(minutes=30)
     assert AuditEntry.objects.filter(action="receipts.portal_link_send").count() == 1
@@ -101,7 +102,7 @@ def test_opening_the_link_does_not_use_it_and_confirming_does_once(client, recei
         page = Client().get(path)
         assert page.status_code == 200
         assert 'method="post"' in page.content.decode()
-        assert page["Referrer-Policy"] == "no-referrer"
+        assert page["Referrer-Policy"] == "same-origin"  # the token never leaves the site
     assert PortalSignIn.objects.get().used_at is None
 
     key_before = client.session.session_key
