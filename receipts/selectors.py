@@ -61,10 +61,8 @@ def _money_texts(receipt: Receipt) -> list[str]:
     ``amount``), each currency's total as its content records it."""
     if receipt.amount is not None:
         return [money_display(receipt.amount)]
-    totals = receipt.content.get("totals") or []
-    if isinstance(totals, dict):
-        totals = [{"currency": currency, "amount": amount} for currency, amount in totals.items()]
     texts = []
+    totals = receipt.content.get("grand_totals") or []  # one per currency (statements' content)
     for total in totals:
         try:
             texts.append(money_display(Money(Decimal(str(total["amount"])), total["currency"])))
@@ -78,9 +76,8 @@ def _fund_names(receipt: Receipt) -> list[str]:
     if gift := content.get("gift"):
         return [gift["fund_name"]] if gift.get("fund_name") else []
     names: list[str] = []
-    listed = content.get("funds") or [g for g in content.get("gifts") or [] if isinstance(g, dict)]
-    for item in listed:
-        name = item if isinstance(item, str) else item.get("fund_name") or item.get("name") or ""
+    for item in content.get("gifts") or []:
+        name = item.get("fund_name") or ""
         if name and name not in names:
             names.append(name)
     return names

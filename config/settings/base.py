@@ -209,6 +209,11 @@ RECEIPTS_DELIVERY_MAX_ATTEMPTS = env.int("RECEIPTS_DELIVERY_MAX_ATTEMPTS", defau
 # How long an emailed sign-in link to the donor portal works, and how long a portal session lasts.
 DONOR_PORTAL_LINK_MINUTES = env.int("DONOR_PORTAL_LINK_MINUTES", default=30)
 DONOR_PORTAL_SESSION_MINUTES = env.int("DONOR_PORTAL_SESSION_MINUTES", default=60)
+# Brute-force brakes (django-ratelimit, on the shared cache): verification page loads per address,
+# portal link requests per address and per email.
+RECEIPTS_VERIFY_RATE = env.str("RECEIPTS_VERIFY_RATE", default="60/h")
+DONOR_PORTAL_RATE_IP = env.str("DONOR_PORTAL_RATE_IP", default="20/h")
+DONOR_PORTAL_RATE_EMAIL = env.str("DONOR_PORTAL_RATE_EMAIL", default="5/h")
 
 # --- Bank transfers: statement import and the bank's signed notifications --------------------
 # Unset: the notification webhook answers 503 and stores nothing; statements can still be imported.

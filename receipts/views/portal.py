@@ -24,13 +24,9 @@ from .headers import private_page
 SESSION_KEY = "receipts_portal"
 
 
-def _rate(name: str, default: str) -> str:
-    return getattr(settings, name, default)
-
-
 def _ip_limited(request, group: str) -> bool:
     return is_ratelimited(
-        request, group=group, key="ip", rate=_rate("DONOR_PORTAL_RATE_IP", "20/h"), method="POST", increment=True
+        request, group=group, key="ip", rate=settings.DONOR_PORTAL_RATE_IP, method="POST", increment=True
     )
 
 
@@ -64,7 +60,7 @@ def portal_start(request) -> HttpResponse:
         request,
         group="receipts-portal-email",
         key=lambda group, request: email.strip().lower(),
-        rate=_rate("DONOR_PORTAL_RATE_EMAIL", "5/h"),
+        rate=settings.DONOR_PORTAL_RATE_EMAIL,
         method="POST",
         increment=True,
     )

@@ -129,16 +129,24 @@ def test_statement_shows_its_period_and_total(client, fund, consenting_donor, re
     assert received_gift.reference not in html and "Nhung" not in html
 
 
-def test_statement_in_several_currencies_lists_each_total(client, consenting_donor):
-    start, end = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
-    with transaction.atomic():
-        statement = receipt_create(
-            kind=Receipt.Kind.STATEMENT,
-            series=settings.STATEMENT_SERIES,
+def test_statement_in_several_currencies_lists_each_total(client, fund, consenting_donor):
+    from fund.services import donation_record
+    from receipts.services.statements import statement_issue
+
+    today = timezone.localdate()
+    for amount, currency, channel, rate in (("500000", "VND", "cash", None), ("25", "USD", "card", "25000")):
+        donation_record(
+            fund=fund,
             donor=consenting_donor,
-            period=(start, end),
-            content_extra={"totals": [{"currency": "VND", "amount": "500000"}, {"currency": "USD", "amount": "25"}]},
+            kind="cash",
+            channel=channel,
+            amount=amount,
+            currency=currency,
+            exchange_rate=rate,
+            received_at=timezone.now(),
         )
+    statement = statement_issue(donor_id=consenting_donor.pk, start=today - datetime.timedelta(days=30), end=today)
+    assert statement.amount is None  # two currencies: no single total
     html = client.get(verify_path(statement)).content.decode()
     assert "500.000 ₫" in html and "25.00 USD" in html
 
