@@ -26,9 +26,10 @@ import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.formats import number_format
+from django.utils import numberformat, timezone, translation
+from django.utils.formats import get_format
 from djmoney.money import Money
+from wagtail.images import get_image_model
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -191,9 +192,6 @@ def image_data_uri(image_id: Any) -> str:
     renderer never opens a file or URL of its own. A missing or unreadable image is left out."""
     if not image_id:
         return ""
-    from wagtail.images import get_image_model
-    from wagtail.images.exceptions import SourceImageIOError
-
     image_model = get_image_model()
     try:
         image = image_model.objects.get(pk=image_id)
@@ -202,7 +200,7 @@ def image_data_uri(image_id: Any) -> str:
             data = handle.read()
     except image_model.DoesNotExist:
         return ""
-    except (SourceImageIOError, OSError, ValueError) as error:
+    except (OSError, ValueError) as error:  # a file gone from storage, or not an image Pillow reads
         logger.warning("Receipt image %s could not be read: %s", image_id, error)
         return ""
     content_type = mimetypes.guess_type(rendition.file.name)[0]
@@ -277,4 +275,12 @@ def _number(value: Decimal | None) -> str:
     value = value.normalize()
     if value == value.to_integral_value():
         value = value.quantize(Decimal(1))
-    return number_format(value, use_l10n=True, force_grouping=True)
+    # Django's own formatter with the language's separators; grouping is given because not every
+    # locale's formats set NUMBER_GROUPING (Vietnamese does not, and 25432,5 misreads easily).
+    return numberformat.format(
+        value,
+        get_format("DECIMAL_SEPARATOR"),
+        grouping=3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
