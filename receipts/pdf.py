@@ -82,7 +82,7 @@ def _static_file(relative: str) -> Path:
     ):
         raise FetchRefused(f"Not a plain static path: {relative[:200]!r}")
     found = finders.find(normal)
-    if found:
+    if found and Path(found).is_file():
         return Path(found)
     if settings.STATIC_ROOT:
         root = Path(settings.STATIC_ROOT).resolve()
@@ -137,7 +137,12 @@ def _stylesheet() -> CSS:
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render one of our PDF templates (extending receipts/pdf/base.html) to PDF bytes, in the
     active language, with receipt.css applied. Only our templates: never pass HTML a user wrote."""
-    html = render_to_string(template_name, context)
+    return pdf_from_html(render_to_string(template_name, context))
+
+
+def pdf_from_html(html: str) -> bytes:
+    """HTML our templates made, as PDF. The fetcher and base URL hold even if some value slipped
+    through unescaped (the safety tests feed hostile markup straight in here)."""
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher())
     return document.write_pdf(stylesheets=[_stylesheet()], font_config=_fonts(), pdf_variant=PDF_VARIANT)
 
