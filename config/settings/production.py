@@ -33,6 +33,8 @@ if not env.str("CACHE_URL", default="").startswith(("redis://", "rediss://")):
 # are atomic (SET NX, INCRBY): that is all the rate limits need.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}")
+# Printed in every receipt's QR code: the public site's address, never a development default.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=WAGTAILADMIN_BASE_URL)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
