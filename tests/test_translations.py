@@ -59,7 +59,14 @@ def compiled_entries(catalog):
 def mo_entries(mo_path):
     with open(mo_path, "rb") as f:
         catalog = read_mo(f)
-    return {(message.context, tuple(ids_of(message))): tuple(forms_of(message)) for message in catalog if message.id}
+    # Babel's read_mo gives a message context as bytes; the .po side has it as text.
+    return {
+        (_text(message.context), tuple(ids_of(message))): tuple(forms_of(message)) for message in catalog if message.id
+    }
+
+
+def _text(value):
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def test_there_are_catalogues():
