@@ -21,7 +21,7 @@ GOOD = {
 
 
 def manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in (*GOOD, "DEBUG")}
+    clean = {k: v for k, v in os.environ.items() if k not in (*GOOD, "DEBUG", "EMAIL_HOST")}
     clean.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
@@ -41,7 +41,7 @@ def test_check_deploy_is_clean():
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set"),
         ("DATABASE_URL", "DATABASE_URL must point"),
         ("CELERY_BROKER_URL", "CELERY_BROKER_URL must be set"),
-        ("EMAIL_URL", "EMAIL_URL must be set"),
+        ("EMAIL_URL", "Set EMAIL_URL"),
         ("CACHE_URL", "CACHE_URL must point at Redis"),
     ],
 )
@@ -61,3 +61,20 @@ def test_production_refuses_a_short_secret_key():
 def test_debug_cannot_be_switched_on_in_production():
     result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **GOOD, DEBUG="true")
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+def test_mail_can_be_set_the_usual_way_instead_of_email_url():
+    env = {k: v for k, v in GOOD.items() if k != "EMAIL_URL"}
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_TIMEOUT)"
+    )
+    result = manage("shell", "-c", show, **env, EMAIL_HOST="smtp.example.org", EMAIL_HOST_USER="quy", EMAIL_PORT="587")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-5:] == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.org",
+        "587",
+        "True",
+        "30",
+    ]

@@ -188,8 +188,23 @@ CELERY_BEAT_SCHEDULE = {
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # --- Email ----------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# Either EMAIL_URL (smtp+tls://user:password@host:587) or the usual EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL; with neither, the console
+# (dev writes files instead, tests keep mail in memory, production refuses to start).
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_CONFIGURED = bool(env.str("EMAIL_URL", default="") or EMAIL_HOST)
+if EMAIL_HOST and not env.str("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+else:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A mail server that accepts the connection and then hangs must not hold a worker (and the
+# delivery row's lock) forever: give up, record the failure, and let the sweep retry.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Chung Tay <no-reply@localhost>")
 
 # --- Receipts -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ and CACHE_URL; `manage.py check --deploy` is clean.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASE_URL, SECRET_KEY, database_settings, env
+from .base import DATABASE_URL, EMAIL_CONFIGURED, SECRET_KEY, database_settings, env
 
 DEBUG = False
 
@@ -23,8 +23,10 @@ if not env.str("CELERY_BROKER_URL", default=""):
     raise ImproperlyConfigured(
         "CELERY_BROKER_URL must be set in production (Redis): tasks and the nightly check need it."
     )
-if not env.str("EMAIL_URL", default=""):
-    raise ImproperlyConfigured("EMAIL_URL must be set in production, e.g. smtp+tls://user:pass@host:587.")
+if not EMAIL_CONFIGURED:
+    raise ImproperlyConfigured(
+        "Set EMAIL_URL (e.g. smtp+tls://user:pass@host:587) or EMAIL_HOST and friends in production."
+    )
 if not env.str("CACHE_URL", default="").startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured(
         "CACHE_URL must point at Redis in production: rate limits and page caches are shared by every worker."

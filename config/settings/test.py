@@ -2,7 +2,7 @@
 CELERY_BROKER_URL is set (then the worker tests start a real worker)."""
 
 from .base import *  # noqa: F403
-from .base import database_settings, env, local_database_url
+from .base import EMAIL_CONFIGURED, database_settings, env, local_database_url
 
 DATABASES = database_settings(local_database_url())
 # Parallel test runs on one server (e.g. two checkouts) pick different names.
@@ -12,7 +12,7 @@ DEBUG = False
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
-if not env.str("EMAIL_URL", default=""):
+if not EMAIL_CONFIGURED:
     # pytest itself always uses locmem (pytest-django's test environment); a worker process
     # started by tests/worker may be given a real (test) mail server through EMAIL_URL.
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
