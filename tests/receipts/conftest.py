@@ -28,3 +28,17 @@ def received_gift(fund, consenting_donor, django_capture_on_commit_callbacks):
             amount="1900000000",
             received_at=timezone.now(),
         )
+
+
+@pytest.fixture(autouse=True)
+def _admin_in_english(request):
+    """The back office speaks each user's chosen language (Vietnamese by default); these tests
+    read its English wording, so the admin user chooses English. tests/test_translations.py
+    covers the Vietnamese."""
+    if "admin_client" not in request.fixturenames:
+        return
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(request.getfixturevalue("admin_user"))
+    profile.preferred_language = "en"
+    profile.save()

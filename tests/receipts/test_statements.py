@@ -272,7 +272,7 @@ def test_reissue_replaces_a_statement_with_the_donor_as_now(gifts, consenting_do
 # --- The annual command (tasks run after commit, as in production) ----------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_annual_command_issues_emails_and_summarises_then_issues_nothing_twice(
     restore_migrated_rows_after_flush, fund, last_year
 ):
