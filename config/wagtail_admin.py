@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from wagtail.admin.menu import MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 
 
@@ -51,3 +52,14 @@ class ServiceFormMixin:
             # Lost a race on a unique name or code with another user's save.
             form.add_error(None, "This conflicts with a record saved a moment ago; check and try again.")
             return self.form_invalid(form)
+
+
+class PermissionMenuItem(MenuItem):
+    """A menu entry for a screen that needs one Django permission: hidden from everyone else."""
+
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)

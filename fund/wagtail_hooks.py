@@ -31,7 +31,8 @@ def register_card_payments_admin():
 
 # --- Bank transfers: statements, the review queue, pledges due ------------------------------
 from django.urls import path, reverse  # noqa: E402
-from wagtail.admin.menu import MenuItem  # noqa: E402
+
+from config.wagtail_admin import PermissionMenuItem  # noqa: E402
 
 from .admin_bank import IMPORT_PERMISSION, BankAdminGroup, BankImportView, PledgesDueView  # noqa: E402
 from .models import BankStatement, BankTransaction  # noqa: E402
@@ -39,15 +40,6 @@ from .models import BankStatement, BankTransaction  # noqa: E402
 for model in (BankStatement, BankTransaction):
     # Never edited by form: the bank services are the only writers (see fund/admin_bank.py).
     register_permission_policy(model, ReadOnlyPolicy(model))
-
-
-class _PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register("register_admin_viewset")
@@ -65,13 +57,13 @@ def register_bank_admin_urls():
 
 @hooks.register("register_bank_menu_item")
 def register_bank_import_menu_item():
-    return _PermissionMenuItem(
+    return PermissionMenuItem(
         "Import bank statement", reverse("bank_import"), icon_name="upload", order=10, permission=IMPORT_PERMISSION
     )
 
 
 @hooks.register("register_bank_menu_item")
 def register_pledges_due_menu_item():
-    return _PermissionMenuItem(
+    return PermissionMenuItem(
         "Pledges due", reverse("bank_pledges_due"), icon_name="date", order=20, permission="fund.view_donation"
     )

@@ -23,6 +23,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 
+from config.wagtail_admin import PermissionMenuItem
+
 from .errors import ReceiptError
 from .fiscal import fiscal_year_bounds, fiscal_year_of
 from .selectors_statements import recent_statement_periods
@@ -106,15 +108,6 @@ class StatementsIssueView(WagtailAdminTemplateMixin, FormView):
         return redirect(reverse(URL_NAME))
 
 
-class _PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
-
-
 urlpatterns = [
     path("receipts/statements/", StatementsIssueView.as_view(), name=URL_NAME),
 ]
@@ -122,6 +115,6 @@ urlpatterns = [
 
 def statements_menu_item() -> MenuItem:
     """For a ``register_admin_menu_item`` (or a submenu) hook."""
-    return _PermissionMenuItem(
+    return PermissionMenuItem(
         _("Statements of gifts"), reverse(URL_NAME), icon_name="doc-full", order=310, permission=PERMISSION
     )

@@ -21,6 +21,7 @@ from audit.services import audit_record
 
 from ..errors import NoEmailAddress, ReceiptError
 from ..models import Receipt, ReceiptDelivery
+from ..queueing import queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -28,15 +29,7 @@ logger = logging.getLogger(__name__)
 def _enqueue_on_commit(delivery: ReceiptDelivery) -> None:
     from .. import tasks  # tasks import services; the task module is loaded only when used
 
-    delivery_id = delivery.pk
-
-    def send() -> None:
-        try:
-            tasks.receipt_delivery_send.delay(delivery_id)
-        except Exception:  # the broker is down: the row stays queued and the sweep sends it
-            logger.warning("Could not queue receipt delivery %s; the sweep will send it", delivery_id, exc_info=True)
-
-    transaction.on_commit(send)
+    queue_on_commit(tasks.receipt_delivery_send, delivery.pk)
 
 
 def delivery_queue(*, receipt: Receipt, to_email: str = "", requested_by: Any = None) -> ReceiptDelivery:

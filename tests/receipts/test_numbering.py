@@ -27,7 +27,7 @@ def test_32_concurrent_issuers_with_random_rollbacks_leave_no_gap_and_no_duplica
 ):
     # Gifts received with the automatic issue switched off, so that every number below is
     # taken by the racing issuers.
-    monkeypatch.setattr(signals, "_queue", lambda *args: None)
+    monkeypatch.setattr(signals, "queue_on_commit", lambda *args: None)
     gifts = [
         donation_record(
             fund=fund, donor=donor, kind="cash", channel="cash", amount="100000", received_at=timezone.now()
