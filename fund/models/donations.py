@@ -99,6 +99,17 @@ class Donation(models.Model):
         "fund.RecurringGift", on_delete=models.PROTECT, null=True, blank=True, related_name="donations"
     )
     is_anonymous = models.BooleanField(default=True, help_text=_("Hide the donor's name on public pages."))
+    # The gift carries its own receipt choices: a returning donor's new choice reaches this gift's
+    # receipt even when the stored donor record is not changed (docs/decisions/0010).
+    receipt_language = models.CharField(
+        _("receipt language"),
+        max_length=5,
+        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+        default="vi",
+    )
+    receipt_by_email = models.BooleanField(
+        _("receipt by email"), default=False, help_text=_("Email this gift's receipt to the donor.")
+    )
     message = models.TextField(max_length=1000, blank=True, validators=[MaxLengthValidator(1000)])
     pledged_at = models.DateTimeField(default=timezone.now)
     received_at = models.DateTimeField(null=True, blank=True)
