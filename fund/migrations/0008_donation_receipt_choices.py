@@ -10,6 +10,11 @@ UPDATE fund_donation AS gift
        receipt_by_email = donor.consent_receipts_by_email
   FROM donors_donor AS donor
  WHERE donor.id = gift.donor_id;
+UPDATE fund_recurringgift AS gift
+   SET receipt_language = donor.preferred_language,
+       receipt_by_email = donor.consent_receipts_by_email
+  FROM donors_donor AS donor
+ WHERE donor.id = gift.donor_id;
 """
 
 
@@ -35,6 +40,16 @@ class Migration(migrations.Migration):
                 max_length=5,
                 verbose_name="receipt language",
             ),
+        ),
+        migrations.AddField(
+            model_name="recurringgift",
+            name="receipt_by_email",
+            field=models.BooleanField(default=False),
+        ),
+        migrations.AddField(
+            model_name="recurringgift",
+            name="receipt_language",
+            field=models.CharField(choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi", max_length=5),
         ),
         migrations.RunSQL(COPY_FROM_DONOR, reverse_sql=migrations.RunSQL.noop),
     ]

@@ -71,6 +71,9 @@ class RecurringGift(models.Model):
     )
     amount = MoneyField(max_digits=20, decimal_places=2, default_currency="VND", currency_choices=CURRENCY_CHOICES)
     is_anonymous = models.BooleanField(default=True)
+    # Each month's gift takes these, as a one-off gift takes its own (docs/decisions/0010).
+    receipt_language = models.CharField(max_length=5, choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi")
+    receipt_by_email = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.INCOMPLETE)
     stripe_customer_id = models.CharField(max_length=255, blank=True)
     stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
