@@ -20,6 +20,9 @@ CURRENCY_VND = "704"  # ISO 4217 numeric
 _BIN = re.compile(r"^\d{6}$")
 _ACCOUNT = re.compile(r"^[0-9A-Za-z]{1,19}$")
 _NOTE = re.compile(r"^[0-9A-Za-z ]{1,25}$")  # banks strip diacritics and symbols; keep it plain
+# EMVCo caps the transaction amount (tag 54) at 13 characters: 9.999.999.999.999 ₫ is the most a
+# code can carry. Larger gifts get a code without an amount (see ``amount_fits``).
+AMOUNT_MAX_LENGTH = 13
 
 
 def _tlv(tag: str, value: str) -> str:
@@ -39,6 +42,17 @@ def emv_crc16(data: str) -> str:
     return f"{crc:04X}"
 
 
+def amount_fits(amount: Money) -> bool:
+    """Whether a code can carry ``amount``: whole VND, positive, at most 13 digits."""
+    value = amount.amount
+    return (
+        amount.currency.code == "VND"
+        and value > 0
+        and value == value.to_integral_value()
+        and len(f"{value:.0f}") <= AMOUNT_MAX_LENGTH
+    )
+
+
 def vietqr_payload(*, bank_bin: str, account_number: str, note: str, amount: Money | None = None) -> str:
     """The text to encode in the QR. With ``amount`` the code is "dynamic" (amount prefilled,
     tag 01 = 12); without it, static (11). Only VND: VietQR transfers are domestic."""
@@ -53,14 +67,23 @@ def vietqr_payload(*, bank_bin: str, account_number: str, note: str, amount: Mon
     fields = _tlv("00", "01") + _tlv("01", "12" if amount is not None else "11") + _tlv("38", merchant)
     fields += _tlv("53", CURRENCY_VND)
     if amount is not None:
-        if amount.currency.code != "VND" or amount.amount <= 0 or amount.amount != amount.amount.to_integral_value():
-            raise FundError("A VietQR amount is a positive whole number of VND.")
+        if not amount_fits(amount):
+            raise FundError("A VietQR amount is a positive whole number of VND of at most 13 digits.")
         fields += _tlv("54", f"{amount.amount:.0f}")
     fields += _tlv("58", "VN") + _tlv("62", _tlv("08", note)) + "6304"
     return fields + emv_crc16(fields)
 
 
-def vietqr_svg(payload: str, *, scale: int = 6) -> str:
+def vietqr_svg(payload: str, *, title: str = "VietQR") -> str:
     """The QR as inline SVG for a page: no image file, no third-party QR service. Error
-    correction M survives a phone screen's glare and a printed copy's smudges."""
-    return segno.make(payload, error="m", micro=False).svg_inline(scale=scale, border=4)
+    correction M survives a phone screen's glare and a printed copy's smudges.
+
+    A viewBox and no width or height, so the stylesheet scales the whole code to the space it
+    has: an SVG with fixed width and height is cropped, not shrunk, when CSS makes it smaller,
+    and a longer payload (a larger amount) makes a larger symbol. The four-module quiet zone
+    that readers need is part of the drawing, painted white so a tinted page cannot eat it."""
+    svg = segno.make(payload, error="m", micro=False).svg_inline(
+        scale=1, border=4, omitsize=True, light="#fff", title=title, svgclass="vietqr-code"
+    )
+    # Whole modules, no anti-aliased seams between rows, at any scale.
+    return svg.replace("<svg ", '<svg role="img" shape-rendering="crispEdges" ', 1)

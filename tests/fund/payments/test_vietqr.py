@@ -8,7 +8,7 @@ import segno
 from djmoney.money import Money
 
 from fund.errors import FundError
-from fund.payments.vietqr import emv_crc16, vietqr_payload, vietqr_svg
+from fund.payments.vietqr import amount_fits, emv_crc16, vietqr_payload, vietqr_svg
 
 
 def read_tlv(text: str) -> dict[str, str]:
@@ -67,6 +67,7 @@ def test_a_changed_character_breaks_the_crc():
         {"amount": Money("20.50", "USD")},
         {"amount": Money("1000.5", "VND")},
         {"amount": Money("0", "VND")},
+        {"amount": Money("10000000000000", "VND")},  # 14 digits: EMVCo's amount field holds 13
     ],
 )
 def test_bad_input_is_refused(kwargs):
@@ -88,3 +89,24 @@ def test_the_rendered_qr_decodes_with_a_standard_reader(tmp_path):
     assert result.stdout.strip() == payload
     svg = vietqr_svg(payload)
     assert svg.startswith("<svg") and "</svg>" in svg
+
+
+def test_the_largest_amount_a_code_carries_has_thirteen_digits():
+    assert amount_fits(Money("9999999999999", "VND"))
+    assert not amount_fits(Money("10000000000000", "VND"))
+    assert not amount_fits(Money("25", "USD"))
+    fields = read_tlv(
+        vietqr_payload(
+            bank_bin="970436", account_number="0071000123456", note="CTAAAA2222", amount=Money("9999999999999", "VND")
+        )
+    )
+    assert fields["54"] == "9999999999999"
+
+
+def test_the_svg_scales_instead_of_cropping():
+    """A fixed width and height with no viewBox make CSS crop the code instead of shrinking it."""
+    svg = vietqr_svg(vietqr_payload(bank_bin="970436", account_number="0071000123456", note="CTAAAA2222"))
+    opening = svg[: svg.index(">")]
+    assert "viewBox=" in opening
+    assert " width=" not in opening and " height=" not in opening
+    assert 'role="img"' in opening and "<title>" in svg
