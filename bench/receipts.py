@@ -59,7 +59,7 @@ def _receipts():
     person = donor_create(kind="person", name="Nguyễn Thị Hồng Nhung", address="Hà Nội", preferred_language="vi")
     english = donor_create(kind="person", name="Sarah O'Connor", preferred_language="en")
     company = donor_create(
-        kind="organisation", name="Công ty TNHH Ví Dụ", tax_code="0101234567", contact_person="Lê Văn Mẫu"
+        kind="organisation", name="Công ty TNHH Ví Dụ", tax_code="0101234565", contact_person="Lê Văn Mẫu"
     )
     now = timezone.now()
     gifts = [

@@ -13,8 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 
 from donors.models import Donor
+from donors.text import tax_code_clean, text_check
 from fund.models import Commitment, Donation
 from fund.selectors.balances import money_display
+from fund.services.giving import (
+    MAX_COMMITMENT_MONTHS,
+    MAX_COMMITMENT_TOTAL,
+    MAX_INSTALMENTS,
+    MINIMUM_PUBLIC_GIFT,
+    MONTHS_PER_INSTALMENT,
+)
 
 from .amounts import amount_from_input
 
@@ -76,7 +84,9 @@ class DonationForm(AccessibleForm):
     expected_on = forms.DateField(
         label=_("Expected delivery date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    instalments = forms.IntegerField(label=_("Number of instalments"), min_value=2, max_value=120, required=False)
+    instalments = forms.IntegerField(
+        label=_("Number of instalments"), min_value=2, max_value=MAX_INSTALMENTS, required=False
+    )
     instalment_frequency = forms.ChoiceField(
         label=_("How often are instalments paid?"), choices=Commitment.Frequency.choices, required=False
     )
@@ -143,6 +153,30 @@ class DonationForm(AccessibleForm):
         self.stripe_ready = stripe_ready
         self.bank_ready = bank_ready
 
+    # Free text: NFC, no direction controls; what the receipt prints must be printable, and a
+    # name must show. Each error stays beside its own field.
+    def clean_name(self):
+        return text_check(self.cleaned_data.get("name"), visible=True)
+
+    def clean_contact_person(self):
+        return text_check(self.cleaned_data.get("contact_person"), visible=True)
+
+    def clean_payer_name(self):
+        return text_check(self.cleaned_data.get("payer_name"), visible=True)
+
+    def clean_address(self):
+        return text_check(self.cleaned_data.get("address"))
+
+    def clean_phone(self):
+        return text_check(self.cleaned_data.get("phone"), printed=False)
+
+    def clean_message(self):
+        # Not printed on the receipt: emoji are welcome here.
+        return text_check(self.cleaned_data.get("message"), printed=False)
+
+    def clean_tax_code(self):
+        return tax_code_clean(self.cleaned_data.get("tax_code"))
+
     def _amount(self, field: str, currency: str) -> Decimal | None:
         text = self.cleaned_data.get(field) or ""
         if not text.strip():
@@ -152,6 +186,30 @@ class DonationForm(AccessibleForm):
         except ValidationError as exc:
             self.add_error(field, exc)
             return None
+
+    def _instalments_check(self, data: dict, currency: str) -> None:
+        """The bounds fund.services.giving.commitment_create enforces, beside the right fields."""
+        count = data.get("instalments") or 0
+        months = MONTHS_PER_INSTALMENT.get(data.get("instalment_frequency"), 0) * max(count - 1, 0)
+        if months >= MAX_COMMITMENT_MONTHS:
+            self.add_error(
+                "instalments", _("The last instalment must be due within five years of the first; choose fewer.")
+            )
+        total = data.get("amount_value")
+        if total is None:
+            return
+        if total > MAX_COMMITMENT_TOTAL[currency]:
+            self.add_error(
+                "amount",
+                _("A pledge in instalments made here can total at most %(amount)s.")
+                % {"amount": money_display(Money(MAX_COMMITMENT_TOTAL[currency], currency))},
+            )
+        elif count and total / count < MINIMUM_PUBLIC_GIFT[currency]:
+            self.add_error(
+                "instalments",
+                _("Each instalment must be at least %(amount)s; choose fewer instalments.")
+                % {"amount": money_display(Money(MINIMUM_PUBLIC_GIFT[currency], currency))},
+            )
 
     def clean(self):
         data = super().clean()
@@ -193,6 +251,7 @@ class DonationForm(AccessibleForm):
                 for field in ("instalments", "instalment_frequency", "first_due_on"):
                     if not data.get(field):
                         self.add_error(field, _("Needed for a pledge in instalments."))
+                self._instalments_check(data, currency)
         elif frequency != ONCE:
             self.add_error("frequency", _("Only money gifts can be monthly or in instalments."))
 
@@ -263,6 +322,12 @@ class GoodsLineForm(AccessibleForm):
     quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.001"), max_digits=12, decimal_places=3)
     unit = forms.CharField(label=_("Unit"), max_length=20)
     value = forms.CharField(label=_("Estimated value (VND)"), max_length=40)
+
+    def clean_description(self):
+        return text_check(self.cleaned_data.get("description"), visible=True)
+
+    def clean_unit(self):
+        return text_check(self.cleaned_data.get("unit"), visible=True)
 
     def clean_value(self):
         return amount_from_input(self.cleaned_data["value"], "VND")

@@ -78,7 +78,7 @@ def organisation(db):
     return donor_create(
         kind="organisation",
         name="Công ty TNHH Ví Dụ",
-        tax_code="0101234567",
+        tax_code="0101234565",
         contact_person="Lê Văn Mẫu",
         email="ketoan@example.org",
     )

@@ -27,7 +27,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from fund.errors import InvalidAmount
+from fund.errors import InvalidAmount, InvalidLines
 from fund.models import Donation, RecurringGift
 from fund.payments.stripe_client import stripe_enabled
 from fund.payments.vietqr import vietqr_payload, vietqr_svg
@@ -40,6 +40,7 @@ from fund.services.giving import (
 )
 
 from ..forms import CARD, INSTALMENTS, MONTHLY, TRANSFER, DonationForm, GoodsLineFormSet
+from ..limits import creation_count, creation_wait
 from .settings import OrganisationSettings
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,16 @@ def _token_value(token: str) -> dict:
         return signing.loads(signed, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except (ValueError, signing.BadSignature):
         raise Http404("Unknown or expired link.") from None
+
+
+# Where a service's refusal belongs on the form: donor fields and goods-line fields by name.
+_DONOR_FORM_FIELDS = {
+    "kind": "donor_kind",
+    "preferred_language": "language",
+    "consent_receipts_by_email": "receipts_by_email",
+    "anonymous_by_default": "show_name",
+}
+_LINE_FIELDS = {"description": "description", "quantity": "quantity", "unit": "unit", "fair_value": "value"}
 
 
 def _parse_presets(text: str) -> list[int]:
@@ -153,14 +164,17 @@ class DonatePage(RoutablePageMixin, Page):
         if request.method == "POST":
             form = DonationForm(request.POST, **options)
             lines = GoodsLineFormSet(request.POST, prefix="lines")
-            if self._limited(request):
+            wait = self._limited(request)
+            if wait:
                 form.is_valid()
-                form.add_error(None, gettext("Too many attempts from your connection. Please wait a few minutes."))
+                form.add_error(None, wait)
             elif form.is_valid():
                 goods = form.cleaned_data["kind"] in Donation.GOODS_KINDS
-                if not goods or lines.is_valid():
+                if not goods or self._lines_ready(lines):
                     redirect = self._save(request, form, lines if goods else None)
                     if redirect:
+                        # Counted only now: a post refused for a typo cost nothing.
+                        creation_count(request)
                         return redirect
         else:
             # Receipts exist in Vietnamese and English; a visitor reading another language most
@@ -179,23 +193,21 @@ class DonatePage(RoutablePageMixin, Page):
             },
         )
 
-    def _limited(self, request) -> bool:
-        """Card testers post the form hundreds of times; a person does not. Counted per address and
-        per browser session, both only on POST."""
-        if not request.session.session_key:
-            request.session.save()
-        by_ip = is_ratelimited(
-            request, group="donate", key="ip", rate=settings.DONATE_RATE_IP, method="POST", increment=True
-        )
-        by_session = is_ratelimited(
-            request,
-            group="donate-session",
-            key=lambda group, request: request.session.session_key or "",
-            rate=settings.DONATE_RATE_SESSION,
-            method="POST",
-            increment=True,
-        )
-        return by_ip or by_session
+    def _limited(self, request) -> str | None:
+        """Card testers create pledges by the hundred; a person does not. The refusal (saying how
+        long to wait) once this address or browser session has created its share of pledges;
+        posts refused for a typo are not counted (cms.limits)."""
+        return creation_wait(request)
+
+    def _lines_ready(self, lines) -> bool:
+        """The goods lines are valid and at least one is filled in; the error for "none" sits on
+        the first line's description, where the donor starts typing."""
+        if not lines.is_valid():
+            return False
+        if not any(line for line in lines.cleaned_data):
+            lines.forms[0].add_error("description", gettext("Say what you will send: fill in at least one item."))
+            return False
+        return True
 
     def _bounds_check(self, form, *, total, currency: str, method: str, field: str = "amount") -> bool:
         """The page's smallest gift (VND), and for cards the largest gift a card may carry: the
@@ -295,8 +307,24 @@ class DonatePage(RoutablePageMixin, Page):
             field = {Donation.Kind.CASH: "amount", Donation.Kind.SCHOLARSHIP: "scholarship_amount"}.get(kind)
             form.add_error(field, exc.messages)
             return None
+        except InvalidLines as exc:
+            # Beside the line and field the service names, not only in the summary.
+            line_field = _LINE_FIELDS.get(getattr(exc, "field", ""))
+            number = getattr(exc, "line", 0)
+            if lines is not None and line_field and 1 <= number <= len(lines.forms):
+                lines.forms[number - 1].add_error(line_field, exc.messages)
+                form.add_error(None, gettext("Please correct the items marked below."))
+            else:
+                form.add_error(None, exc)
+            return None
         except ValidationError as exc:
-            form.add_error(None, exc)
+            # A donor service names donor fields; show each beside the form field it came from.
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.error_dict.items():
+                    field = _DONOR_FORM_FIELDS.get(name, name)
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
             return None
         if donation.channel == CARD:
             return self._step_redirect("pay", "d", donation.reference)

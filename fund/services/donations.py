@@ -9,12 +9,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from djmoney.money import Money
 
 from audit.services import audit_record
 from donors.models import Donor
+from donors.text import text_check
 
 from ..errors import ExchangeRateRequired, FundError, InvalidAmount, InvalidLines, InvalidTransition
 from ..models import AccountRole, Campaign, Donation, DonationLine, Fund, Posting
@@ -24,6 +26,7 @@ from ..text import text_clean
 from .ledger import Entry, ledger_post, ledger_reverse
 
 MAX_LINES = 200
+RECEIPT_LANGUAGES = ("vi", "en")  # the languages receipts are written in
 RATE_QUANTUM = Decimal("0.0000000001")  # Donation.exchange_rate has 10 decimal places
 _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 
@@ -48,6 +51,13 @@ def _choice(value: Any, choices: type, label: str) -> str:
     return value
 
 
+def _line_error(number: int, field: str, message: str) -> InvalidLines:
+    """A refused line, naming the line (from 1) and field so a form can show it beside them."""
+    error = InvalidLines(f"Line {number}: {message}")
+    error.line, error.field = number, field
+    return error
+
+
 def _clean_lines(lines: Iterable[Mapping[str, Any]] | None, currency: str) -> list[DonationLine]:
     lines = list(lines or [])
     if not lines:
@@ -56,24 +66,30 @@ def _clean_lines(lines: Iterable[Mapping[str, Any]] | None, currency: str) -> li
         raise InvalidLines(f"At most {MAX_LINES} lines per gift.")
     cleaned = []
     for number, line in enumerate(lines, 1):
-        description = str(line.get("description") or "").strip()
-        unit = str(line.get("unit") or "").strip()
+        # Both are printed on the receipt: normalised, shown, and every character printable.
+        texts = {}
+        for field in ("description", "unit"):
+            try:
+                texts[field] = text_check(line.get(field), visible=True)
+            except ValidationError as exc:
+                raise _line_error(number, field, " ".join(exc.messages)) from None
+        description, unit = texts["description"], texts["unit"]
         if not description or len(description) > 200 or "\x00" in description:
-            raise InvalidLines(f"Line {number}: describe the goods in 1 to 200 characters.")
+            raise _line_error(number, "description", "describe the goods in 1 to 200 characters.")
         if not unit or len(unit) > 20 or "\x00" in unit:
-            raise InvalidLines(f"Line {number}: give a unit (kg, box, piece…) of at most 20 characters.")
+            raise _line_error(number, "unit", "give a unit (kg, box, piece…) of at most 20 characters.")
         if line.get("quantity") in (None, ""):
-            raise InvalidLines(f"Line {number}: a quantity is required.")
+            raise _line_error(number, "quantity", "a quantity is required.")
         try:
             quantity = to_decimal(line["quantity"], field="quantity")
         except InvalidAmount:
-            raise InvalidLines(f"Line {number}: the quantity {line['quantity']!r} is not a number.") from None
+            raise _line_error(number, "quantity", f"the quantity {line['quantity']!r} is not a number.") from None
         if quantity <= 0 or quantity >= Decimal("1000000000") or quantity != quantity.quantize(Decimal("0.001")):
-            raise InvalidLines(f"Line {number}: the quantity must be above zero with at most 3 decimals.")
+            raise _line_error(number, "quantity", "the quantity must be above zero with at most 3 decimals.")
         try:
             value = money_parse(line.get("fair_value"), currency, field="fair value")
         except InvalidAmount as exc:
-            raise InvalidLines(f"Line {number}: {exc.message}") from None
+            raise _line_error(number, "fair_value", exc.message) from None
         cleaned.append(DonationLine(description=description, quantity=quantity, unit=unit, fair_value=value.amount))
     return cleaned
 
@@ -116,6 +132,8 @@ def donation_record(
     school_year: str = "",
     expected_on: datetime.date | None = None,
     is_anonymous: bool | None = None,
+    receipt_language: str | None = None,
+    receipt_by_email: bool | None = None,
     message: str = "",
     pledged_at: datetime.datetime | None = None,
     received_at: datetime.datetime | None = None,
@@ -131,6 +149,9 @@ def donation_record(
     (description, quantity, unit, fair_value) and their value is the lines' total. A currency
     other than the fund's needs ``exchange_rate`` (fund currency per unit). Nothing is written
     unless everything is valid. ``pledged_at`` defaults to ``received_at``, else now.
+
+    ``is_anonymous``, ``receipt_language`` and ``receipt_by_email`` are this gift's own choices;
+    left out, they are the donor's stored ones (docs/decisions/0010-returning-donor-choices.md).
     """
     kind = _choice(kind, Donation.Kind, "kind")
     channel = _choice(channel, Donation.Channel, "channel")
@@ -198,6 +219,14 @@ def donation_record(
         if fee >= money.amount:
             raise InvalidAmount("The fee cover is part of the amount and must be smaller than it.")
 
+    # A month of a monthly gift takes the choices made with that gift, else the donor's.
+    defaults = recurring_gift
+    if receipt_language is None:
+        receipt_language = defaults.receipt_language if defaults else donor.preferred_language
+    if receipt_language not in RECEIPT_LANGUAGES:
+        raise FundError(f"Receipts are written in {' or '.join(RECEIPT_LANGUAGES)}, not {receipt_language!r}.")
+    if receipt_by_email is None:
+        receipt_by_email = defaults.receipt_by_email if defaults else donor.consent_receipts_by_email
     message = text_clean(message, field="message", max_length=1000)
     if received_at is not None:
         _check_not_future(received_at)
@@ -218,6 +247,8 @@ def donation_record(
         school_year=school_year or "",
         expected_on=expected_on,
         is_anonymous=donor.anonymous_by_default if is_anonymous is None else bool(is_anonymous),
+        receipt_language=receipt_language,
+        receipt_by_email=bool(receipt_by_email),
         message=message,
         pledged_at=pledged_at,
         fee_cover=fee,

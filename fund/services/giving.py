@@ -17,7 +17,7 @@ from djmoney.money import Money
 
 from audit.services import audit_record
 from donors.models import Donor
-from donors.services import donor_find_or_create
+from donors.services import donor_find_or_create, donor_public_choices_apply
 
 from ..errors import FundError, InvalidAmount
 from ..models import Campaign, Commitment, Donation, Fund, RecurringGift
@@ -27,8 +27,14 @@ from .donations import donation_record
 # The smallest gift the public form takes, per currency: below this a "gift" is far more often a
 # stolen card being tested than a donation, and card fees would eat most of it.
 MINIMUM_PUBLIC_GIFT = {"VND": Decimal("10000"), "USD": Decimal("1")}
-MAX_INSTALMENTS = 120
-_MONTHS_PER = {
+# A pledge in instalments: at most 60 instalments (one post of the public form makes at most 60
+# pledges), the last due within five years of the first, each at least the smallest public gift,
+# and a total a centre of this size could plan with. Larger promises are agreed in person and
+# recorded gift by gift.
+MAX_INSTALMENTS = 60
+MAX_COMMITMENT_MONTHS = 60
+MAX_COMMITMENT_TOTAL = {"VND": Decimal("100000000000"), "USD": Decimal("4000000")}
+MONTHS_PER_INSTALMENT = {
     Commitment.Frequency.MONTHLY: 1,
     Commitment.Frequency.QUARTERLY: 3,
     Commitment.Frequency.YEARLY: 12,
@@ -76,10 +82,30 @@ def card_fee_estimate(amount: Any, currency: str) -> Decimal:
     return max(fee, Decimal(0))
 
 
-def _donors(donor: Mapping[str, Any], payer: Mapping[str, Any] | None, actor: Any) -> tuple[Donor, Donor | None]:
-    credited = donor_find_or_create(actor=actor, **donor)
+def _donors(
+    donor: Donor | Mapping[str, Any], payer: Mapping[str, Any] | None, actor: Any
+) -> tuple[Donor, Donor | None]:
+    """The credited donor and the payer, found or created. A returning donor's new choices reach
+    their stored record only where that is safe (donors.services.donor_public_choices_apply); the
+    gift carries them in full either way (see _gift_choices)."""
+    if isinstance(donor, Donor):
+        credited = donor
+    else:
+        credited = donor_find_or_create(actor=actor, **donor)
+        donor_public_choices_apply(donor=credited, choices=dict(donor), actor=actor)
     paid_by = donor_find_or_create(actor=actor, **payer) if payer else None
     return credited, paid_by
+
+
+def _gift_choices(donor: Donor | Mapping[str, Any]) -> dict[str, Any]:
+    """The receipt choices typed with this gift, which the gift keeps whatever the stored donor
+    says; a donor given as a record (the back office) lets the gift take the record's."""
+    if isinstance(donor, Donor):
+        return {"receipt_language": None, "receipt_by_email": None}
+    return {
+        "receipt_language": donor.get("preferred_language"),
+        "receipt_by_email": donor.get("consent_receipts_by_email"),
+    }
 
 
 def gift_pledge(
@@ -146,6 +172,7 @@ def gift_pledge(
             message=message,
             fee_cover=fee,
             actor=actor,
+            **_gift_choices(donor),
         )
 
 
@@ -170,10 +197,22 @@ def recurring_gift_create(
         raise FundError(f"Fund {fund.code} is closed to new gifts.")
     if campaign is not None and campaign.fund_id != fund.pk:
         raise FundError(f"Campaign {campaign.name!r} belongs to another fund.")
+    choices = _gift_choices(donor)
     with transaction.atomic():
         credited, paid_by = _donors(donor, payer, actor)
         gift = RecurringGift.objects.create(
-            donor=credited, payer=paid_by, fund=fund, campaign=campaign, amount=money, is_anonymous=is_anonymous
+            donor=credited,
+            payer=paid_by,
+            fund=fund,
+            campaign=campaign,
+            amount=money,
+            is_anonymous=is_anonymous,
+            receipt_language=choices["receipt_language"] or credited.preferred_language,
+            receipt_by_email=(
+                credited.consent_receipts_by_email
+                if choices["receipt_by_email"] is None
+                else bool(choices["receipt_by_email"])
+            ),
         )
         audit_record(actor=actor, action="recurring_gift.create", obj=gift, data={"amount": str(money)})
     return gift
@@ -216,15 +255,21 @@ def commitment_create(
         raise FundError("The first instalment cannot be due in the past.")
     if first_due_on > timezone.localdate() + datetime.timedelta(days=5 * 366):
         raise FundError("The first instalment must be due within five years.")
+    if MONTHS_PER_INSTALMENT[frequency] * (instalments - 1) >= MAX_COMMITMENT_MONTHS:
+        raise FundError("The last instalment must be due within five years of the first; choose fewer instalments.")
+    if money.amount > MAX_COMMITMENT_TOTAL[currency]:
+        places = currency_exponent(currency)
+        raise InvalidAmount(
+            f"A pledge in instalments can total at most {MAX_COMMITMENT_TOTAL[currency]:,.{places}f} {currency}."
+        )
     quantum = Decimal(1).scaleb(-currency_exponent(currency))
     each = (money.amount / instalments).quantize(quantum, rounding=ROUND_DOWN)
-    if each <= 0:
+    if each < MINIMUM_PUBLIC_GIFT[currency]:
         raise InvalidAmount("The total is too small to split into that many instalments.")
     amounts = [each] * (instalments - 1) + [money.amount - each * (instalments - 1)]
     rate = public_exchange_rate(currency, fund)
     with transaction.atomic():
-        credited = donor if isinstance(donor, Donor) else donor_find_or_create(actor=actor, **donor)
-        paid_by = donor_find_or_create(actor=actor, **payer) if payer else None
+        credited, paid_by = _donors(donor, payer, actor)
         commitment = Commitment.objects.create(
             donor=credited,
             fund=fund,
@@ -235,7 +280,7 @@ def commitment_create(
             first_due_on=first_due_on,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        step = _MONTHS_PER[frequency]
+        step = MONTHS_PER_INSTALMENT[frequency]
         for number, instalment in enumerate(amounts):
             donation_record(
                 fund=fund,
@@ -252,6 +297,7 @@ def commitment_create(
                 is_anonymous=is_anonymous,
                 message=message,
                 actor=actor,
+                **_gift_choices(donor),
             )
         audit_record(
             actor=actor,

@@ -57,7 +57,9 @@ def delivery_queue_if_consented(*, receipt: Receipt) -> ReceiptDelivery | None:
     history entered at once) get their receipts without a flood of emails; their donors see them
     in the portal and on the annual statement, and the back office can still send each one."""
     donor = receipt.donor
-    if not (donor.consent_receipts_by_email and donor.email):
+    # A gift receipt follows the choice made with that gift; a statement, the donor's stored one.
+    consented = receipt.donation.receipt_by_email if receipt.donation_id else donor.consent_receipts_by_email
+    if not (consented and donor.email):
         return None
     if receipt.donation_id is not None:
         oldest = timezone.now() - datetime.timedelta(days=settings.RECEIPTS_EMAIL_WITHIN_DAYS)

@@ -32,13 +32,16 @@ def receipt_create(
     period: tuple[datetime.date, datetime.date] | None = None,
     amount: Any = None,
     replaces: Receipt | None = None,
+    language: str | None = None,
     actor: Any = None,
 ) -> Receipt:
-    """Number and save one receipt inside the caller's transaction (gift or statement)."""
+    """Number and save one receipt inside the caller's transaction (gift or statement). A gift
+    receipt is written in the gift's own ``language``; a statement in the donor's."""
     issued_at = timezone.now()
     fiscal_year = fiscal_year_of(timezone.localdate(issued_at))
     sequence = number_take(series=series, fiscal_year=fiscal_year)
-    language = donor.preferred_language if donor.preferred_language in ("vi", "en") else "vi"
+    language = language or donor.preferred_language
+    language = language if language in ("vi", "en") else "vi"
     content = {
         "issuer": letterhead_snapshot(language=language),
         "donor": donor_snapshot(donor),
@@ -74,6 +77,7 @@ def _issue_for_locked_gift(donation: Donation, *, replaces: Receipt | None, acto
         content_extra={"gift": gift_snapshot(donation)},
         amount=donation.amount,
         replaces=replaces,
+        language=donation.receipt_language,
         actor=actor,
     )
     delivery_queue_if_consented(receipt=receipt)

@@ -104,7 +104,7 @@ def test_preset_amount_and_organisation_with_payer(post):
             preset="1000000",
             donor_kind="organisation",
             name="Công ty TNHH Ánh Dương",
-            tax_code="0109876543",
+            tax_code="0100109106",
             contact_person="Phạm Thị Hoa",
             show_name="on",
             paid_by_other="on",
@@ -116,7 +116,7 @@ def test_preset_amount_and_organisation_with_payer(post):
     donation = Donation.objects.get()
     assert donation.amount.amount == Decimal("1000000")
     assert donation.donor.kind == Donor.Kind.ORGANISATION
-    assert donation.donor.tax_code == "0109876543"
+    assert donation.donor.tax_code == "0100109106"
     assert donation.payer.name == "Lê Văn Bình"
     assert not donation.is_anonymous
 

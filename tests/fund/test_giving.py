@@ -98,7 +98,7 @@ def test_payer_is_kept_apart_from_credited_donor(fund):
     company = {
         "kind": "organisation",
         "name": "Công ty A",
-        "tax_code": "0101",
+        "tax_code": "0100109106",
         "contact_person": "B",
         "email": "a@x.vn",
     }

@@ -11,14 +11,15 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 
 from donors.services import donor_create
-from fund.services import campaign_create, donation_record
+from fund.services import campaign_create, donation_record, donation_refund
 from receipts.models import Receipt, ReceiptSettings
-from receipts.pdf import receipt_pdf_bytes
+from receipts.pdf import receipt_pdf_bytes, void_reason_text
 from receipts.services.receipts import receipt_issue, receipt_reissue, receipt_void
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,7 @@ def test_an_organisation_receipt_names_its_tax_code_contact_and_campaign(fund, o
     text = pdf_text(receipt_pdf_bytes(receipt))
     for expected in (
         "Công ty TNHH Ví Dụ",
-        "0101234567",
+        "0101234565",
         "Lê Văn Mẫu",
         "Tết ấm cho em 2027",
         "1.000.005 ₫",
@@ -224,7 +225,7 @@ def test_an_english_receipt_is_in_english_throughout(fund, english_donor):
         "DONATION RECEIPT",
         "Sarah O'Connor",
         "4 Elm Row, Edinburgh",
-        "2.500.000 ₫",
+        "2,500,000 ₫",  # English separators
         "Two million five hundred thousand dong",
         "In words",
         ISSUER["signatory_title_en"].upper(),
@@ -239,7 +240,7 @@ def test_an_english_receipt_is_in_english_throughout(fund, english_donor):
 def test_a_dollar_gift_shows_its_value_to_the_fund_at_the_recorded_rate(fund, donor, english_donor):
     vietnamese = received(fund=fund, donor=donor, amount="25.50", currency="USD", exchange_rate="25432.5")
     text = pdf_text(receipt_pdf_bytes(vietnamese))
-    assert "25.50 USD" in text
+    assert "25,50 USD" in text  # Vietnamese: decimal comma, code after the amount
     assert "Hai mươi lăm đô la Mỹ và năm mươi xu" in text
     assert "648.529 ₫" in text  # 25.50 x 25,432.5 = 648,528.75, rounded to whole dong
     assert "25.432,5" in text  # the rate as recorded, in Vietnamese separators
@@ -247,7 +248,8 @@ def test_a_dollar_gift_shows_its_value_to_the_fund_at_the_recorded_rate(fund, do
     english = received(fund=fund, donor=english_donor, amount="100", currency="USD", exchange_rate="25000")
     text = pdf_text(receipt_pdf_bytes(english))
     assert "One hundred US dollars" in text
-    assert "2.500.000 ₫" in text and "at 25,000 VND per USD" in text
+    assert "USD 100.00" in text  # English: decimal point, code before the amount
+    assert "2,500,000 ₫" in text and "at 25,000 VND per USD" in text
 
 
 def test_a_scholarship_receipt_gives_the_count_and_school_year(fund, donor):
@@ -309,3 +311,32 @@ def test_the_command_refuses_an_unknown_number(db, tmp_path):
     with pytest.raises(CommandError, match="No receipt or statement numbered 'CT-1999-000042'"):
         call_command("receipt_pdf", "CT-1999-000042", "-o", str(tmp_path / "x.pdf"))
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_refunded_gifts_receipt_labels_its_void_reason_in_the_receipts_language(
+    received_gift, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        donation_refund(donation=received_gift, reason="Returned transfer")
+    receipt = Receipt.objects.get(donation=received_gift)
+    assert receipt.language == "vi" and receipt.void_reason == "Gift refunded: Returned transfer"
+    with translation.override("vi"):
+        label = gettext("Gift refunded: %(reason)s") % {"reason": "Returned transfer"}
+    with translation.override("en"):  # whoever downloads it, the receipt speaks its own language
+        text = pdf_text(receipt_pdf_bytes(receipt))
+    assert f"Lý do: {label}" in text
+    # The label is translated through the catalogue, what follows it is printed as written.
+    with translation.override("vi"):
+        assert void_reason_text("Gift refunded: x") == gettext("Gift refunded: %(reason)s") % {"reason": "x"}
+    assert void_reason_text("Sai địa chỉ") == "Sai địa chỉ"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_receipts_are_tagged_pdf_for_screen_readers(fund, language):
+    donor = donor_create(kind="person", name="Người Đọc Màn Hình", preferred_language=language)
+    pdf = receipt_pdf_bytes(received(fund=fund, donor=donor, amount="300000"))
+    assert re.search(r"^Tagged: +yes$", pdf_info(pdf), re.M)
+    objects = pdf_objects(pdf)
+    assert b"/StructTreeRoot" in objects
+    assert re.search(rb"/MarkInfo\s*<<\s*/Marked\s+true", objects)
+    assert f"/Lang ({language})".encode() in objects

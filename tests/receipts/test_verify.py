@@ -75,7 +75,7 @@ def test_organisation_receipt_hides_tax_code_email_address_contact_and_message(c
     assert "25.000.000 ₫" in html
     for secret in (
         "Công ty TNHH Ví Dụ",
-        "0101234567",
+        "0101234565",
         "ketoan@example.org",
         "Hàng Bài",
         "Lê Văn Mẫu",

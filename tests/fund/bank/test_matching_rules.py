@@ -82,9 +82,9 @@ def test_a_line_without_reference_is_received_by_amount_only_from_its_donor(pled
     ("description", "counterparty", "status"),
     [
         pytest.param("UNG HO QUY TRE EM", "CONG TY TNHH VI DU", "matched", id="company-name"),
-        pytest.param("MST 0101234567 UNG HO", "CTY VIDU", "matched", id="tax-code"),
+        pytest.param("MST 0101234565 UNG HO", "CTY VIDU", "matched", id="tax-code"),
         pytest.param("UNG HO QUY TRE EM", "NGUYEN VAN KE TOAN", "matched", id="payer"),
-        pytest.param("UNG HO 01012345678", "CTY VIDU", "review", id="longer-number"),
+        pytest.param("UNG HO 01012345658", "CTY VIDU", "review", id="longer-number"),
     ],
 )
 def test_an_organisations_gift_matches_by_its_name_tax_code_or_payer(
