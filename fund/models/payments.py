@@ -5,6 +5,7 @@ Stripe is the source of truth for what happened to a card; these rows are our re
 They hold Stripe's ids, never card data (the card never reaches our server).
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -58,7 +59,13 @@ class RecurringGift(models.Model):
         INCOMPLETE = "incomplete", _("Waiting for the first payment")
         ACTIVE = "active", _("Active")
         PAST_DUE = "past_due", _("Payment overdue")
+        # Stripe gave up retrying the card; the subscription stays open but takes nothing.
+        UNPAID = "unpaid", _("Unpaid: Stripe stopped retrying")
+        PAUSED = "paused", _("Paused")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # Where a person should look: the back office lists these as monthly gifts in trouble.
+    TROUBLE = (Status.PAST_DUE, Status.UNPAID)
 
     reference = models.CharField(max_length=12, unique=True, default=new_donation_reference, editable=False)
     donor = models.ForeignKey("donors.Donor", on_delete=models.PROTECT, related_name="recurring_gifts")
@@ -79,6 +86,12 @@ class RecurringGift(models.Model):
     stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When the Stripe event that set ``status`` was created: an older event that arrives late
+    # (Stripe does not keep order) must not undo a newer one.
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    last_problem = models.CharField(
+        max_length=500, blank=True, help_text=_("The last failed payment or other trouble Stripe reported.")
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -92,10 +105,17 @@ class RecurringGift(models.Model):
 
 class StripeEvent(models.Model):
     """The webhook inbox: every verified Stripe event, once (unique ``stripe_id``), stored in
-    the same transaction as its effects. A redelivered event finds its row and changes nothing.
+    the same transaction as its effects. A redelivered event finds its row and changes nothing,
+    unless the row is still waiting for a retry (Stripe could not be asked what it needed).
     """
 
     wagtail_reference_index_ignore = True
+
+    class Attention(models.TextChoices):
+        NONE = "", _("Nothing to do")
+        PERSON = "person", _("Needs a person")
+        RETRY = "retry", _("Waiting for Stripe")
+        RESOLVED = "resolved", _("Handled by a person")
 
     stripe_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100, db_index=True)
@@ -105,9 +125,22 @@ class StripeEvent(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=500, blank=True, help_text=_("What processing did, or why it did nothing."))
+    attention = models.CharField(max_length=10, choices=Attention.choices, default=Attention.NONE, blank=True)
+    # What we asked Stripe while processing (an invoice's payments, the invoice a payment paid),
+    # so a person can see why the event was linked to a gift, or why it could not be.
+    lookup = models.JSONField(default=dict, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolution = models.CharField(max_length=500, blank=True, help_text=_("What the person did about it."))
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            # The back office's "needs a person" list reads few rows out of many.
+            models.Index(fields=["attention"], condition=~Q(attention=""), name="stripeevent_attention_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_id}"

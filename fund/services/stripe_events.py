@@ -26,54 +26,52 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 
-from ..errors import FundError
-from ..models import CardPayment, Donation, RecurringGift, StripeEvent
-from ..payments.stripe_client import money_from_stripe
-from .donations import donation_receive, donation_record, donation_refund
+from ..errors import FundError, InvalidTransition
+from ..models import CardPayment, Donation, StripeEvent
+from ..payments.stripe_client import StripeLookupFailed, money_from_stripe
+from ..text import text_clean
+from .donations import donation_receive, donation_refund
+from .stripe_monthly import (
+    event_lookups,
+    invoice_paid,
+    invoice_payment_failed,
+    lock_gift,
+    lookup_summary,
+    month_for_payment,
+    set_payment,
+    subscription_changed,
+)
+from .stripe_objects import Outcome, event_time, id_of, invoice_subscription, moment, person
 
 logger = logging.getLogger(__name__)
 
 OUTCOME_MAX_LENGTH = 500  # StripeEvent.outcome
-Handler = Callable[[dict, Mapping[str, Any]], str]
+# A handler takes the event's object, the event, and what event_lookups asked Stripe.
+Handler = Callable[[dict, Mapping[str, Any], Mapping[str, Any]], str]
 
 
-# --- reading Stripe's objects -------------------------------------------------------------
+class StripeEventDeferred(Exception):
+    """The event is stored and waits for Stripe to answer a lookup; the webhook answers 500 so
+    that Stripe delivers it again, and the redelivery processes the stored row."""
 
 
-def _id_of(value: Any) -> str | None:
-    """Stripe sends a related object as its id, or expanded as a dict (localstripe always
-    expands ``latest_charge``); either way we want the id."""
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) and value else None
-
-
-def _moment(timestamp: Any) -> datetime.datetime | None:
-    if isinstance(timestamp, int) and not isinstance(timestamp, bool) and timestamp > 0:
-        return datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)
-    return None
-
-
-def _event_time(event: Mapping[str, Any]) -> datetime.datetime:
-    return _moment(event.get("created")) or timezone.now()
-
-
-def _received_time(donation: Donation, moment: datetime.datetime) -> datetime.datetime:
+def _received_time(donation: Donation, at: datetime.datetime) -> datetime.datetime:
     # Stripe's clock and ours differ by a little, and Stripe counts whole seconds: a gift
     # pledged at 10:00:00.6 can be paid "at 10:00:00". It was not received before it was pledged.
-    return max(moment, donation.pledged_at)
+    return max(at, donation.pledged_at)
 
 
 def _charge_time(intent: dict, event: Mapping[str, Any]) -> datetime.datetime:
     charge = intent.get("latest_charge")
     if isinstance(charge, dict):
-        moment = _moment(charge.get("created"))
-        if moment:
-            return moment
-    return _event_time(event)
+        created = moment(charge.get("created"))
+        if created:
+            return created
+    return event_time(event)
 
 
 def _intent_paid(intent: dict):
@@ -82,37 +80,7 @@ def _intent_paid(intent: dict):
     return money_from_stripe(amount, intent.get("currency") or "")
 
 
-def _subscription_of(invoice: dict) -> str | None:
-    # API versions from 2025-03-31 moved it under parent; earlier ones (and localstripe) name it.
-    subscription = _id_of(invoice.get("subscription"))
-    if subscription:
-        return subscription
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    return _id_of(details.get("subscription"))
-
-
-def _invoice_metadata(invoice: dict) -> dict:
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    return {**(details.get("metadata") or {}), **(invoice.get("metadata") or {})}
-
-
-def _invoice_payment_intent(invoice: dict) -> str | None:
-    intent = _id_of(invoice.get("payment_intent"))
-    if intent:
-        return intent
-    for payment in ((invoice.get("payments") or {}).get("data")) or []:
-        details = payment.get("payment") or {}
-        if details.get("type") == "payment_intent":
-            return _id_of(details.get("payment_intent"))
-    return None
-
-
 # --- finding and locking our records --------------------------------------------------------
-
-
-def _lock_gift(pk: int) -> Donation:
-    # of=self: lock the gift only, not its fund (see fund.services.donations._locked).
-    return Donation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=pk)
 
 
 def _gift_for_intent(intent_id: str | None, metadata: Mapping[str, Any] | None) -> Donation | None:
@@ -127,7 +95,7 @@ def _gift_for_intent(intent_id: str | None, metadata: Mapping[str, Any] | None) 
     reference = (metadata or {}).get("donation")
     if donation_id is None and isinstance(reference, str) and reference:
         donation_id = Donation.objects.filter(reference=reference).values_list("pk", flat=True).first()
-    return _lock_gift(donation_id) if donation_id is not None else None
+    return lock_gift(donation_id) if donation_id is not None else None
 
 
 def _payment_row(donation: Donation, intent_id: str | None) -> CardPayment:
@@ -138,28 +106,13 @@ def _payment_row(donation: Donation, intent_id: str | None) -> CardPayment:
     return payment
 
 
-def _set_payment(payment: CardPayment, **fields: Any) -> None:
-    for name, value in fields.items():
-        setattr(payment, name, value)
-    payment.save(update_fields=[*fields, "updated_at"])
-
-
-def _lock_recurring_gift(subscription_id: str | None, metadata: Mapping[str, Any]) -> RecurringGift | None:
-    gifts = RecurringGift.objects.select_for_update(of=("self",)).select_related("fund")
-    gift = gifts.filter(stripe_subscription_id=subscription_id).first() if subscription_id else None
-    reference = metadata.get("recurring_gift")
-    if gift is None and isinstance(reference, str) and reference:
-        gift = gifts.filter(reference=reference).first()
-    return gift
-
-
 # --- what a succeeded payment does (shared with card_payment_refresh) ----------------------
 
 
 def receive_paid_intent(intent: dict, *, paid_at: datetime.datetime) -> str:
     """Receive the one-off gift a succeeded PaymentIntent pays, once. Called inside the
     caller's transaction (the webhook's, or the thank-you page's refresh)."""
-    intent_id = _id_of(intent)
+    intent_id = id_of(intent)
     donation = _gift_for_intent(intent_id, intent.get("metadata"))
     if donation is None:
         # A monthly gift's PaymentIntent has no gift of its own: its invoice event makes one.
@@ -168,10 +121,10 @@ def receive_paid_intent(intent: dict, *, paid_at: datetime.datetime) -> str:
     if payment.stripe_payment_intent_id != intent_id:
         if donation.status == Donation.Status.PLEDGED and payment.status != CardPayment.Status.SUCCEEDED:
             # The gift's first attempt was abandoned and this one paid it: follow the money.
-            _set_payment(payment, stripe_payment_intent_id=intent_id)
+            set_payment(payment, stripe_payment_intent_id=intent_id)
         else:
             logger.warning("Gift %s was paid twice by card (%s)", donation.reference, intent_id)
-            return (
+            return person(
                 f"Gift {donation.reference} is already {donation.status} by another payment; PaymentIntent "
                 f"{intent_id} paid it again. Refund that payment in Stripe."
             )
@@ -180,30 +133,30 @@ def receive_paid_intent(intent: dict, *, paid_at: datetime.datetime) -> str:
         logger.warning(
             "Gift %s was received by %s and paid again by card (%s)", donation.reference, donation.channel, intent_id
         )
-        return (
+        return person(
             f"Gift {donation.reference} was already received by {donation.get_channel_display()}; PaymentIntent "
             f"{intent_id} paid it again. Refund that payment in Stripe."
         )
     if donation.status in (Donation.Status.RECEIVED, Donation.Status.REFUNDED):
         if payment.status in (CardPayment.Status.STARTED, CardPayment.Status.FAILED):
-            _set_payment(payment, status=CardPayment.Status.SUCCEEDED, last_error="")
+            set_payment(payment, status=CardPayment.Status.SUCCEEDED, last_error="")
         return f"Gift {donation.reference} is already {donation.status}; nothing to do."
     if donation.status != Donation.Status.PLEDGED:
         logger.warning("Card payment %s arrived for gift %s (%s)", intent_id, donation.reference, donation.status)
-        return (
+        return person(
             f"Gift {donation.reference} is {donation.status} but the card was charged: refund the payment "
             "in Stripe or record the gift again."
         )
     paid = _intent_paid(intent)
     if paid != donation.amount:
         logger.warning("Card payment %s for gift %s: %s, not %s", intent_id, donation.reference, paid, donation.amount)
-        _set_payment(payment, last_error=f"Paid {paid}, the gift is {donation.amount}.")
-        return (
+        set_payment(payment, last_error=f"Paid {paid}, the gift is {donation.amount}.")
+        return person(
             f"Not received: Stripe reports {paid} paid for gift {donation.reference} of {donation.amount}. "
             "Check the payment in Stripe and receive or refund it by hand."
         )
     donation_receive(donation=donation, received_at=_received_time(donation, paid_at), channel=Donation.Channel.CARD)
-    _set_payment(payment, status=CardPayment.Status.SUCCEEDED, last_error="")
+    set_payment(payment, status=CardPayment.Status.SUCCEEDED, last_error="")
     return f"Gift {donation.reference} received ({paid})."
 
 
@@ -253,7 +206,7 @@ def _receive_if_paid_before(
     if donation.status != Donation.Status.PLEDGED:
         return f"Gift {donation.reference} is {donation.status}; nothing to reverse."
     if amount != donation.amount:
-        return (
+        return person(
             f"Gift {donation.reference} of {donation.amount} is still a pledge and Stripe reports a charge of "
             f"{amount}: check the payment in Stripe and record it by hand."
         )
@@ -265,19 +218,19 @@ def _receive_if_paid_before(
     if payment.status in (CardPayment.Status.STARTED, CardPayment.Status.FAILED):
         fields.update(status=CardPayment.Status.SUCCEEDED, last_error="")
     if fields:
-        _set_payment(payment, **fields)
+        set_payment(payment, **fields)
     return ""
 
 
 # --- handlers ------------------------------------------------------------------------------
 
 
-def _payment_intent_succeeded(intent: dict, event: Mapping[str, Any]) -> str:
+def _payment_intent_succeeded(intent: dict, event: Mapping[str, Any], lookup: Mapping[str, Any]) -> str:
     return receive_paid_intent(intent, paid_at=_charge_time(intent, event))
 
 
-def _payment_intent_failed(intent: dict, event: Mapping[str, Any]) -> str:
-    intent_id = _id_of(intent)
+def _payment_intent_failed(intent: dict, event: Mapping[str, Any], lookup: Mapping[str, Any]) -> str:
+    intent_id = id_of(intent)
     donation = _gift_for_intent(intent_id, intent.get("metadata"))
     if donation is None:
         return f"No one-off gift is paid by PaymentIntent {intent_id}; nothing to do."
@@ -287,62 +240,34 @@ def _payment_intent_failed(intent: dict, event: Mapping[str, Any]) -> str:
     # overwrite a success that arrived first.
     if payment.status not in (CardPayment.Status.STARTED, CardPayment.Status.FAILED):
         return f"Payment for gift {donation.reference} is already {payment.status}; a late failure changes nothing."
-    _set_payment(payment, status=CardPayment.Status.FAILED, last_error=message)
+    set_payment(payment, status=CardPayment.Status.FAILED, last_error=message)
     return f"Card payment for gift {donation.reference} failed ({message}); the gift stays pledged."
 
 
-def _invoice_paid(invoice: dict, event: Mapping[str, Any]) -> str:
-    invoice_id = _id_of(invoice)
-    subscription_id = _subscription_of(invoice)
-    gift = _lock_recurring_gift(subscription_id, _invoice_metadata(invoice))
-    if gift is None:
-        return f"No monthly gift for subscription {subscription_id}; nothing to do."
-    existing = CardPayment.objects.filter(stripe_invoice_id=invoice_id).select_related("donation").first()
-    if existing is not None:
-        return f"Invoice {invoice_id} is already gift {existing.donation.reference}; nothing to do."
-    if not invoice.get("amount_paid"):
-        return f"Invoice {invoice_id} of monthly gift {gift.reference} paid nothing; no gift recorded."
-    paid = money_from_stripe(invoice["amount_paid"], invoice.get("currency") or "")
-    paid_at = _moment((invoice.get("status_transitions") or {}).get("paid_at")) or _event_time(event)
-    paid_at = min(paid_at, timezone.now())
-    donation = donation_record(
-        fund=gift.fund,
-        donor=gift.donor,
-        payer=gift.payer,
-        campaign=gift.campaign,
-        kind=Donation.Kind.CASH,
-        channel=Donation.Channel.CARD,
-        amount=paid.amount,
-        currency=paid.currency.code,
-        is_anonymous=gift.is_anonymous,
-        recurring_gift=gift,
-        pledged_at=paid_at,
-        received_at=paid_at,
+def _gift_for_charge(obj: dict, event: Mapping[str, Any], lookup: Mapping[str, Any]) -> tuple[Donation | None, str]:
+    """The gift a charge (or a dispute of it) paid, locked: a one-off gift by its PaymentIntent
+    or metadata, else a month of a monthly gift by its invoice (see month_for_payment)."""
+    donation = _gift_for_intent(id_of(obj.get("payment_intent")), obj.get("metadata"))
+    if donation is not None:
+        return donation, ""
+    return month_for_payment(obj, event, lookup)
+
+
+def _unlinked(what: str, obj: dict, why: str) -> Outcome:
+    intent = id_of(obj.get("payment_intent"))
+    logger.warning("%s %s (PaymentIntent %s) is linked to no gift", what, id_of(obj), intent)
+    why = f" {why}" if why else ""
+    return person(
+        f"{what} {id_of(obj)} (PaymentIntent {intent or 'none'}) is linked to no gift.{why} Find its gift, check it "
+        "in Stripe and record it by hand: the ledger may still count this money."
     )
-    intent_id = _invoice_payment_intent(invoice)
-    if intent_id and CardPayment.objects.filter(stripe_payment_intent_id=intent_id).exists():
-        intent_id = None  # already someone's; the invoice id identifies this month anyway
-    CardPayment.objects.create(
-        donation=donation,
-        stripe_invoice_id=invoice_id,
-        stripe_payment_intent_id=intent_id,
-        status=CardPayment.Status.SUCCEEDED,
-    )
-    if gift.status in (RecurringGift.Status.INCOMPLETE, RecurringGift.Status.PAST_DUE):
-        gift.status = RecurringGift.Status.ACTIVE
-        gift.save(update_fields=["status"])
-    return f"Monthly gift {gift.reference}: invoice {invoice_id} received as gift {donation.reference} ({paid})."
 
 
-def _gift_for_charge(charge: dict) -> Donation | None:
-    return _gift_for_intent(_id_of(charge.get("payment_intent")), charge.get("metadata"))
-
-
-def _charge_refunded(charge: dict, event: Mapping[str, Any]) -> str:
-    donation = _gift_for_charge(charge)
+def _charge_refunded(charge: dict, event: Mapping[str, Any], lookup: Mapping[str, Any]) -> str:
+    donation, why = _gift_for_charge(charge, event, lookup)
     if donation is None:
-        return f"No gift is paid by charge {_id_of(charge)}; nothing to do."
-    intent_id = _id_of(charge.get("payment_intent"))
+        return _unlinked("Refunded charge", charge, why)
+    intent_id = id_of(charge.get("payment_intent"))
     payment = _locked_payment(donation)
     duplicate = _not_the_gifts_charge(donation, payment, intent_id, "Refund of")
     if duplicate:
@@ -354,44 +279,49 @@ def _charge_refunded(charge: dict, event: Mapping[str, Any]) -> str:
         # A partial refund leaves part of the gift given. The ledger reverses whole gifts only,
         # so a person decides how to record it (refund in full and record what was kept).
         logger.warning("Partial card refund for gift %s", donation.reference)
-        return (
+        return person(
             f"Partial refund of {money_from_stripe(refunded, charge['currency']) if refunded else 0} of {amount} "
             f"for gift {donation.reference}: the ledger is unchanged; record it by hand."
         )
     if donation.status == Donation.Status.REFUNDED:
         return f"Gift {donation.reference} is already refunded; nothing to do."
     refusal = _receive_if_paid_before(
-        donation, payment, intent_id, amount=amount, at=_moment(charge.get("created")) or _event_time(event)
+        donation, payment, intent_id, amount=amount, at=moment(charge.get("created")) or event_time(event)
     )
     if refusal:
         return refusal
     donation_refund(donation=donation, reason="Card payment refunded in Stripe")
-    _set_payment(payment, status=CardPayment.Status.REFUNDED)
+    set_payment(payment, status=CardPayment.Status.REFUNDED)
     return f"Gift {donation.reference} refunded ({amount})."
 
 
-def _dispute_created(dispute: dict, event: Mapping[str, Any]) -> str:
-    donation = _gift_for_charge(dispute)
+def _dispute_created(dispute: dict, event: Mapping[str, Any], lookup: Mapping[str, Any]) -> str:
+    donation, why = _gift_for_charge(dispute, event, lookup)
     if donation is None:
-        return f"No gift is paid by disputed charge {_id_of(dispute.get('charge'))}; check it in Stripe."
-    intent_id = _id_of(dispute.get("payment_intent"))
+        return _unlinked("Disputed charge", {**dispute, "id": id_of(dispute.get("charge"))}, why)
+    intent_id = id_of(dispute.get("payment_intent"))
     payment = _locked_payment(donation)
     duplicate = _not_the_gifts_charge(donation, payment, intent_id, "The donor's bank disputes")
     if duplicate:
-        return duplicate + " Answer the dispute in Stripe."
+        return person(duplicate + " Answer the dispute in Stripe.")
     payment = payment or _payment_row(donation, intent_id)
     # A dispute that already closed keeps its result: events can arrive out of order.
     if payment.status in (CardPayment.Status.DISPUTE_WON, CardPayment.Status.DISPUTE_LOST):
         return f"The dispute on gift {donation.reference} is already closed ({payment.status})."
-    _set_payment(payment, status=CardPayment.Status.DISPUTED)
-    return f"The donor's bank disputes gift {donation.reference}; answer the dispute in Stripe. Ledger unchanged."
+    set_payment(payment, status=CardPayment.Status.DISPUTED)
+    return person(
+        f"The donor's bank disputes gift {donation.reference}; answer the dispute in Stripe. Ledger unchanged."
+    )
 
 
-def _dispute_closed(dispute: dict, event: Mapping[str, Any]) -> str:
-    donation = _gift_for_charge(dispute)
+def _dispute_closed(dispute: dict, event: Mapping[str, Any], lookup: Mapping[str, Any]) -> str:
+    donation, why = _gift_for_charge(dispute, event, lookup)
     if donation is None:
-        return f"No gift is paid by disputed charge {_id_of(dispute.get('charge'))}; check it in Stripe."
-    intent_id = _id_of(dispute.get("payment_intent"))
+        if dispute.get("status") != "lost":
+            charge_id, status = id_of(dispute.get("charge")), dispute.get("status")
+            return f"No gift is paid by disputed charge {charge_id}; the dispute closed {status}."
+        return _unlinked("Charge lost in a dispute", {**dispute, "id": id_of(dispute.get("charge"))}, why)
+    intent_id = id_of(dispute.get("payment_intent"))
     status = dispute.get("status")
     payment = _locked_payment(donation)
     duplicate = _not_the_gifts_charge(donation, payment, intent_id, f"Dispute closed ({status}) on")
@@ -399,49 +329,39 @@ def _dispute_closed(dispute: dict, event: Mapping[str, Any]) -> str:
         return duplicate
     payment = payment or _payment_row(donation, intent_id)
     if status == "won":
-        _set_payment(payment, status=CardPayment.Status.DISPUTE_WON)
+        set_payment(payment, status=CardPayment.Status.DISPUTE_WON)
         return f"The dispute on gift {donation.reference} was won; the gift stands."
     if status != "lost":
         return f"The dispute on gift {donation.reference} closed as {status!r}; nothing to change."
     amount = money_from_stripe(dispute.get("amount"), dispute.get("currency") or "")
     if donation.status == Donation.Status.REFUNDED:
-        _set_payment(payment, status=CardPayment.Status.DISPUTE_LOST)
+        set_payment(payment, status=CardPayment.Status.DISPUTE_LOST)
         return f"Gift {donation.reference} is already refunded; the lost dispute changes nothing more."
     if amount != donation.amount:
-        return (
+        return person(
             f"A dispute of {amount} on gift {donation.reference} of {donation.amount} was lost: the ledger "
             "reverses whole gifts only; record it by hand."
         )
-    refusal = _receive_if_paid_before(donation, payment, intent_id, amount=amount, at=_event_time(event))
+    refusal = _receive_if_paid_before(donation, payment, intent_id, amount=amount, at=event_time(event))
     if refusal:
         return refusal
     donation_refund(donation=donation, reason="Card dispute lost")
-    _set_payment(payment, status=CardPayment.Status.DISPUTE_LOST)
+    set_payment(payment, status=CardPayment.Status.DISPUTE_LOST)
     return f"The dispute on gift {donation.reference} was lost; the gift is reversed ({amount})."
-
-
-def _subscription_deleted(subscription: dict, event: Mapping[str, Any]) -> str:
-    gift = _lock_recurring_gift(_id_of(subscription), subscription.get("metadata") or {})
-    if gift is None:
-        return f"No monthly gift for subscription {_id_of(subscription)}; nothing to do."
-    if gift.status == RecurringGift.Status.CANCELLED:
-        return f"Monthly gift {gift.reference} is already cancelled."
-    gift.status = RecurringGift.Status.CANCELLED
-    gift.cancelled_at = _moment(subscription.get("canceled_at")) or _event_time(event)
-    gift.save(update_fields=["status", "cancelled_at"])
-    return f"Monthly gift {gift.reference} cancelled; gifts already received stand."
 
 
 HANDLERS: dict[str, Handler] = {
     "payment_intent.succeeded": _payment_intent_succeeded,
     "payment_intent.payment_failed": _payment_intent_failed,
     # Stripe sends both for a paid invoice; the invoice id makes the second a no-op.
-    "invoice.payment_succeeded": _invoice_paid,
-    "invoice.paid": _invoice_paid,
+    "invoice.payment_succeeded": invoice_paid,
+    "invoice.paid": invoice_paid,
+    "invoice.payment_failed": invoice_payment_failed,
     "charge.refunded": _charge_refunded,
     "charge.dispute.created": _dispute_created,
     "charge.dispute.closed": _dispute_closed,
-    "customer.subscription.deleted": _subscription_deleted,
+    "customer.subscription.updated": subscription_changed,
+    "customer.subscription.deleted": subscription_changed,
 }
 
 
@@ -458,13 +378,14 @@ def _inbox_insert(event: Mapping[str, Any]) -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {StripeEvent._meta.db_table} "  # noqa: S608 - table name from our model
-            "(stripe_id, type, livemode, created, payload, received_at, outcome) "
-            "VALUES (%s, %s, %s, %s, %s::jsonb, %s, '') ON CONFLICT (stripe_id) DO NOTHING RETURNING id",
+            "(stripe_id, type, livemode, created, payload, received_at, outcome, attention, lookup, resolution) "
+            "VALUES (%s, %s, %s, %s, %s::jsonb, %s, '', '', '{}'::jsonb, '') "
+            "ON CONFLICT (stripe_id) DO NOTHING RETURNING id",
             [
                 event["id"],
                 event["type"],
                 bool(event.get("livemode")),
-                _event_time(event),
+                event_time(event),
                 json.dumps(event),
                 timezone.now(),
             ],
@@ -473,16 +394,67 @@ def _inbox_insert(event: Mapping[str, Any]) -> int | None:
     return row[0] if row else None
 
 
+def _lookup_to_store(lookup: Mapping[str, Any]) -> dict:
+    """The lookup as the back office reads it: Stripe's invoice cut down to what linked it."""
+    stored = dict(lookup)
+    invoice = stored.get("invoice")
+    if isinstance(invoice, dict):
+        stored["invoice"] = {
+            "id": invoice.get("id"),
+            "subscription": invoice_subscription(invoice),
+            "amount_paid": invoice.get("amount_paid"),
+            "currency": invoice.get("currency"),
+            "status": invoice.get("status"),
+        }
+    return stored
+
+
+def _defer(event: Mapping[str, Any], reason: str) -> StripeEvent:
+    """Store the event as waiting for Stripe (or find it handled by another delivery meanwhile)."""
+    with transaction.atomic():
+        inserted = _inbox_insert(event)
+        row = StripeEvent.objects.select_for_update().get(stripe_id=event["id"])
+        if inserted is None and row.attention != StripeEvent.Attention.RETRY:
+            return row
+        row.attention = StripeEvent.Attention.RETRY
+        row.outcome = (
+            f"Waiting for Stripe: {reason} Stripe delivers the event again and it is processed then; if Stripe "
+            "stops retrying, resend it from Stripe's Dashboard."
+        )[:OUTCOME_MAX_LENGTH]
+        row.save(update_fields=["attention", "outcome"])
+        audit_record(actor=None, action="stripe_event.defer", obj=row, data={"type": row.type, "reason": reason[:500]})
+    return row
+
+
 def stripe_event_process(*, event: Mapping[str, Any]) -> tuple[StripeEvent, bool]:
     """Store a verified Stripe event and apply it, in one transaction. Returns the inbox row and
     whether it was a duplicate (already stored, so nothing was done).
 
-    ``event`` is the parsed body of a webhook whose signature has been checked."""
+    What Stripe must be asked first (the payments of an invoice, the invoice a payment paid) is
+    asked before the transaction, so no row is locked while Stripe answers. If Stripe cannot be
+    reached, the event is stored waiting (``Attention.RETRY``) and StripeEventDeferred is
+    raised, so the webhook answers 500 and Stripe delivers it again; that delivery processes
+    the stored row. ``event`` is the parsed body of a webhook whose signature has been checked."""
+    stored = StripeEvent.objects.filter(stripe_id=event["id"]).values_list("attention", flat=True).first()
+    if stored is not None and stored != StripeEvent.Attention.RETRY:
+        return StripeEvent.objects.get(stripe_id=event["id"]), True
+    handler = HANDLERS.get(event["type"])
+    try:
+        lookup = event_lookups(event) if handler is not None else {}
+    except StripeLookupFailed as exc:
+        logger.warning("Stripe event %s (%s) waits for Stripe: %s", event["id"], event["type"], exc)
+        row = _defer(event, str(exc))
+        if row.attention != StripeEvent.Attention.RETRY:
+            return row, True
+        raise StripeEventDeferred(str(exc)) from exc
     with transaction.atomic():
         row_id = _inbox_insert(event)
         if row_id is None:
-            return StripeEvent.objects.get(stripe_id=event["id"]), True
-        handler = HANDLERS.get(event["type"])
+            row = StripeEvent.objects.select_for_update().get(stripe_id=event["id"])
+            if row.attention != StripeEvent.Attention.RETRY:
+                return row, True
+            row_id = row.pk
+        needs_person = False
         if handler is None:
             outcome = "Ignored: not an event type this platform acts on."
         else:
@@ -490,15 +462,42 @@ def stripe_event_process(*, event: Mapping[str, Any]) -> tuple[StripeEvent, bool
                 # A savepoint: a refusal half-way through a handler (receive done, refund
                 # refused) takes back the handler's writes but keeps the inbox row.
                 with transaction.atomic():
-                    outcome = handler(event["data"]["object"], event)
+                    outcome = handler(event["data"]["object"], event, lookup)
+                needs_person = getattr(outcome, "needs_person", False)
             except FundError as exc:
-                outcome = "Refused: " + " ".join(exc.messages)
+                # A business refusal of money Stripe moved (a closed fund): a person records it.
+                outcome, needs_person = "Refused: " + " ".join(exc.messages), True
                 logger.warning("Stripe event %s (%s) refused: %s", event["id"], event["type"], outcome)
+        summary = lookup_summary(lookup)
         row = StripeEvent.objects.get(pk=row_id)
         row.processed_at = timezone.now()
-        row.outcome = outcome[:OUTCOME_MAX_LENGTH]
-        row.save(update_fields=["processed_at", "outcome"])
+        row.outcome = (f"{outcome} {summary}" if summary else str(outcome))[:OUTCOME_MAX_LENGTH]
+        row.attention = StripeEvent.Attention.PERSON if needs_person else StripeEvent.Attention.NONE
+        row.lookup = _lookup_to_store(lookup)
+        row.save(update_fields=["processed_at", "outcome", "attention", "lookup"])
         audit_record(
-            actor=None, action="stripe_event.process", obj=row, data={"type": row.type, "outcome": row.outcome}
+            actor=None,
+            action="stripe_event.process",
+            obj=row,
+            data={"type": row.type, "outcome": row.outcome, "attention": row.attention},
         )
     return row, False
+
+
+def stripe_event_resolve(*, event: StripeEvent, resolution: str, actor: Any) -> StripeEvent:
+    """A person says what they did about an event left for them (recorded the refund by hand,
+    answered the dispute); the event leaves the "needs a person" list and check_ledger."""
+    resolution = text_clean(resolution, field="resolution", max_length=500)
+    if not resolution:
+        raise FundError(_("Say what was done about this event."))
+    with transaction.atomic():
+        row = StripeEvent.objects.select_for_update().get(pk=event.pk)
+        if row.attention != StripeEvent.Attention.PERSON:
+            raise InvalidTransition(_("This event is not waiting for a person."))
+        row.attention = StripeEvent.Attention.RESOLVED
+        row.resolution = resolution
+        row.resolved_at = timezone.now()
+        row.resolved_by = actor
+        row.save(update_fields=["attention", "resolution", "resolved_at", "resolved_by"])
+        audit_record(actor=actor, action="stripe_event.resolve", obj=row, data={"resolution": resolution})
+    return row

@@ -117,3 +117,15 @@ def webhook_secret(settings):
 def card_gift(fund, donor):
     """A pledged card gift of 500,000 VND."""
     return donation_record(fund=fund, donor=donor, kind="cash", channel="card", amount="500000")
+
+
+@pytest.fixture
+def fake_stripe(monkeypatch):
+    """Stripe's answers to the webhook's lookups (see tests/fund/stripe/shapes.py)."""
+    from fund.payments import stripe_client
+
+    from .shapes import FakeStripe
+
+    fake = FakeStripe()
+    monkeypatch.setattr(stripe_client, "stripe_lookup_client", lambda: fake)
+    return fake

@@ -21,7 +21,7 @@ from tests.support.concurrency import run_together
 
 from .conftest import WEBHOOK_SECRET, charge, dispute, event, invoice, new_id, payment_intent, post_event, sign
 
-pytestmark = pytest.mark.usefixtures("webhook_secret")
+pytestmark = pytest.mark.usefixtures("webhook_secret", "fake_stripe")
 
 
 def succeeded(gift, intent_id, amount=500000, **kw):
@@ -317,7 +317,7 @@ def test_unknown_event_types_are_stored_and_ignored(client, db):
 
 
 def test_unexpected_error_rolls_back_everything_and_asks_stripe_to_retry(client, card_gift, monkeypatch):
-    def broken(obj, evt):
+    def broken(obj, evt, lookup):
         stripe_events_module.receive_paid_intent(obj, paid_at=card_gift.pledged_at)
         raise RuntimeError("disk on fire")
 
