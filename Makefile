@@ -42,9 +42,13 @@ run: seed
 # Tests read back what users get: QR codes with zbar, receipt PDFs with poppler (pdftotext).
 TEST_DEB_PACKAGES := zbar-tools chromium poppler-utils
 
+# axe-core for the accessibility audit (tests/e2e/test_axe.py), pinned by its package-lock.json.
+AXE_DIR := tests/e2e/axe
+
 # pytest exits 5 when it collected nothing: say so, and fail.
 test: install
 	@scripts/system-deps.sh $(TEST_DEB_PACKAGES)
+	npm ci --prefix $(AXE_DIR) --no-audit --no-fund --silent
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no tests ran" >&2; fi; exit $$rc
 

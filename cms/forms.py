@@ -25,6 +25,7 @@ from fund.services.giving import (
 )
 
 from .amounts import amount_from_input
+from .widgets import LanguageSelect
 
 ONCE, MONTHLY, INSTALMENTS = "once", "monthly", "instalments"
 CARD, TRANSFER = Donation.Channel.CARD.value, Donation.Channel.BANK_TRANSFER.value
@@ -108,7 +109,7 @@ class DonationForm(AccessibleForm):
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
     language = forms.ChoiceField(
-        label=_("Language for your receipt"), choices=[("vi", "Tiếng Việt"), ("en", "English")]
+        label=_("Language for your receipt"), choices=[("vi", "Tiếng Việt"), ("en", "English")], widget=LanguageSelect
     )
     receipts_by_email = forms.BooleanField(label=_("Email me my receipt"), required=False, initial=True)
     show_name = forms.BooleanField(label=_("Show my name on the public list of gifts"), required=False)

@@ -26,14 +26,15 @@ import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import numberformat, timezone, translation
-from django.utils.formats import get_format
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from djmoney.money import Money
 from wagtail.images import get_image_model
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from config.formats import number_display
 from fund.models import Donation
 from fund.selectors.balances import money_display
 
@@ -50,6 +51,10 @@ PDF_STATIC_PREFIX = PDF_BASE_URL + "static/"
 # PDF/A-2b: an archival PDF (fonts embedded, sRGB output intent, XMP metadata) that also strips
 # any non-PDF attachment. It costs about as much as a plain PDF (see bench/receipts.py).
 PDF_VARIANT = "pdf/a-2b"
+# Tagged PDF: a structure tree (headings, paragraphs, tables with their header cells, images
+# with their alt text) in reading order and in the document's language, so a screen reader
+# reads a receipt as it reads a web page, not as loose glyphs. See bench/receipts.py for its cost.
+PDF_TAGS = True
 
 # Image types WeasyPrint decodes; an uploaded logo in another format is left out, not guessed at.
 EMBEDDABLE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
@@ -61,6 +66,8 @@ SVG_RENDITION = "max-800x400"
 IMAGE_CACHE_ENTRIES = 200
 
 GOODS_KINDS = {Donation.Kind.IN_KIND, Donation.Kind.SUPPLIES}
+# How receipts/signals.py begins the void reason of a refunded gift's receipts.
+REFUND_REASON_PREFIX = "Gift refunded: "
 
 
 class FetchRefused(ValueError):
@@ -150,7 +157,11 @@ def pdf_from_html(html: str) -> bytes:
     through unescaped (the safety tests feed hostile markup straight in here)."""
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher())
     return document.write_pdf(
-        stylesheets=[_stylesheet()], font_config=_fonts(), cache=_image_cache(), pdf_variant=PDF_VARIANT
+        stylesheets=[_stylesheet()],
+        font_config=_fonts(),
+        cache=_image_cache(),
+        pdf_variant=PDF_VARIANT,
+        pdf_tags=PDF_TAGS,
     )
 
 
@@ -184,7 +195,7 @@ def document_context(receipt: Receipt) -> dict[str, Any]:
     content = receipt.content
     issuer = content.get("issuer") or {}
     url = receipt_verification_url(receipt)
-    return {
+    context = {
         "receipt": receipt,
         "content": content,
         "issuer": issuer,
@@ -193,7 +204,7 @@ def document_context(receipt: Receipt) -> dict[str, Any]:
         "language": receipt.language,
         "issued_on": timezone.localdate(receipt.issued_at),
         "void": receipt.is_void,
-        "void_reason": receipt.void_reason,
+        "void_reason": void_reason_text(receipt.void_reason),
         "voided_on": timezone.localdate(receipt.voided_at) if receipt.voided_at else None,
         "replaces": content.get("replaces"),
         "logo_uri": image_data_uri(issuer.get("logo_id")),
@@ -201,6 +212,19 @@ def document_context(receipt: Receipt) -> dict[str, Any]:
         "verification_url": url,
         "qr_uri": qr_data_uri(url),
     }
+    if receipt.kind == Receipt.Kind.STATEMENT:
+        context.update(statement_context(content))
+    return context
+
+
+def void_reason_text(reason: str) -> str:
+    """The void reason as the receipt prints it, in the receipt's language (the active one). A
+    refund voids receipts with the reason "Gift refunded: <why>" (receipts/signals.py), stored in
+    English for the back office; the label is printed in the receipt's language, and what
+    follows it (typed by staff or sent by Stripe) as written."""
+    if reason.startswith(REFUND_REASON_PREFIX):
+        return gettext("Gift refunded: %(reason)s") % {"reason": reason[len(REFUND_REASON_PREFIX) :]}
+    return reason
 
 
 def qr_data_uri(url: str) -> str:
@@ -297,15 +321,25 @@ def _number(value: Decimal | None) -> str:
     """A quantity or rate in the active language's separators (1.250,5 / 1,250.5), as recorded."""
     if value is None:
         return ""
-    value = value.normalize()
-    if value == value.to_integral_value():
-        value = value.quantize(Decimal(1))
-    # Django's own formatter with the language's separators; grouping is given because not every
-    # locale's formats set NUMBER_GROUPING (Vietnamese does not, and 25432,5 misreads easily).
-    return numberformat.format(
-        value,
-        get_format("DECIMAL_SEPARATOR"),
-        grouping=3,
-        thousand_sep=get_format("THOUSAND_SEPARATOR"),
-        force_grouping=True,
-    )
+    return number_display(value)
+
+
+def statement_context(content: dict[str, Any]) -> dict[str, Any]:
+    """The gifts and totals of a statement with their amounts written in the active language
+    (the statement's). The snapshot's own ``amount_display`` was written in whatever language
+    was active when the statement was issued, so it is not printed."""
+
+    def shown(row: dict[str, Any]) -> dict[str, Any]:
+        row = {**row, "amount_display": _money(_decimal(row.get("amount")), row.get("currency") or "VND")}
+        if isinstance(row.get("received_on"), str):  # an ISO date: JSON has no date type
+            try:
+                row["received_on"] = datetime.date.fromisoformat(row["received_on"])
+            except ValueError:
+                pass
+        return row
+
+    return {
+        "gifts": [shown(gift) for gift in content.get("gifts") or []],
+        "totals": [shown(total) for total in content.get("totals") or []],
+        "grand_totals": [shown(total) for total in content.get("grand_totals") or []],
+    }

@@ -131,6 +131,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Numbers and dates per language: Django's locale formats, with the few overrides in
+# config/formats (English dates day first). USE_THOUSAND_SEPARATOR stays off: amounts are
+# formatted explicitly (config.formats.number_display, fund's money_display), so ids and
+# counts a template prints into attributes are never grouped.
+FORMAT_MODULE_PATH = ["config.formats"]
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static and media ----------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -247,6 +253,8 @@ STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 # --- Abuse: the donation form and card payment page (django-ratelimit, on the default cache) --
 DONATE_RATE_IP = env.str("DONATE_RATE_IP", default="20/h")
 DONATE_RATE_SESSION = env.str("DONATE_RATE_SESSION", default="10/h")
+# Each status check of a card thank-you page may ask Stripe; past this a check reads our records only.
+GIFT_STATUS_RATE_IP = env.str("GIFT_STATUS_RATE_IP", default="120/h")
 # Behind a reverse proxy, the client address is in a header the proxy sets (see operations.md).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

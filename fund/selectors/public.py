@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from djmoney.money import Money
 from hordak.models import Leg
 
@@ -152,7 +153,9 @@ def transparency_report(fund: Fund, *, recent: int = 20) -> TransparencyReport:
         individuals_value=individuals_value,
         recent=[
             PublicGift(
-                received_on=gift.received_at.date(),
+                # The centre's day (settings.TIME_ZONE), not UTC's: a gift at 06:00 in Vietnam is
+                # still the previous day in UTC.
+                received_on=timezone.localdate(gift.received_at),
                 name="" if gift.is_anonymous else gift.donor.name,
                 kind=gift.get_kind_display(),
                 amount=gift.amount,

@@ -1,6 +1,8 @@
 """Fund, campaign and transparency pages: figures from the ledger, no child, no anonymous donor."""
 
 import datetime
+import re
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -72,3 +74,26 @@ def test_no_page_shows_a_child(client, site, transparency_page, fund_page, donat
         html = client.get(url).content.decode()
         assert child.full_name not in html
         assert child.case_number not in html
+
+
+def test_transparency_dates_gifts_in_the_centres_time_zone(client, transparency_page, fund, donor, settings):
+    assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
+    # 06:00 in Vietnam is 23:00 the day before in UTC: the gift was given on the 4th.
+    early = datetime.datetime(2026, 3, 4, 6, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
+    receive_at(fund, donor, "100000", early)
+    html = client.get(transparency_page.url).content.decode()
+    assert "<td>04/03/2026</td>" in html
+    assert "03/03/2026" not in html
+
+
+def test_transparency_tables_have_no_empty_header_cells(client, transparency_page, fund, donor):
+    receive(fund, donor, "100000")
+    html = client.get(transparency_page.url).content.decode()
+    assert "<table>" in html
+    assert not re.search(r"<th[^>]*>\s*</th>", html)
+
+
+def receive_at(fund, donor, amount, moment):
+    return donation_record(
+        fund=fund, donor=donor, kind="cash", channel="bank_transfer", amount=amount, received_at=moment
+    )

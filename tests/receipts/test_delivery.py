@@ -121,7 +121,7 @@ def test_an_english_donor_gets_the_email_in_english(smtp_email_settings, issuer,
     text = received.text
     assert text.startswith("Dear Jane O'Neil,")
     received_on = timezone.localdate(gift.received_at)
-    assert f"We received your gift of 500.000 ₫ for Children's Protection Fund on {received_on:%-d %B %Y}." in text
+    assert f"We received your gift of 500,000 ₫ for Children's Protection Fund on {received_on:%-d %B %Y}." in text
     assert f"Your receipt {receipt.number} is attached" in text
     assert "/en/receipts/" in receipt_verification_url(receipt) and receipt_verification_url(receipt) in text
     assert THANKS_EN in text and THANKS_VI not in text
@@ -319,7 +319,7 @@ def test_a_statement_email_names_its_period(
     assert len(gift_emails) == 2
     assert received.subject == f"Statement of gifts {statement.number} from Quỹ Bảo trợ trẻ em tỉnh"
     assert f"Your statement of gifts for {year} is attached" in received.text
-    assert "Total of your gifts: 500.000 ₫" in received.text
+    assert "Total of your gifts: 500,000 ₫" in received.text
     assert f"Your statement of gifts for {year}" in received.html
     name, data = _pdf(received)
     assert name == f"{statement.number}.pdf" and data.startswith(b"%PDF")

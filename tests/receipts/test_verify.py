@@ -148,7 +148,7 @@ def test_statement_in_several_currencies_lists_each_total(client, fund, consenti
     statement = statement_issue(donor_id=consenting_donor.pk, start=today - datetime.timedelta(days=30), end=today)
     assert statement.amount is None  # two currencies: no single total
     html = client.get(verify_path(statement)).content.decode()
-    assert "500.000 ₫" in html and "25.00 USD" in html
+    assert "500.000 ₫" in html and "25,00 USD" in html  # the Vietnamese page's separators
 
 
 @pytest.mark.parametrize("token", ["A" * 22, "short", "x" * 200, "abc$%25def-ghijklmnopqr"])
