@@ -13,7 +13,7 @@ from hordak.models import Leg, Transaction
 from audit.db import append_only_trigger_name
 
 from ..digests import all_transaction_digests
-from ..models import Donation, Fund, FundAccount, Posting
+from ..models import CardPayment, Donation, Fund, FundAccount, Posting, StripeEvent
 from .balances import fund_asset_total_from_legs, fund_balances
 
 APPEND_ONLY_TABLES = ("hordak_transaction", "hordak_leg", "fund_posting", "audit_auditentry")
@@ -196,6 +196,39 @@ def _goods_match_their_lines() -> list[str]:
         ]
 
 
+# Events that move money: left for a person (or waiting for Stripe), the ledger may disagree
+# with what the card actually did (a refund it still counts, a month it never received).
+MONEY_EVENT_TYPES = (
+    "payment_intent.succeeded",
+    "invoice.paid",
+    "invoice.payment_succeeded",
+    "charge.refunded",
+    "charge.dispute.closed",
+)
+
+
+def _card_money_the_ledger_may_miss() -> list[str]:
+    problems = [
+        f"Card payment {payment} of gift {payment.donation.reference} is {payment.status} in Stripe, but the gift "
+        f"is {payment.donation.status}"
+        for payment in CardPayment.objects.filter(
+            status__in=(CardPayment.Status.REFUNDED, CardPayment.Status.DISPUTE_LOST)
+        )
+        .exclude(donation__status=Donation.Status.REFUNDED)
+        .select_related("donation")
+        .order_by("pk")
+    ]
+    waiting = StripeEvent.objects.filter(
+        type__in=MONEY_EVENT_TYPES, attention__in=(StripeEvent.Attention.PERSON, StripeEvent.Attention.RETRY)
+    ).order_by("received_at")
+    problems += [
+        f"Stripe event {event.stripe_id} ({event.type}) {event.get_attention_display().lower()}: the ledger may "
+        f"not match what Stripe did. {event.outcome}"
+        for event in waiting
+    ]
+    return problems
+
+
 def ledger_problems() -> LedgerReport:
     report = LedgerReport(transactions_checked=Transaction.objects.count())
     for check in (
@@ -208,6 +241,7 @@ def ledger_problems() -> LedgerReport:
         _donations_match_postings,
         _goods_match_their_lines,
         _accounting_equation,
+        _card_money_the_ledger_may_miss,
     ):
         report.problems.extend(check())
     return report
