@@ -31,3 +31,77 @@ def test_card_payments_monthly_gifts_and_events_are_read_only(admin_client, card
     response = admin_client.get("/admin/stripeevent/")
     assert b"payment_intent.succeeded" in response.content
     assert card_gift.reference.encode() in admin_client.get("/admin/cardpayment/").content
+
+
+def test_events_left_for_a_person_come_first_and_can_be_marked_handled(admin_client, monthly_gift_in_trouble, db):
+    from fund.models import StripeEvent
+
+    quiet = StripeEvent.objects.create(
+        stripe_id="evt_quiet", type="invoice.paid", created="2026-01-01T00:00Z", payload={}
+    )
+    left = StripeEvent.objects.create(
+        stripe_id="evt_left",
+        type="charge.refunded",
+        created="2026-01-01T00:00Z",
+        payload={},
+        outcome="Refunded charge ch_1 is linked to no gift.",
+        attention=StripeEvent.Attention.PERSON,
+    )
+    page = admin_client.get("/admin/stripeevent/").content.decode()
+    assert page.index("evt_left") < page.index("evt_quiet")
+    only_left = admin_client.get("/admin/stripeevent/?attention=person").content.decode()
+    assert "evt_left" in only_left and "evt_quiet" not in only_left
+    assert f"/admin/stripeevent/resolve/{left.pk}/" in only_left
+
+    url = f"/admin/stripeevent/resolve/{left.pk}/"
+    assert "linked to no gift" in admin_client.get(url).content.decode()
+    assert admin_client.post(url, {"resolution": ""}).status_code == 200  # refused: say what was done
+    left.refresh_from_db()
+    assert left.attention == StripeEvent.Attention.PERSON
+    response = admin_client.post(url, {"resolution": "Recorded the refund of gift CT1 by hand"})
+    assert response.status_code == 302
+    left.refresh_from_db()
+    assert (left.attention, left.resolution) == (
+        StripeEvent.Attention.RESOLVED,
+        "Recorded the refund of gift CT1 by hand",
+    )
+    assert left.resolved_by.username == "root" and left.resolved_at is not None
+    assert admin_client.get(f"/admin/stripeevent/resolve/{quiet.pk}/").status_code == 302  # nothing to handle
+
+
+def test_resolving_needs_the_permission(client, db):
+    from django.contrib.auth.models import Permission
+
+    from fund.models import StripeEvent
+
+    left = StripeEvent.objects.create(
+        stripe_id="evt_perm", type="charge.refunded", created="2026-01-01T00:00Z", payload={}, attention="person"
+    )
+    user = get_user_model().objects.create_user("clerk", "clerk@example.org", "pw")
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(user)
+    assert client.post(f"/admin/stripeevent/resolve/{left.pk}/", {"resolution": "done"}).status_code in (302, 403)
+    left.refresh_from_db()
+    assert left.attention == StripeEvent.Attention.PERSON
+
+
+def test_monthly_gifts_in_trouble_come_first_and_can_be_listed_alone(
+    admin_client, monthly_gift_in_trouble, donor, fund
+):
+    fine = RecurringGift.objects.create(donor=donor, fund=fund, amount=Money(70000, "VND"), status="active")
+    page = admin_client.get("/admin/recurringgift/").content.decode()
+    assert page.index(monthly_gift_in_trouble.reference) < page.index(fine.reference)
+    assert "Payment of invoice in_1 failed" in page
+    trouble = admin_client.get("/admin/recurringgift/?in_trouble=true").content.decode()
+    assert monthly_gift_in_trouble.reference in trouble and fine.reference not in trouble
+
+
+@pytest.fixture
+def monthly_gift_in_trouble(donor, fund):
+    return RecurringGift.objects.create(
+        donor=donor,
+        fund=fund,
+        amount=Money(90000, "VND"),
+        status=RecurringGift.Status.UNPAID,
+        last_problem="Payment of invoice in_1 failed (attempt 4). Stripe will not try again.",
+    )
