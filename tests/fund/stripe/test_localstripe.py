@@ -212,3 +212,64 @@ def test_end_to_end_payment_webhook_ledger(restore_migrated_rows_after_flush, lo
     assert event.payload["data"]["object"]["id"] == start.payment_intent_id
     assert event.processed_at is not None
     assert ledger_problems().problems == []
+
+
+# --- a monthly payment refunded (localstripe has no charge events and no invoice payments) ----
+
+
+def _signed_now(client, event: dict, **kw):
+    body = json.dumps(event).encode()
+    return post_event(client, body, signature=sign(body, WEBHOOK_SECRET), **kw)
+
+
+def test_monthly_payment_refunded_in_stripe_reverses_its_month(
+    localstripe, monthly_gift, client, django_capture_on_commit_callbacks
+):
+    from receipts.models import Receipt
+
+    recurring_gift_start(recurring_gift=monthly_gift, payment_method=localstripe.card())
+    invoice_event = only_event(localstripe, "invoice.payment_succeeded")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(client, invoice_event).status_code == 200
+    month = Donation.objects.get(recurring_gift=monthly_gift)
+    intent_id = invoice_event["data"]["object"]["payment_intent"]
+    assert CardPayment.objects.get(donation=month).stripe_payment_intent_id == intent_id
+    assert Receipt.objects.get(donation=month).status == Receipt.Status.VALID
+
+    client_ = stripe_client()
+    client_.v1.refunds.create(params={"payment_intent": intent_id})
+    charge_id = client_.v1.payment_intents.retrieve(intent_id).to_dict()["latest_charge"]
+    charge_id = charge_id["id"] if isinstance(charge_id, dict) else charge_id
+    charge = client_.v1.charges.retrieve(charge_id).to_dict()
+    assert charge["refunded"] is True and charge["metadata"] == {}  # nothing on the charge names the month
+    refund = {
+        "id": "evt_refund_" + charge_id,
+        "object": "event",
+        "type": "charge.refunded",
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": charge},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _signed_now(client, refund).status_code == 200
+    month.refresh_from_db()
+    assert month.status == Donation.Status.REFUNDED
+    assert Receipt.objects.get(donation=month).status == Receipt.Status.VOID
+    assert ledger_problems().problems == []
+
+
+def test_a_pinned_shape_invoice_waits_when_stripe_cannot_list_its_payments(localstripe, monthly_gift, client):
+    """localstripe answers GET /v1/invoice_payments with 404, as an outage or a too-old server
+    would: the real client's error keeps the event waiting (500, stored), not dropped."""
+    recurring_gift_start(recurring_gift=monthly_gift, payment_method=localstripe.card())
+    invoice_event = only_event(localstripe, "invoice.payment_succeeded")
+    pinned = json.loads(json.dumps(invoice_event))
+    for field in ("payment_intent", "charge", "subscription", "paid"):
+        pinned["data"]["object"].pop(field, None)
+    pinned["id"] = invoice_event["id"] + "_pinned"
+    assert _signed_now(client, pinned).status_code == 500
+    row = StripeEvent.objects.get(stripe_id=pinned["id"])
+    assert row.attention == StripeEvent.Attention.RETRY and row.processed_at is None
+    assert "invoice_payments" not in row.outcome and row.outcome.startswith("Waiting for Stripe")
+    assert not Donation.objects.filter(recurring_gift=monthly_gift).exists()
+    assert any(pinned["id"] in problem for problem in ledger_problems().problems)
