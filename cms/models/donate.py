@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext
@@ -30,7 +31,7 @@ from wagtail.models import Page
 from fund.errors import InvalidAmount, InvalidLines
 from fund.models import Donation, RecurringGift
 from fund.payments.stripe_client import stripe_enabled
-from fund.payments.vietqr import vietqr_payload, vietqr_svg
+from fund.payments.vietqr import amount_fits, vietqr_payload, vietqr_svg
 from fund.selectors.balances import money_display
 from fund.services.giving import (
     card_maximum,
@@ -40,6 +41,7 @@ from fund.services.giving import (
 )
 
 from ..forms import CARD, INSTALMENTS, MONTHLY, TRANSFER, DonationForm, GoodsLineFormSet
+from ..gift_status import card_gift_status
 from ..limits import creation_count, creation_wait
 from .settings import OrganisationSettings
 
@@ -384,43 +386,59 @@ class DonatePage(RoutablePageMixin, Page):
         )
 
     # --- step 3: thank you ------------------------------------------------------------------
+    def _is_card_gift(self, gift) -> bool:
+        return isinstance(gift, RecurringGift) or gift.channel == CARD
+
     @path("thanks/<str:token>/", name="thanks")
     def thanks(self, request, token):
         gift = self._from_token(token)
         organisation = self._organisation(request)
         context = {"page": self, "gift": gift, "organisation": organisation, "monthly": isinstance(gift, RecurringGift)}
-        if isinstance(gift, Donation):
-            if gift.channel == CARD and gift.status == Donation.Status.PLEDGED:
-                gift = self._refresh_card(gift)
-                context["gift"] = gift
+        if self._is_card_gift(gift):
+            # Asks Stripe when the webhook is late, so a paid gift shows as received at once;
+            # the webhook, when it comes, then finds nothing left to do.
+            context["card"] = card_gift_status(request, gift)
+            context["status_url"] = self.url + self.reverse_subpage("status", args=[token])
+            context["pay_url"] = self.url + self.reverse_subpage("pay", args=[token])
+        else:
             awaiting_transfer = gift.channel == TRANSFER and gift.status == Donation.Status.PLEDGED
             if awaiting_transfer and organisation.accepts_bank_transfers:
+                # A code carries the amount when it can (VND, at most 13 digits); otherwise the
+                # code fills in account and reference and the page asks for the amount in words.
+                with_amount = amount_fits(gift.amount)
                 payload = vietqr_payload(
                     bank_bin=organisation.bank_bin,
                     account_number=organisation.bank_account_number,
                     note=gift.reference,
-                    amount=gift.amount if gift.amount.currency.code == "VND" else None,
+                    amount=gift.amount if with_amount else None,
                 )
-                context["vietqr_svg"] = vietqr_svg(payload)
+                context["vietqr_svg"] = vietqr_svg(payload, title=gettext("VietQR code for this transfer"))
                 context["vietqr_payload"] = payload
+                context["vietqr_has_amount"] = with_amount
             if gift.commitment_id:
                 context["instalments"] = gift.commitment.donations.order_by("expected_on")
-        # A card gift waiting for Stripe's confirmation: the page looks again in a few seconds.
-        context["poll"] = (
-            isinstance(gift, Donation) and gift.channel == CARD and gift.status == Donation.Status.PLEDGED
-        ) or (isinstance(gift, RecurringGift) and gift.status == RecurringGift.Status.INCOMPLETE)
         response = TemplateResponse(request, "cms/donate_thanks.html", context)
         response["Cache-Control"] = "no-store"
         return response
 
-    def _refresh_card(self, gift):
-        """Ask Stripe when the webhook has not arrived yet, so a paid gift shows as received at
-        once; the webhook, when it comes, then finds nothing left to do."""
-        from fund.services.card_payments import card_payment_refresh
-
-        try:
-            card_payment_refresh(donation=gift)
-        except ValidationError:
-            logger.warning("Could not refresh card payment for %s", gift.reference)
-        gift.refresh_from_db()
-        return gift
+    @path("status/<str:token>/", name="status")
+    def status(self, request, token):
+        """One check of a card gift's status for the thank-you page's script: the message to
+        show, and whether to check again."""
+        gift = self._from_token(token)
+        if not self._is_card_gift(gift):
+            raise Http404("Only card gifts have a payment to check.")
+        card = card_gift_status(request, gift)
+        html = render_to_string(
+            "cms/includes/gift_status.html",
+            {
+                "gift": gift,
+                "card": card,
+                "monthly": isinstance(gift, RecurringGift),
+                "pay_url": self.url + self.reverse_subpage("pay", args=[token]),
+            },
+            request=request,
+        )
+        response = JsonResponse({"state": card.state, "status": gift.status, "final": card.final, "html": html})
+        response["Cache-Control"] = "no-store"
+        return response

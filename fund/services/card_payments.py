@@ -106,28 +106,44 @@ def card_payment_start(*, donation: Donation) -> CardPaymentStart:
     return _start(intent)
 
 
-def card_payment_refresh(*, donation: Donation) -> CardPayment | None:
+@dataclass(frozen=True)
+class CardPaymentCheck:
+    """How a gift's card payment stands: our row, and what Stripe said of its PaymentIntent
+    (``stripe_status`` is None when Stripe was not asked or could not be reached)."""
+
+    payment: CardPayment | None
+    stripe_status: str | None
+
+
+def card_payment_check(*, donation: Donation, ask_stripe: bool = True) -> CardPaymentCheck:
     """Ask Stripe how the gift's card payment stands, for the thank-you page.
 
     If it has succeeded and the webhook has not arrived yet, the gift is received now, through
     the same handler the webhook uses (the webhook then finds it received and does nothing).
-    Returns the gift's CardPayment (None if no payment was started). If Stripe cannot be
-    reached the stored state is returned as it is: the page can say "processing"."""
+    If Stripe cannot be reached, or ``ask_stripe`` is false (the caller's rate limit), the
+    stored state is returned as it is: the page can say "processing"."""
     payment = CardPayment.objects.filter(donation=donation).select_related("donation").first()
-    if payment is None or not payment.stripe_payment_intent_id or not stripe_enabled():
-        return payment
+    if payment is None or not payment.stripe_payment_intent_id or not stripe_enabled() or not ask_stripe:
+        return CardPaymentCheck(payment=payment, stripe_status=None)
     if payment.donation.status != Donation.Status.PLEDGED:
-        return payment
+        return CardPaymentCheck(payment=payment, stripe_status=None)
     try:
         intent = stripe_client().v1.payment_intents.retrieve(payment.stripe_payment_intent_id)
     except stripe.StripeError as exc:
         logger.warning("Stripe: refreshing the card payment of gift %s failed: %s", donation.reference, exc)
-        return payment
+        return CardPaymentCheck(payment=payment, stripe_status=None)
     if intent.status == "succeeded":
         with transaction.atomic():
             outcome = receive_paid_intent(intent.to_dict(), paid_at=timezone.now())
             audit_record(actor=None, action="card_payment.refresh", obj=payment, data={"outcome": outcome[:500]})
-    return CardPayment.objects.select_related("donation").get(pk=payment.pk)
+    return CardPaymentCheck(
+        payment=CardPayment.objects.select_related("donation").get(pk=payment.pk), stripe_status=intent.status
+    )
+
+
+def card_payment_refresh(*, donation: Donation) -> CardPayment | None:
+    """``card_payment_check`` for callers that need only our row."""
+    return card_payment_check(donation=donation).payment
 
 
 def _first_payment_intent(client: stripe.StripeClient, invoice) -> stripe.PaymentIntent | None:
