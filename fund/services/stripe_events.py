@@ -45,7 +45,7 @@ from .stripe_monthly import (
     set_payment,
     subscription_changed,
 )
-from .stripe_objects import Outcome, event_time, id_of, invoice_subscription, moment, person
+from .stripe_objects import Outcome, event_time, id_of, invoice_subscription, moment, person, settling
 
 logger = logging.getLogger(__name__)
 
@@ -271,7 +271,9 @@ def _charge_refunded(charge: dict, event: Mapping[str, Any], lookup: Mapping[str
     payment = _locked_payment(donation)
     duplicate = _not_the_gifts_charge(donation, payment, intent_id, "Refund of")
     if duplicate:
-        return duplicate
+        if (charge.get("amount_refunded") or 0) >= (charge.get("amount") or 0):
+            return settling(duplicate, intent_id)
+        return person(duplicate + " Only part of it went back: refund the rest in Stripe.")
     payment = payment or _payment_row(donation, intent_id)
     amount = money_from_stripe(charge.get("amount"), charge.get("currency") or "")
     refunded = charge.get("amount_refunded") or 0
@@ -326,7 +328,7 @@ def _dispute_closed(dispute: dict, event: Mapping[str, Any], lookup: Mapping[str
     payment = _locked_payment(donation)
     duplicate = _not_the_gifts_charge(donation, payment, intent_id, f"Dispute closed ({status}) on")
     if duplicate:
-        return duplicate
+        return settling(duplicate, intent_id) if status == "lost" else duplicate
     payment = payment or _payment_row(donation, intent_id)
     if status == "won":
         set_payment(payment, status=CardPayment.Status.DISPUTE_WON)
@@ -469,6 +471,7 @@ def stripe_event_process(*, event: Mapping[str, Any]) -> tuple[StripeEvent, bool
                 outcome, needs_person = "Refused: " + " ".join(exc.messages), True
                 logger.warning("Stripe event %s (%s) refused: %s", event["id"], event["type"], outcome)
         summary = lookup_summary(lookup)
+        _settle_second_payment(getattr(outcome, "settles", None), settled_by=event["id"])
         row = StripeEvent.objects.get(pk=row_id)
         row.processed_at = timezone.now()
         row.outcome = (f"{outcome} {summary}" if summary else str(outcome))[:OUTCOME_MAX_LENGTH]
@@ -482,6 +485,22 @@ def stripe_event_process(*, event: Mapping[str, Any]) -> tuple[StripeEvent, bool
             data={"type": row.type, "outcome": row.outcome, "attention": row.attention},
         )
     return row, False
+
+
+def _settle_second_payment(intent_id: str | None, *, settled_by: str) -> None:
+    """A second payment of a gift went back to the donor (refunded, or lost in a dispute): the
+    "paid it again, refund it" events about it are settled, with no one to mark them."""
+    if not intent_id:
+        return
+    StripeEvent.objects.filter(
+        attention=StripeEvent.Attention.PERSON,
+        type="payment_intent.succeeded",
+        payload__data__object__id=intent_id,
+    ).update(
+        attention=StripeEvent.Attention.RESOLVED,
+        resolution=f"The second payment went back to the donor (Stripe event {settled_by}).",
+        resolved_at=timezone.now(),
+    )
 
 
 def stripe_event_resolve(*, event: StripeEvent, resolution: str, actor: Any) -> StripeEvent:

@@ -77,9 +77,17 @@ class Outcome(str):
     (record by hand, refund in Stripe, link a payment). A plain string needs no one."""
 
     needs_person: bool = False
+    settles: str | None = None  # a PaymentIntent whose "refund it" events this settles
 
 
 def person(text: str) -> Outcome:
     outcome = Outcome(text)
     outcome.needs_person = True
+    return outcome
+
+
+def settling(text: str, intent_id: str | None) -> Outcome:
+    """An outcome that settles what earlier events asked a person to do about ``intent_id``."""
+    outcome = Outcome(text)
+    outcome.settles = intent_id
     return outcome
