@@ -45,7 +45,8 @@ def thanks_url(live_server, donate_page, card_gift):
     )
 
 
-def test_checks_a_few_times_then_stops_and_leaves_the_choice_to_the_donor(page, thanks_url):
+def test_checks_a_few_times_then_stops_and_leaves_the_choice_to_the_donor(new_page, thanks_url, screenshot_dir):
+    page = new_page(viewport={"width": 320, "height": 640}, device_scale_factor=2)
     checks = []
     page.on("request", lambda request: checks.append(request.url) if "/status/" in request.url else None)
     page.clock.install()
@@ -58,6 +59,7 @@ def test_checks_a_few_times_then_stops_and_leaves_the_choice_to_the_donor(page, 
 
     let_time_pass(page, 60)  # a minute: every automatic check is due
     expect(region.locator("[data-stopped]")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "card-thanks-stopped-320px.png", full_page=True)
     count = len(checks)
     assert count == 6, checks
     let_time_pass(page, 30 * 60, step=60)  # half an hour more: nothing
