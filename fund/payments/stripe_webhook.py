@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ..services.stripe_events import stripe_event_process
+from ..services.stripe_events import StripeEventDeferred, stripe_event_process
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,10 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "invalid signature or payload"}, status=400)
     try:
         row, duplicate = stripe_event_process(event=event)
+    except StripeEventDeferred:
+        # Stored, waiting for a lookup Stripe could not answer: a 500 brings the redelivery
+        # that processes it (docs/decisions/0009-stripe-api-shapes.md).
+        return JsonResponse({"error": "waiting for Stripe; retry"}, status=500)
     except Exception:
         # Rolled back in full; a 500 makes Stripe deliver the event again later.
         logger.exception("Stripe event %s (%s) could not be processed", event["id"], event["type"])

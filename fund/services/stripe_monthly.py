@@ -175,8 +175,9 @@ def _receive_month(gift: RecurringGift, invoice: dict, *, intent_id: str | None,
         stripe_payment_intent_id=intent_id if _intent_is_free(intent_id) else None,
         status=CardPayment.Status.SUCCEEDED,
     )
-    if gift.status in (RecurringGift.Status.INCOMPLETE, *RecurringGift.TROUBLE) and _newer(gift, at):
-        _set_state(gift, RecurringGift.Status.ACTIVE, at)
+    # The month was paid when Stripe says, even if a later refund is what told us.
+    if gift.status in (RecurringGift.Status.INCOMPLETE, *RecurringGift.TROUBLE) and _newer(gift, paid_at):
+        _set_state(gift, RecurringGift.Status.ACTIVE, paid_at)
     return donation
 
 
