@@ -5,6 +5,7 @@ Views stay thin: forms collect input, services write. Records that only services
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -31,6 +32,15 @@ class FundBalanceColumn(Column):
         if cache is None:
             return None
         return money_display(getattr(cache[instance.pk], self.part))
+
+
+class MoneyColumn(Column):
+    """An amount written as the admin user's language writes it (money_display), not as
+    djmoney's str() does ("$25.50", "₫1,000,000")."""
+
+    def get_value(self, instance):
+        value = getattr(instance, self.name, None)
+        return money_display(value) if value is not None else "—"
 
 
 class FundIndexView(generic.IndexView):
@@ -90,7 +100,16 @@ class DonationViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = []
-    list_display = ["reference", "donor", "fund", "kind", "channel", "status", "amount", "received_at"]
+    list_display = [
+        "reference",
+        "donor",
+        "fund",
+        "kind",
+        "channel",
+        "status",
+        MoneyColumn("amount", label=_("Amount"), sort_key="amount"),
+        "received_at",
+    ]
     list_filter = ["fund", "kind", "status", "channel"]
     search_fields = ["reference", "donor__name", "donor__email"]
     list_per_page = 50

@@ -73,3 +73,35 @@ def test_template_numbers_are_not_grouped_behind_our_back(settings):
     assert settings.USE_THOUSAND_SEPARATOR is False
     with translation.override("en"):
         assert Template("{{ n }}").render(Context({"n": 12345})) == "12345"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "dong", "dollars"), [("vi", "1.900.000 ₫", "25,50 USD"), ("en", "1,900,000 ₫", "USD 25.50")]
+)
+def test_the_back_office_gift_list_writes_amounts_in_the_users_language(client, fund, donor, language, dong, dollars):
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+    from wagtail.users.models import UserProfile
+
+    from fund.services import donation_record
+
+    user = User.objects.create_superuser("root", "root@example.org", "pw")
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = language
+    profile.save()
+    client.force_login(user)
+    now = timezone.now()
+    donation_record(fund=fund, donor=donor, kind="cash", channel="cash", amount="1900000", received_at=now)
+    donation_record(
+        fund=fund,
+        donor=donor,
+        kind="cash",
+        channel="card",
+        amount="25.50",
+        currency="USD",
+        exchange_rate="25400",
+        received_at=now,
+    )
+    html = client.get("/admin/donation/").content.decode()
+    assert dong in html and dollars in html

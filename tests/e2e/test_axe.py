@@ -10,9 +10,12 @@ REQUIRE_BROWSER_TESTS is set (CI sets it), when they fail instead.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from wagtail.models import Locale
 
@@ -28,6 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 AXE_JS = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 FAILING_IMPACTS = {"serious", "critical"}
+SIGN_IN_LINK = re.compile(r"https?://\S+/receipts/portal/sign-in/[A-Za-z0-9_-]+/")
 # WCAG 2.1 A and AA rules and axe's best practices: everything axe checks by default.
 RUN_AXE = """async () => {
     const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -97,8 +101,25 @@ def public_site(donate_page, fund):
     }
 
 
+def signed_in_portal_violations(page, origin: str, language: str, axe_source: str) -> list[dict]:
+    """The portal's list of receipts, reached as a donor reaches it: the emailed sign-in link."""
+    mail.outbox.clear()
+    page.get_by_label(t(language, "Email address")).fill("nhung@example.org")
+    page.get_by_role("button", name=t(language, "Email me a sign-in link")).click()
+    page.get_by_role("status").wait_for()
+    assert len(mail.outbox) == 1, "no sign-in link was sent"
+    link = SIGN_IN_LINK.search(mail.outbox[0].body).group(0)
+    # The link is in the donor's language (Vietnamese); the list is then opened in the page's.
+    page.goto(origin + urlsplit(link).path)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/receipts/portal/receipts/")
+    page.goto(f"{origin}{PREFIX[language]}/receipts/portal/receipts/")
+    assert page.locator("tr[data-number]").count() >= 1, "the signed-in list shows no receipt"
+    return axe_violations(page, axe_source)
+
+
 @pytest.mark.parametrize("language", ["vi", "en", "ar"])
-def test_public_pages_have_no_serious_or_critical_axe_violations(page, live_server, public_site, language, axe_source):
+def test_public_pages_have_no_serious_or_critical_axe_violations(axe_source, page, live_server, public_site, language):
     base = f"{live_server.url}{PREFIX[language]}"
     pages = {
         "home": "/",
@@ -120,5 +141,7 @@ def test_public_pages_have_no_serious_or_critical_axe_violations(page, live_serv
             page.wait_for_load_state()
             assert page.locator("#form-errors").count() == 1, "the empty form was not refused"
             found["donate after a failed submit"] = axe_violations(page, axe_source)
+        if name == "donor portal":
+            found["donor portal, signed in"] = signed_in_portal_violations(page, live_server.url, language, axe_source)
     found = {name: violations for name, violations in found.items() if violations}
     assert not found, f"axe-core found serious or critical violations ({language}):\n{describe(found)}"
