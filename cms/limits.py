@@ -83,3 +83,15 @@ def creation_count(request) -> None:
         request.session.save()
     for group, key, rate in _limits():
         get_usage(request, group=group, key=key, rate=rate, increment=True)
+
+
+def pay_page_wait(request) -> str | None:
+    """None while this address may load another card payment page; otherwise the refusal.
+
+    A pledge has at most one PaymentIntent (its idempotency key is the gift's), so counting
+    pledges already counts PaymentIntents; this only stops a script reloading pay pages to make
+    us call Stripe (settings.PAY_RATE_IP). Each load counts."""
+    usage = get_usage(request, group="pay", key="ip", rate=settings.PAY_RATE_IP, increment=True)
+    if usage is None or not usage["should_limit"]:
+        return None
+    return wait_message(usage["time_left"], settings.PAY_RATE_IP)

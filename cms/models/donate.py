@@ -21,7 +21,6 @@ from django.template.response import TemplateResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_ratelimit.core import is_ratelimited
 from djmoney.money import Money
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -42,7 +41,7 @@ from fund.services.giving import (
 
 from ..forms import CARD, INSTALMENTS, MONTHLY, TRANSFER, DonationForm, GoodsLineFormSet
 from ..gift_status import card_gift_status
-from ..limits import creation_count, creation_wait
+from ..limits import creation_count, creation_wait, pay_page_wait
 from .settings import OrganisationSettings
 
 logger = logging.getLogger(__name__)
@@ -357,9 +356,8 @@ class DonatePage(RoutablePageMixin, Page):
         if isinstance(gift, Donation) and (gift.status != Donation.Status.PLEDGED or gift.channel != CARD):
             return HttpResponseRedirect(thanks_url)
         error = start = None
-        if is_ratelimited(request, group="pay", key="ip", rate=settings.DONATE_RATE_IP, method="GET", increment=True):
-            error = gettext("Too many attempts from your connection. Please wait a few minutes.")
-        else:
+        error = pay_page_wait(request)
+        if error is None:
             try:
                 if isinstance(gift, Donation):
                     start = card_payment_start(donation=gift)

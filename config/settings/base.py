@@ -253,6 +253,8 @@ STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 # --- Abuse: the donation form and card payment page (django-ratelimit, on the default cache) --
 DONATE_RATE_IP = env.str("DONATE_RATE_IP", default="20/h")
 DONATE_RATE_SESSION = env.str("DONATE_RATE_SESSION", default="10/h")
+# Card payment page loads per address (each may call Stripe; a pledge has one PaymentIntent).
+PAY_RATE_IP = env.str("PAY_RATE_IP", default="60/h")
 # Each status check of a card thank-you page may ask Stripe; past this a check reads our records only.
 GIFT_STATUS_RATE_IP = env.str("GIFT_STATUS_RATE_IP", default="120/h")
 # Behind a reverse proxy, the client address is in a header the proxy sets (see operations.md).

@@ -4,6 +4,9 @@ PaymentIntent -> paid -> thank-you page shows it received (asking Stripe if the 
 import re
 from decimal import Decimal
 
+from django.utils import translation
+
+from cms.limits import wait_message
 from fund.models import CardPayment, Donation, Posting, RecurringGift
 from fund.selectors.ledger_checks import ledger_problems
 from fund.services.donations import donation_receive
@@ -146,3 +149,15 @@ def test_a_failed_card_payment_is_final_and_offers_the_pay_page(client, donate_p
 def test_only_card_gifts_have_a_status_to_check(client, donate_page):
     response = client.post(donate_page.url, gift_form(payment_method="bank_transfer"))
     assert client.get(response["Location"].replace("/thanks/", "/status/")).status_code == 404
+
+
+def test_pay_page_loads_are_limited_and_say_how_long_to_wait(client, donate_page, localstripe, settings):
+    settings.PAY_RATE_IP = "2/h"
+    pay_url, _ = _card_pledge(client, donate_page)
+    for _ in range(2):
+        assert "data-client-secret" in client.get(pay_url).content.decode()
+    refused = client.get(pay_url).content.decode()
+    assert "data-client-secret" not in refused
+    with translation.override("vi"):  # the page's language; the rate is per hour, so: 1 hour
+        assert wait_message(3600, "2/h") in refused
+    assert CardPayment.objects.count() == 1  # reloads reuse the gift's one PaymentIntent
