@@ -26,7 +26,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .models import CardPayment, RecurringGift, StripeEvent
-from .services.stripe_events import stripe_event_resolve
+from .services.stripe_events import StripeEventDeferred, stripe_event_resolve, stripe_event_retry
 
 RESOLVE_PERMISSION = "fund.change_stripeevent"
 
@@ -56,9 +56,14 @@ class StripeEventIndexView(generic.IndexView):
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        if instance.attention == StripeEvent.Attention.PERSON and self.request.user.has_perm(RESOLVE_PERMISSION):
+        if not self.request.user.has_perm(RESOLVE_PERMISSION):
+            return buttons
+        if instance.attention == StripeEvent.Attention.PERSON:
             url = reverse("stripe_events:resolve", args=[instance.pk])
             buttons.append(MenuItem(_("Mark as handled"), url=url, icon_name="success", priority=5))
+        elif instance.attention == StripeEvent.Attention.RETRY:
+            url = reverse("stripe_events:retry", args=[instance.pk])
+            buttons.append(MenuItem(_("Try again now"), url=url, icon_name="rotate", priority=5))
         return buttons
 
 
@@ -77,24 +82,26 @@ class StripeEventResolveView(WagtailAdminTemplateMixin, FormView):
     template_name = "fund/admin/stripe_event_resolve.html"
     form_class = StripeEventResolveForm
     header_icon = "mail"
+    waiting_for = StripeEvent.Attention.PERSON
+    button_label = _("Mark as handled")
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(RESOLVE_PERMISSION):
             raise PermissionDenied  # before the lookup: no telling which events exist
         self.event = get_object_or_404(StripeEvent, pk=kwargs["pk"])
-        if self.event.attention != StripeEvent.Attention.PERSON:
-            messages.error(request, gettext("This event is not waiting for a person."))
+        if self.event.attention != self.waiting_for:
+            messages.error(request, gettext("This event has nothing left to do."))
             return redirect("stripe_events:index")
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
-        return gettext("Mark as handled")
+        return str(self.button_label)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             stripe_event=self.event,
             action_url=self.request.get_full_path(),
-            submit_button_label=gettext("Mark as handled"),
+            submit_button_label=self.button_label,
             **kwargs,
         )
 
@@ -106,6 +113,26 @@ class StripeEventResolveView(WagtailAdminTemplateMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, gettext("Stripe event %(id)s marked as handled.") % {"id": self.event.stripe_id})
         return redirect(reverse("stripe_events:index") + "?attention=person")
+
+
+class StripeEventRetryView(StripeEventResolveView):
+    """Process an event waiting for Stripe now (Stripe may have stopped redelivering it)."""
+
+    form_class = forms.Form
+    waiting_for = StripeEvent.Attention.RETRY
+    button_label = _("Try again now")
+
+    def form_valid(self, form):
+        try:
+            row = stripe_event_retry(event=self.event)
+        except StripeEventDeferred:
+            messages.error(self.request, gettext("Stripe still cannot be reached; the event keeps waiting."))
+            return redirect(reverse("stripe_events:index") + "?attention=retry")
+        except ValidationError as exc:
+            messages.error(self.request, " ".join(exc.messages))
+            return redirect("stripe_events:index")
+        messages.success(self.request, gettext("Stripe event %(id)s processed.") % {"id": row.stripe_id})
+        return redirect("stripe_events:index")
 
 
 class StripeEventViewSet(ModelViewSet):
@@ -139,6 +166,7 @@ class StripeEventViewSet(ModelViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("resolve/<int:pk>/", StripeEventResolveView.as_view(), name="resolve"),
+            path("retry/<int:pk>/", StripeEventRetryView.as_view(), name="retry"),
         ]
 
 

@@ -472,6 +472,8 @@ def stripe_event_process(*, event: Mapping[str, Any]) -> tuple[StripeEvent, bool
                 logger.warning("Stripe event %s (%s) refused: %s", event["id"], event["type"], outcome)
         summary = lookup_summary(lookup)
         _settle_second_payment(getattr(outcome, "settles", None), settled_by=event["id"])
+        if event["type"] == "charge.dispute.closed":
+            _settle_dispute(id_of(event["data"]["object"]), settled_by=event["id"])
         row = StripeEvent.objects.get(pk=row_id)
         row.processed_at = timezone.now()
         row.outcome = (f"{outcome} {summary}" if summary else str(outcome))[:OUTCOME_MAX_LENGTH]
@@ -501,6 +503,29 @@ def _settle_second_payment(intent_id: str | None, *, settled_by: str) -> None:
         resolution=f"The second payment went back to the donor (Stripe event {settled_by}).",
         resolved_at=timezone.now(),
     )
+
+
+def _settle_dispute(dispute_id: str | None, *, settled_by: str) -> None:
+    """A closed dispute can no longer be answered: its "answer the dispute" events are settled."""
+    if not dispute_id:
+        return
+    StripeEvent.objects.filter(
+        attention=StripeEvent.Attention.PERSON, type="charge.dispute.created", payload__data__object__id=dispute_id
+    ).update(
+        attention=StripeEvent.Attention.RESOLVED,
+        resolution=f"The dispute closed (Stripe event {settled_by}).",
+        resolved_at=timezone.now(),
+    )
+
+
+def stripe_event_retry(*, event: StripeEvent) -> StripeEvent:
+    """Process an event that waits for Stripe now, from its stored payload, instead of waiting
+    for Stripe's redelivery (which stops after a few hours in test mode, three days live).
+    Raises StripeEventDeferred if Stripe still cannot be asked."""
+    if event.attention != StripeEvent.Attention.RETRY:
+        raise InvalidTransition(_("This event is not waiting for Stripe."))
+    row, _duplicate = stripe_event_process(event=event.payload)
+    return row
 
 
 def stripe_event_resolve(*, event: StripeEvent, resolution: str, actor: Any) -> StripeEvent:

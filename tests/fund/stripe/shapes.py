@@ -139,7 +139,7 @@ def charge(month: Month, shape: str, *, refunded: int | None = None) -> dict:
 
 def dispute(month: Month, shape: str, *, status: str) -> dict:
     return {
-        "id": new_id("du"),
+        "id": "du_" + month.charge_id[3:],  # one dispute per charge: created, then closed
         "object": "dispute",
         "amount": month.amount,
         "charge": month.charge_id,

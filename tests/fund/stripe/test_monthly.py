@@ -141,11 +141,9 @@ def test_a_refunded_month_and_a_month_lost_in_a_dispute_reverse_exactly_those_mo
 
     assert ledger_problems().problems == []
     assert "Ledger OK" in check_ledger_output()
-    assert (
-        not StripeEvent.objects.filter(attention=StripeEvent.Attention.PERSON)
-        .exclude(type="charge.dispute.created")
-        .exists()
-    )
+    # The dispute asked a person to answer it; once lost it asks no more.
+    assert not StripeEvent.objects.filter(attention=StripeEvent.Attention.PERSON).exists()
+    assert StripeEvent.objects.get(type="charge.dispute.created").attention == StripeEvent.Attention.RESOLVED
 
 
 @by_shape
@@ -355,3 +353,27 @@ def test_subscription_updates_out_of_order_keep_the_newest_and_cancelled_is_fina
     )
     monthly_gift.refresh_from_db()
     assert monthly_gift.status == RecurringGift.Status.CANCELLED
+
+
+def test_an_event_waiting_for_stripe_can_be_tried_again_from_the_back_office(
+    monthly_gift, fake_stripe, deliver, admin_client
+):
+    month = month_of(monthly_gift, fake_stripe, PINNED)
+    fake_stripe.down = True
+    evt = paid(month, PINNED)
+    deliver(evt, expect=500)
+    row = StripeEvent.objects.get(stripe_id=evt["id"])
+    listing = admin_client.get("/admin/stripeevent/?attention=retry").content.decode()
+    assert f"/admin/stripeevent/retry/{row.pk}/" in listing
+
+    assert admin_client.post(f"/admin/stripeevent/retry/{row.pk}/").status_code == 302  # still down
+    row.refresh_from_db()
+    assert row.attention == StripeEvent.Attention.RETRY
+
+    fake_stripe.down = False
+    assert admin_client.post(f"/admin/stripeevent/retry/{row.pk}/").status_code == 302
+    row.refresh_from_db()
+    assert row.attention == StripeEvent.Attention.NONE and row.processed_at is not None
+    assert gift_of(month).status == Donation.Status.RECEIVED
+    assert admin_client.post(f"/admin/stripeevent/retry/{row.pk}/").status_code == 302  # nothing left to do
+    assert Donation.objects.filter(recurring_gift=monthly_gift).count() == 1
