@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from stdnum.vn import mst
+
 from donors.models import Donor
 from donors.services import donor_create
 
@@ -28,6 +30,14 @@ def _consents(rng: random.Random) -> dict[str, bool]:
     }
 
 
+def _demo_tax_code(rng) -> str:
+    while True:
+        first_nine = f"99{rng.randrange(10**7):07d}"
+        code = first_nine + mst.calc_check_digit(first_nine)
+        if mst.is_valid(code):  # about one prefix in eleven has no valid check digit
+            return code
+
+
 def _organisations(rng: random.Random) -> list[Donor]:
     names = (
         [form.format(name) for form in BUSINESS_FORMS for name in BUSINESS_NAMES]
@@ -41,7 +51,8 @@ def _organisations(rng: random.Random) -> list[Donor]:
     contacts: set[str] = set()
     donors = []
     for number, name in enumerate(chosen, 1):
-        while (tax_code := f"99{rng.randrange(10**8):08d}") in tax_codes:
+        # Valid Vietnamese codes (check digit included), in the "99" range the demo has always used.
+        while (tax_code := _demo_tax_code(rng)) in tax_codes:
             pass
         tax_codes.add(tax_code)
         donors.append(
