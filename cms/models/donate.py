@@ -171,7 +171,7 @@ class DonatePage(RoutablePageMixin, Page):
                 form.add_error(None, wait)
             elif form.is_valid():
                 goods = form.cleaned_data["kind"] in Donation.GOODS_KINDS
-                if not goods or self._lines_ready(lines):
+                if not goods or self._lines_ready(form, lines):
                     redirect = self._save(request, form, lines if goods else None)
                     if redirect:
                         # Counted only now: a post refused for a typo cost nothing.
@@ -200,13 +200,17 @@ class DonatePage(RoutablePageMixin, Page):
         posts refused for a typo are not counted (cms.limits)."""
         return creation_wait(request)
 
-    def _lines_ready(self, lines) -> bool:
+    def _lines_ready(self, form, lines) -> bool:
         """The goods lines are valid and at least one is filled in; the error for "none" sits on
         the first line's description, where the donor starts typing."""
         if not lines.is_valid():
             return False
         if not any(line for line in lines.cleaned_data):
-            lines.forms[0].add_error("description", gettext("Say what you will send: fill in at least one item."))
+            message = gettext("Say what you will send: fill in at least one item.")
+            if lines.forms:
+                lines.forms[0].add_error("description", message)
+            else:  # a post that sent no line forms at all
+                form.add_error(None, message)
             return False
         return True
 

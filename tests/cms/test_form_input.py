@@ -190,3 +190,22 @@ def test_a_refused_post_after_the_limit_writes_nothing_and_counts_nothing(post, 
     for _ in range(3):
         assert post(gift_form(amount="200.000")).status_code == 200
     assert Donation.objects.count() == 1
+
+
+def test_a_goods_line_the_service_refuses_is_shown_beside_that_line(post):
+    # The form reads any grouped number; the service knows the largest value it can record.
+    before = counts()
+    response = post(gift_form(**goods(value="9.999.999.999.999.999")))
+    assert response.status_code == 200
+    assert error_beside(response.content.decode(), "lines-0-value")
+    assert counts() == before
+
+
+def test_goods_without_any_line_form_are_refused_in_the_summary(post):
+    before = counts()
+    data = gift_form(kind="in_kind", amount="", payment_method="", expected_on=SOON)
+    data["lines-TOTAL_FORMS"] = "0"
+    response = post(data)
+    assert response.status_code == 200
+    assert "fill in at least one item" in response.content.decode()
+    assert counts() == before
