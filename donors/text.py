@@ -29,6 +29,10 @@ BIDI_CONTROLS = frozenset(chr(code) for code in (*range(0x202A, 0x202F), *range(
 # looks empty on the receipt and the public list.
 _BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cn", "Co", "Cs", "Mn", "Me"})
+# Zero-width space, word joiner and byte-order mark mean nothing in a name or an address, but make
+# "Nguyễn" and "Ngu\u200byễn" two donors that look the same: they are dropped. (Zero-width
+# joiners stay: some scripts and emoji sequences need them.)
+_DROPPED = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 # Layout, not glyphs: an address may span lines.
 _LAYOUT = frozenset("\n\r\t")
 
@@ -42,9 +46,10 @@ DEFAULT_RECEIPT_FONTS = (
 
 def text_normalise(value: Any) -> str:
     """Trimmed and in Unicode NFC, so "Nguyễn" typed with combining accents (as some keyboards
-    and macOS file names do) is the same text as "Nguyễn" typed precomposed."""
+    and macOS file names do) is the same text as "Nguyễn" typed precomposed; zero-width spaces
+    dropped."""
     text = "" if value is None else str(value)
-    return unicodedata.normalize("NFC", text).strip()
+    return unicodedata.normalize("NFC", text.translate(_DROPPED)).strip()
 
 
 def bidi_check(text: str) -> None:
@@ -60,7 +65,7 @@ def _visible(ch: str) -> bool:
 
 def visible_check(text: str) -> None:
     """Refuses text that has characters but none that shows (zero-width spaces, fillers)."""
-    if text and not any(_visible(ch) for ch in text):
+    if text and not any(_visible(ch) for ch in str(text)):
         raise ValidationError(_("Type letters we can read; this text shows as blank."), code="invisible")
 
 
@@ -107,7 +112,9 @@ def text_check(value: Any, *, printed: bool = True, visible: bool = False) -> st
     text = text_normalise(value)
     bidi_check(text)
     if visible:
-        visible_check(text)
+        # Judged on what was typed: zero-width spaces alone normalise to nothing, and must not
+        # then pass as "left empty".
+        visible_check(text or ("" if value is None else str(value)))
     if printed:
         printable_check(text)
     return text

@@ -62,7 +62,7 @@ HOSTILE = [
     pytest.param({"address": f"12 Lê Lợi{RLO}"}, "address", "text-direction", id="bidi-in-address"),
     pytest.param({"message": f"Chúc các em{RLO}"}, "message", "text-direction", id="bidi-in-message"),
     pytest.param({"phone": f"0903{RLO}123456"}, "phone", "text-direction", id="bidi-in-phone"),
-    pytest.param({"name": "\u200b\u200b\u200b"}, "name", "blank", id="zero-width-name"),
+    pytest.param({"name": "\u200d\u200c\u200d"}, "name", "blank", id="zero-width-name"),
     pytest.param({"name": "\u3164\u3164"}, "name", "blank", id="hangul-filler-name"),
     pytest.param({"name": "\u2800"}, "name", "blank", id="braille-blank-name"),
     pytest.param({"name": f"An {UNICORN}"}, "name", "cannot print", id="emoji-outside-the-font"),
@@ -129,6 +129,12 @@ def test_a_name_typed_decomposed_and_precomposed_is_one_donor_stored_in_nfc(post
     donor = Donor.objects.get()
     assert donor.name == composed
     assert Donation.objects.filter(donor=donor).count() == 2
+
+
+def test_zero_width_spaces_inside_a_name_do_not_make_another_donor(post):
+    assert post(gift_form(name="Nguyễn Văn An")).status_code == 302
+    assert post(gift_form(name="Ngu\u200byễn\ufeff Văn An")).status_code == 302
+    assert Donor.objects.get().name == "Nguyễn Văn An"
 
 
 def test_goods_lines_are_stored_in_nfc(post):
