@@ -302,10 +302,13 @@ def test_when_stripe_cannot_be_asked_the_event_waits_and_its_redelivery_is_proce
 # --- the monthly gift's state -------------------------------------------------------------------
 
 
-def test_a_failed_payment_makes_the_gift_overdue_and_a_later_payment_active_again(monthly_gift, fake_stripe, deliver):
-    month = month_of(monthly_gift, fake_stripe, PINNED)
+@by_shape
+def test_a_failed_payment_makes_the_gift_overdue_and_a_later_payment_active_again(
+    shape, monthly_gift, fake_stripe, deliver
+):
+    month = month_of(monthly_gift, fake_stripe, shape)
     now = int(time.time())
-    failed = shapes.event("invoice.payment_failed", shapes.invoice(month, PINNED, paid=False), PINNED, created=now - 60)
+    failed = shapes.event("invoice.payment_failed", shapes.invoice(month, shape, paid=False), shape, created=now - 60)
     assert "overdue" in deliver(failed)
     monthly_gift.refresh_from_db()
     assert monthly_gift.status == RecurringGift.Status.PAST_DUE
@@ -313,11 +316,11 @@ def test_a_failed_payment_makes_the_gift_overdue_and_a_later_payment_active_agai
     assert Donation.objects.count() == 0
 
     month.paid_at = now  # Stripe's retry went through
-    deliver(shapes.event("invoice.paid", shapes.invoice(month, PINNED), PINNED, created=now))
+    deliver(shapes.event("invoice.paid", shapes.invoice(month, shape), shape, created=now))
     monthly_gift.refresh_from_db()
     assert monthly_gift.status == RecurringGift.Status.ACTIVE
     # The failure delivered again, late, does not undo the payment.
-    deliver(shapes.event("invoice.payment_failed", shapes.invoice(month, PINNED, paid=False), PINNED, created=now - 60))
+    deliver(shapes.event("invoice.payment_failed", shapes.invoice(month, shape, paid=False), shape, created=now - 60))
     monthly_gift.refresh_from_db()
     assert monthly_gift.status == RecurringGift.Status.ACTIVE
 
