@@ -45,11 +45,24 @@ class AccessibleForm(forms.Form):
 
     def _post_clean(self):
         super()._post_clean()
+        self._describe_errors()
+
+    def add_error(self, field, error):
+        # Errors added after cleaning (a service's refusal, shown beside its field) are tied
+        # to their input too.
+        super().add_error(field, error)
+        if self._errors is not None and hasattr(self, "cleaned_data"):
+            self._describe_errors()
+
+    def _describe_errors(self):
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
-                described = f"{widget.attrs.get('aria-describedby', '')} {self[name].auto_id}-errors".strip()
-                widget.attrs.update({"aria-describedby": described, "aria-invalid": "true"})
+                errors_id = f"{self[name].auto_id}-errors"
+                described = widget.attrs.get("aria-describedby", "").split()
+                if errors_id not in described:
+                    described.append(errors_id)
+                widget.attrs.update({"aria-describedby": " ".join(described), "aria-invalid": "true"})
 
 
 class DonationForm(AccessibleForm):

@@ -116,6 +116,8 @@ def test_hostile_input_is_refused_beside_its_field_and_writes_nothing(post, over
     html = response.content.decode()
     message = error_beside(html, field)
     assert wording in message, message
+    tag = re.search(rf'<(input|textarea|select)[^>]*name="{re.escape(field)}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in tag and f"id_{field}-errors" in tag, tag
     assert counts() == before
     assert AuditEntry.objects.count() == audits
 
@@ -203,7 +205,10 @@ def test_a_goods_line_the_service_refuses_is_shown_beside_that_line(post):
     before = counts()
     response = post(gift_form(**goods(value="9.999.999.999.999.999")))
     assert response.status_code == 200
-    assert error_beside(response.content.decode(), "lines-0-value")
+    html = response.content.decode()
+    assert error_beside(html, "lines-0-value")
+    value_input = re.search(r'<input[^>]*name="lines-0-value"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in value_input and "id_lines-0-value-errors" in value_input
     assert counts() == before
 
 
