@@ -148,3 +148,16 @@ def test_an_emoji_the_font_has_prints_on_the_receipt(fund):
     assert "Lan 😀 ★" in " ".join(text.split())
     faces = [row.split()[0] for row in fonts.splitlines()[2:]]
     assert faces and all("DejaVu" in face for face in faces), faces  # no fallback face was needed
+
+
+def test_the_migration_puts_older_donors_in_nfc(donor):
+    import importlib
+
+    from django.apps import apps
+
+    decomposed = unicodedata.normalize("NFD", "Trần Thị Demo")
+    Donor.objects.filter(pk=donor.pk).update(name=decomposed, address=unicodedata.normalize("NFD", "Huế"))
+    importlib.import_module("donors.migrations.0003_donor_text_nfc").to_nfc(apps, None)
+    donor.refresh_from_db()
+    assert (donor.name, donor.address) == ("Trần Thị Demo", "Huế")
+    assert donor_find_or_create(kind="person", name="Trần Thị Demo", email=donor.email).pk == donor.pk
