@@ -8,7 +8,8 @@ register = template.Library()
 
 @register.filter
 def money(value):
-    """1.900.000.000 ₫ or 25.00 USD: amounts as donors here write them."""
+    """An amount in the page's language: vi 1.900.000.000 ₫ and 25,50 USD, en 1,900,000,000 ₫
+    and USD 25.50 (fund.selectors.balances.money_display)."""
     if value is None or value == "":
         return ""
     return money_display(value)
