@@ -114,7 +114,7 @@ def text_check(value: Any, *, printed: bool = True, visible: bool = False) -> st
     if visible:
         # Judged on what was typed: zero-width spaces alone normalise to nothing, and must not
         # then pass as "left empty".
-        visible_check(text or ("" if value is None else str(value)))
+        visible_check(text or ("" if value is None else str(value)).strip())
     if printed:
         printable_check(text)
     return text
