@@ -97,3 +97,10 @@ def receive_at(fund, donor, amount, moment):
     return donation_record(
         fund=fund, donor=donor, kind="cash", channel="bank_transfer", amount=amount, received_at=moment
     )
+
+
+def test_language_options_carry_their_own_lang(client, donate_page):
+    html = client.get(donate_page.url).content.decode()
+    select = re.search(r'<select name="language".*?</select>', html, re.S).group(0)
+    assert re.search(r'<option value="vi"[^>]* lang="vi"', select)
+    assert re.search(r'<option value="en"[^>]* lang="en"', select)

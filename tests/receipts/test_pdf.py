@@ -235,6 +235,8 @@ def test_an_english_receipt_is_in_english_throughout(fund, english_donor):
         assert expected in text, expected
     assert ISSUER["thanks_vi"] not in text
     assert b"/Lang (en)" in pdf_objects(pdf)
+    today = timezone.localdate()
+    assert f"{today.day} {today:%B} {today.year}" in text  # English dates day first: 1 December 2026
 
 
 def test_a_dollar_gift_shows_its_value_to_the_fund_at_the_recorded_rate(fund, donor, english_donor):
