@@ -105,3 +105,11 @@ def test_the_back_office_gift_list_writes_amounts_in_the_users_language(client, 
     )
     html = client.get("/admin/donation/").content.decode()
     assert dong in html and dollars in html
+
+
+def test_the_number_filter_groups_counts_in_the_active_language():
+    template = Template("{% load fund_money %}{{ n|number }}")
+    with translation.override("vi"):
+        assert template.render(Context({"n": 12345})) == "12.345"
+    with translation.override("en"):
+        assert template.render(Context({"n": 12345})) == "12,345"

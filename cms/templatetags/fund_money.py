@@ -1,6 +1,7 @@
 from django import template
 from djmoney.money import Money
 
+from config.formats import number_display
 from fund.selectors.balances import money_display
 
 register = template.Library()
@@ -21,3 +22,12 @@ def money_in(amount, currency):
     if amount is None or amount == "":
         return ""
     return money_display(Money(amount, currency))
+
+
+@register.filter
+def number(value):
+    """A count or quantity grouped in the page's language: vi 1.234, en 1,234
+    (config.formats.number_display). USE_THOUSAND_SEPARATOR stays off, so this is explicit."""
+    if value is None or value == "":
+        return ""
+    return number_display(value)
