@@ -342,3 +342,17 @@ def test_receipts_are_tagged_pdf_for_screen_readers(fund, language):
     assert b"/StructTreeRoot" in objects
     assert re.search(rb"/MarkInfo\s*<<\s*/Marked\s+true", objects)
     assert f"/Lang ({language})".encode() in objects
+
+
+def test_a_receipts_field_cells_name_their_row_header_and_vietnamese_dates_read_once(received_gift):
+    old = Receipt.objects.get(donation=received_gift)
+    receipt_void(receipt=old, reason="Sai địa chỉ")
+    old.refresh_from_db()
+    pdf = receipt_pdf_bytes(old)
+    text = pdf_text(pdf)
+    assert "đã bị hủy ngày Ngày" not in text  # the sentence says "ngày", the date does not again
+    assert re.search(r"đã bị hủy ngày \d{2} tháng \d{1,2} năm \d{4}", text)
+    # Each value cell points at its row's header (th scope="row"), so a screen reader reads
+    # "Gift reference: CT..." rather than a loose value.
+    structure = pdf_info(pdf, "-struct-text")
+    assert re.search(r"/Headers \[\(\d+-\d+-0\)\]", structure)
