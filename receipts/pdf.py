@@ -16,6 +16,7 @@ import datetime
 import logging
 import mimetypes
 import posixpath
+import re
 import threading
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -66,8 +67,10 @@ SVG_RENDITION = "max-800x400"
 IMAGE_CACHE_ENTRIES = 200
 
 GOODS_KINDS = {Donation.Kind.IN_KIND, Donation.Kind.SUPPLIES}
-# How receipts/signals.py begins the void reason of a refunded gift's receipts.
+# How receipts/signals.py begins the void reason of a refunded gift's receipts, and how
+# receipts/services/statements.py words a statement's when one of its gifts stops counting.
 REFUND_REASON_PREFIX = "Gift refunded: "
+STATEMENT_REASON = re.compile(r"^Gift (\S+) was (refunded|cancelled)\.$")
 
 
 class FetchRefused(ValueError):
@@ -206,7 +209,7 @@ def document_context(receipt: Receipt) -> dict[str, Any]:
         "void": receipt.is_void,
         "void_reason": void_reason_text(receipt.void_reason),
         "voided_on": timezone.localdate(receipt.voided_at) if receipt.voided_at else None,
-        "replaces": content.get("replaces"),
+        "replaces": _replaces(content.get("replaces")),
         "logo_uri": image_data_uri(issuer.get("logo_id")),
         "signature_uri": image_data_uri(issuer.get("signature_id")),
         "verification_url": url,
@@ -217,13 +220,29 @@ def document_context(receipt: Receipt) -> dict[str, Any]:
     return context
 
 
+def _replaces(replaces: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The document this one replaces, with the reason worded in this document's language."""
+    if not replaces:
+        return replaces
+    return {**replaces, "reason": void_reason_text(replaces.get("reason") or "")}
+
+
 def void_reason_text(reason: str) -> str:
-    """The void reason as the receipt prints it, in the receipt's language (the active one). A
-    refund voids receipts with the reason "Gift refunded: <why>" (receipts/signals.py), stored in
-    English for the back office; the label is printed in the receipt's language, and what
-    follows it (typed by staff or sent by Stripe) as written."""
+    """A void or replacement reason as the document prints it, in its language (the active
+    one). The reasons the system writes itself are stored in English for the back office (a
+    refund's "Gift refunded: <why>" from receipts/signals.py, a statement's "Gift <ref> was
+    refunded." from receipts/services/statements.py); their wording is printed in the
+    document's language, and what staff or Stripe wrote inside them as written. A reason staff
+    typed is printed as typed."""
+    reason = reason or ""
     if reason.startswith(REFUND_REASON_PREFIX):
         return gettext("Gift refunded: %(reason)s") % {"reason": reason[len(REFUND_REASON_PREFIX) :]}
+    match = STATEMENT_REASON.match(reason)
+    if match:
+        reference, status = match.groups()
+        if status == Donation.Status.REFUNDED:
+            return gettext("Gift %(reference)s was refunded.") % {"reference": reference}
+        return gettext("Gift %(reference)s was cancelled.") % {"reference": reference}
     return reason
 
 

@@ -356,3 +356,14 @@ def test_a_receipts_field_cells_name_their_row_header_and_vietnamese_dates_read_
     # "Gift reference: CT..." rather than a loose value.
     structure = pdf_info(pdf, "-struct-text")
     assert re.search(r"/Headers \[\(\d+-\d+-0\)\]", structure)
+
+
+def test_the_reasons_the_system_writes_are_worded_through_the_catalogue(monkeypatch):
+    # A stand-in catalogue that marks what it translated: the system's own wording goes
+    # through it, what staff or Stripe wrote inside it does not, and a typed reason is kept.
+    monkeypatch.setattr("receipts.pdf.gettext", lambda message: f"«{message}»")
+    assert void_reason_text("Gift refunded: requested_by_customer") == "«Gift refunded: requested_by_customer»"
+    assert void_reason_text("Gift CTABC123 was refunded.") == "«Gift CTABC123 was refunded.»"
+    assert void_reason_text("Gift CTABC123 was cancelled.") == "«Gift CTABC123 was cancelled.»"
+    assert void_reason_text("Sai địa chỉ") == "Sai địa chỉ"
+    assert void_reason_text("Gift refunded twice, see ticket 12") == "Gift refunded twice, see ticket 12"
