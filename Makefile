@@ -45,10 +45,14 @@ TEST_DEB_PACKAGES := zbar-tools chromium poppler-utils
 # axe-core for the accessibility audit (tests/e2e/test_axe.py), pinned by its package-lock.json.
 AXE_DIR := tests/e2e/axe
 
-# pytest exits 5 when it collected nothing: say so, and fail.
-test: install
-	@scripts/system-deps.sh $(TEST_DEB_PACKAGES)
+$(AXE_DIR)/node_modules/.installed: $(AXE_DIR)/package-lock.json
+	@command -v npm >/dev/null || scripts/system-deps.sh nodejs npm
 	npm ci --prefix $(AXE_DIR) --no-audit --no-fund --silent
+	touch $@
+
+# pytest exits 5 when it collected nothing: say so, and fail.
+test: install $(AXE_DIR)/node_modules/.installed
+	@scripts/system-deps.sh $(TEST_DEB_PACKAGES)
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no tests ran" >&2; fi; exit $$rc
 
@@ -74,4 +78,4 @@ bench: install
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .local static .pytest_cache .ruff_cache
+	rm -rf $(VENV) .local static .pytest_cache .ruff_cache $(AXE_DIR)/node_modules

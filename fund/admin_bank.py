@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.ui.menus import MenuItem
@@ -27,6 +28,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from donors.models import Donor
 
+from .admin_views import MoneyColumn, MoneyInspectView
 from .models import BankStatement, BankTransaction, Donation, Fund
 from .money import CURRENCY_CHOICES
 from .payments.bank_statements import MAPPING_PRESETS, BankStatementError, mapping_from_headers
@@ -155,7 +157,7 @@ class _LineActionView(_ActionView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(line=self.line, **kwargs)
+        return super().get_context_data(line=self.line, line_amount=money_display(self.line.amount), **kwargs)
 
     def run(self, form):
         raise NotImplementedError
@@ -290,11 +292,6 @@ class BankTransactionIndexView(generic.IndexView):
         return buttons
 
 
-class AmountColumn(Column):
-    def get_value(self, instance):
-        return money_display(instance.amount)
-
-
 class BankTransactionViewSet(ModelViewSet):
     model = BankTransaction
     icon = "tasks"
@@ -304,10 +301,11 @@ class BankTransactionViewSet(ModelViewSet):
     index_view_class = BankTransactionIndexView
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = MoneyInspectView
     form_fields = []
     list_display = [
         "booked_on",
-        AmountColumn("amount", label="Amount"),
+        MoneyColumn("amount", label=_("Amount"), sort_key="amount"),
         "description",
         "counterparty",
         "status",
@@ -404,7 +402,7 @@ class PledgesDueView(generic.IndexView):
         Column("donor", label="Donor"),
         Column("fund", label="Fund"),
         Column("get_kind_display", label="Kind"),
-        AmountColumn("amount", label="Amount"),
+        MoneyColumn("amount", label=_("Amount")),
         DueColumn("expected_on", label="Due"),
     ]
 

@@ -25,6 +25,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from .admin_views import MoneyColumn, MoneyInspectView
 from .models import CardPayment, RecurringGift, StripeEvent
 from .services.stripe_events import StripeEventDeferred, stripe_event_resolve, stripe_event_retry
 
@@ -215,8 +216,18 @@ class RecurringGiftViewSet(ModelViewSet):
     filterset_class = RecurringGiftFilterSet
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = MoneyInspectView
     form_fields = []
-    list_display = ["reference", "donor", "fund", "amount", "status", "last_problem", "created_at", "cancelled_at"]
+    list_display = [
+        "reference",
+        "donor",
+        "fund",
+        MoneyColumn("amount", label=_("Amount"), sort_key="amount"),
+        "status",
+        "last_problem",
+        "created_at",
+        "cancelled_at",
+    ]
     search_fields = ["reference", "donor__name", "donor__email", "stripe_subscription_id"]
     list_per_page = 50
 

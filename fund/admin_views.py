@@ -6,6 +6,7 @@ Views stay thin: forms collect input, services write. Records that only services
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from djmoney.money import Money
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -41,6 +42,16 @@ class MoneyColumn(Column):
     def get_value(self, instance):
         value = getattr(instance, self.name, None)
         return money_display(value) if value is not None else "—"
+
+
+class MoneyInspectView(generic.InspectView):
+    """Inspect screens write amounts as the admin user's language writes them, like MoneyColumn."""
+
+    def get_field_display_value(self, field_name, field):
+        value = getattr(self.object, field_name, None)
+        if isinstance(value, Money):
+            return money_display(value)
+        return super().get_field_display_value(field_name, field)
 
 
 class FundIndexView(generic.IndexView):
@@ -99,6 +110,7 @@ class DonationViewSet(ModelViewSet):
     menu_label = "Gifts"
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = MoneyInspectView
     form_fields = []
     list_display = [
         "reference",

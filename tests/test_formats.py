@@ -84,6 +84,7 @@ def test_the_back_office_gift_list_writes_amounts_in_the_users_language(client, 
     from django.utils import timezone
     from wagtail.users.models import UserProfile
 
+    from fund.models import Donation
     from fund.services import donation_record
 
     user = User.objects.create_superuser("root", "root@example.org", "pw")
@@ -105,6 +106,9 @@ def test_the_back_office_gift_list_writes_amounts_in_the_users_language(client, 
     )
     html = client.get("/admin/donation/").content.decode()
     assert dong in html and dollars in html
+    # ...and so does each gift's own screen.
+    for gift, shown in zip(Donation.objects.order_by("pk"), (dong, dollars), strict=True):
+        assert shown in client.get(f"/admin/donation/inspect/{gift.pk}/").content.decode()
 
 
 def test_the_number_filter_groups_counts_in_the_active_language():
