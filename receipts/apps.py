@@ -8,4 +8,7 @@ class ReceiptsConfig(AppConfig):
     verbose_name = "Receipts"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the receivers
+        # Django's place for app start-up work (models are loaded by now), not a dodged circle:
+        # connect the receivers, and register the tasks, which are queued by name, so a process
+        # that runs them in-process (eager: development, tests) finds them.
+        from . import signals, tasks  # noqa: F401

@@ -13,15 +13,11 @@ from .queueing import queue_on_commit
 
 @receiver(donation_received, dispatch_uid="receipts.issue_on_receive")
 def issue_on_receive(sender, donation, **kwargs) -> None:
-    from . import tasks
-
-    queue_on_commit(tasks.receipt_issue_for_gift, donation.pk)
+    queue_on_commit("receipts.tasks.receipt_issue_for_gift", donation.pk)
 
 
 @receiver(donation_refunded, dispatch_uid="receipts.void_on_refund")
 def void_on_refund(sender, donation, reason, **kwargs) -> None:
-    from . import tasks
-
-    queue_on_commit(tasks.receipts_void_for_gift, donation.pk, f"Gift refunded: {reason}")
+    queue_on_commit("receipts.tasks.receipts_void_for_gift", donation.pk, f"Gift refunded: {reason}")
     # Statements that list the gift are replaced by ones without it.
-    queue_on_commit(tasks.statements_refresh_for_gift, donation.pk)
+    queue_on_commit("receipts.tasks.statements_refresh_for_gift", donation.pk)

@@ -19,17 +19,12 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
+from ..emails import receipt_email_build
 from ..errors import NoEmailAddress, ReceiptError
 from ..models import Receipt, ReceiptDelivery
 from ..queueing import queue_on_commit
 
 logger = logging.getLogger(__name__)
-
-
-def _enqueue_on_commit(delivery: ReceiptDelivery) -> None:
-    from .. import tasks  # tasks import services; the task module is loaded only when used
-
-    queue_on_commit(tasks.receipt_delivery_send, delivery.pk)
 
 
 def delivery_queue(*, receipt: Receipt, to_email: str = "", requested_by: Any = None) -> ReceiptDelivery:
@@ -47,7 +42,7 @@ def delivery_queue(*, receipt: Receipt, to_email: str = "", requested_by: Any = 
         )
         if requested_by is not None:
             audit_record(actor=requested_by, action="receipt.resend", obj=receipt, data={"to": address})
-        _enqueue_on_commit(delivery)
+        queue_on_commit("receipts.tasks.receipt_delivery_send", delivery.pk)
     return delivery
 
 
@@ -84,8 +79,6 @@ def delivery_send(*, delivery_id: int) -> str:
     and the message may go out a second time; the stable Message-ID lets mail systems fold
     the two.
     """
-    from ..emails import receipt_email_build
-
     error = ""
     with transaction.atomic():
         delivery = (

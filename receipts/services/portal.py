@@ -24,6 +24,7 @@ from ..errors import ReceiptError
 from ..links import public_url
 from ..models import PortalSignIn
 from ..models.portal import token_digest
+from ..queueing import task_queue_or_log
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +44,8 @@ def portal_link_request(*, email: str) -> None:
     """Hand the sending to a task and return at once. Looking the address up and talking to the
     mail server here would make the answer slower for known addresses than for unknown ones, and
     that difference alone would tell a stranger who gives to the fund."""
-    from .. import tasks_portal  # tasks import services; the task module is loaded only when used
-
-    try:
-        tasks_portal.portal_link_send.delay(email_normalise(email))
-    except Exception:  # broker down: the donor sees the usual page and can ask again
-        logger.warning("Could not queue a donor portal sign-in link", exc_info=True)
+    # Broker down: logged, and the donor sees the usual page and can ask again.
+    task_queue_or_log("receipts.tasks.portal_link_send", email_normalise(email))
 
 
 def portal_link_send(*, email: str) -> bool:

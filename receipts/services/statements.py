@@ -28,9 +28,10 @@ from fund.selectors.balances import money_display
 
 from ..errors import NotReceivable, ReceiptError
 from ..models import Receipt
+from ..queueing import queue_on_commit
 from ..selectors_statements import donors_with_gifts, donors_with_statement, statement_gifts, valid_statements
 from .delivery import delivery_queue_if_consented
-from .receipts import _clean_reason, _void_locked, receipt_create
+from .issuing import receipt_create, receipt_void_locked, void_reason_clean
 
 logger = logging.getLogger(__name__)
 
@@ -161,13 +162,13 @@ def statement_issue(
 def statement_reissue(*, statement: Receipt, reason: str, actor: Any = None) -> Receipt:
     """Void a statement and issue its replacement for the same period, with the gifts and the
     donor's details as they are now."""
-    reason = _clean_reason(reason)
+    reason = void_reason_clean(reason)
     if statement.kind != Receipt.Kind.STATEMENT:
         raise ReceiptError(f"{statement.number} is not a statement.")
     with transaction.atomic():
         donor = _locked_donor(statement.donor_id)
         statement = Receipt.objects.select_for_update().get(pk=statement.pk)
-        _void_locked(statement, reason=reason, actor=actor)
+        receipt_void_locked(statement, reason=reason, actor=actor)
         replacement = _issue_locked(
             donor, start=statement.period_start, end=statement.period_end, replaces=statement, actor=actor
         )
@@ -204,7 +205,7 @@ def statements_refresh_for_gift(*, donation_id: int, actor: Any = None) -> list[
             statement = Receipt.objects.select_for_update().get(pk=statement_id)
             if statement.is_void:  # another run got here first
                 continue
-            _void_locked(statement, reason=reason, actor=actor)
+            receipt_void_locked(statement, reason=reason, actor=actor)
             replacement = _issue_locked(
                 donor, start=statement.period_start, end=statement.period_end, replaces=statement, actor=actor
             )
@@ -262,8 +263,6 @@ def statements_issue_period(
     """Queue the statements of every donor with received gifts in the period who has none yet,
     ``chunk_size`` donors per task, once the caller's transaction commits. Workers issue them in
     parallel; running this twice queues only donors still without a statement."""
-    from .. import tasks
-
     period_check(start, end)
     donors = donors_with_gifts(start, end)
     existing = donors_with_statement(start, end)
@@ -271,11 +270,9 @@ def statements_issue_period(
     chunks = [pending[i : i + chunk_size] for i in range(0, len(pending), chunk_size)]
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
 
-    def dispatch() -> None:
-        for chunk in chunks:
-            tasks.statements_issue_chunk.delay(chunk, start.isoformat(), end.isoformat(), actor_id)
-
-    transaction.on_commit(dispatch)
+    # A chunk lost to a broker outage is logged; running the period again queues its donors.
+    for chunk in chunks:
+        queue_on_commit("receipts.tasks.statements_issue_chunk", chunk, start.isoformat(), end.isoformat(), actor_id)
     logger.info("Statements %s to %s: %s donors queued in %s tasks", start, end, len(pending), len(chunks))
     return PeriodDispatch(
         donors=len(donors), existing=len(donors) - len(pending), queued=len(pending), tasks=len(chunks)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from fund.models import Donation
 
 from ..models import Receipt
+from ..queueing import task_queue
 from .delivery import deliveries_due
 
 logger = logging.getLogger(__name__)
@@ -36,8 +37,6 @@ def receipts_sweep(*, limit: int = 500, now: datetime.datetime | None = None) ->
     sending locks its row and skips a row already sent. If the broker is down this raises, and
     the next run, once the broker is back, finds the same work.
     """
-    from .. import tasks
-
     now = now or timezone.now()
     settled_before = now - datetime.timedelta(minutes=settings.RECEIPTS_LOST_TASK_MINUTES)
     # Both lists are read before anything is queued, so a run never picks up the deliveries of
@@ -45,9 +44,9 @@ def receipts_sweep(*, limit: int = 500, now: datetime.datetime | None = None) ->
     gifts = list(gifts_without_receipt(settled_before=settled_before).values_list("pk", flat=True)[:limit])
     deliveries = list(deliveries_due(now=now).values_list("pk", flat=True)[:limit])
     for donation_id in gifts:
-        tasks.receipt_issue_for_gift.delay(donation_id)
+        task_queue("receipts.tasks.receipt_issue_for_gift", donation_id)
     for delivery_id in deliveries:
-        tasks.receipt_delivery_send.delay(delivery_id)
+        task_queue("receipts.tasks.receipt_delivery_send", delivery_id)
     if gifts or deliveries:
         logger.info("Receipts sweep queued %s receipts and %s deliveries", len(gifts), len(deliveries))
     return {"receipts": len(gifts), "deliveries": len(deliveries)}

@@ -10,7 +10,8 @@ from djmoney.money import Money
 from fund.services import donation_record
 from receipts.models import Receipt
 from receipts.selectors import name_initials
-from receipts.services.receipts import receipt_create, receipt_reissue, receipt_void
+from receipts.services.issuing import receipt_create
+from receipts.services.receipts import receipt_reissue, receipt_void
 
 pytestmark = pytest.mark.django_db
 
