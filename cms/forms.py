@@ -15,7 +15,7 @@ from djmoney.money import Money
 from donors.models import Donor
 from donors.text import tax_code_clean, text_check
 from fund.models import Commitment, Donation
-from fund.selectors.balances import money_display
+from fund.money import money_display
 from fund.services.giving import (
     MAX_COMMITMENT_MONTHS,
     MAX_COMMITMENT_TOTAL,

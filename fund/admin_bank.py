@@ -30,10 +30,9 @@ from donors.models import Donor
 
 from .admin_views import MoneyColumn, MoneyInspectView
 from .models import BankStatement, BankTransaction, Donation, Fund
-from .money import CURRENCY_CHOICES
+from .money import CURRENCY_CHOICES, money_display
 from .payments.bank_statements import MAPPING_PRESETS, BankStatementError, mapping_from_headers
 from .payments.bank_statements import MAX_FILE_BYTES as STATEMENT_MAX_BYTES
-from .selectors.balances import money_display
 from .selectors.bank import bank_match_candidates, pledges_due
 from .services.bank_import import bank_statement_import
 from .services.bank_review import bank_transaction_ignore, bank_transaction_record_gift, bank_transaction_resolve

@@ -14,8 +14,8 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from config.wagtail_admin import ServiceFormMixin
 
 from .models import Beneficiary, Donation, Fund, Posting
+from .money import money_display
 from .selectors import beneficiary_sensitive_get, fund_balances
-from .selectors.balances import money_display
 from .services import fund_create, fund_update
 
 # --- Funds ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Money at the edges: parse what users and integrations send into Decimal + currency.
+"""Money at the edges: parse what users and integrations send into Decimal + currency, and
+write amounts back out the way readers of each language write them.
 
 Amounts are Decimal with an ISO currency, never float. A currency's exponent (VND 0, USD 2)
 decides how many decimal places an amount may have; Stripe's integer minor units are derived
@@ -11,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from djmoney.money import Money
 from moneyed import get_currency
+
+from config.formats import active_language, number_display
 
 from .errors import InvalidAmount, UnknownCurrency
 
@@ -91,3 +94,22 @@ def money_convert(money: Money, *, to_currency: str, rate: Decimal) -> Money:
     exponent = currency_exponent(to_currency)
     converted = (money.amount * rate).quantize(Decimal(1).scaleb(-exponent), rounding=ROUND_HALF_UP)
     return Money(converted, to_currency)
+
+
+# Languages that write a currency's code before the amount (USD 25.50); the others after it
+# (25,50 USD). The dong sign follows the amount in every language (1,234,000 ₫).
+CODE_BEFORE_AMOUNT = {"en"}
+
+
+def money_display(money: Money, *, language: str | None = None) -> str:
+    """An amount as readers of ``language`` (default: the active one) write it, to the
+    currency's minor unit: vi 1.234.000 ₫ and 25,50 USD; en 1,234,000 ₫ and USD 25.50. Pages,
+    emails, PDFs and the back office all print money through here."""
+    language = active_language(language)
+    code = money.currency.code
+    number = number_display(money.amount, places=currency_exponent(code), language=language)
+    if code == "VND":
+        return f"{number} ₫"
+    if language.split("-")[0] in CODE_BEFORE_AMOUNT:
+        return f"{code} {number}"
+    return f"{number} {code}"

@@ -22,7 +22,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from fund.errors import FundError
-from fund.selectors.balances import money_display
+from fund.money import money_display
 
 from .errors import ReceiptError
 from .models import Receipt, ReceiptDelivery

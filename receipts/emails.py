@@ -22,7 +22,7 @@ from django.utils.translation import gettext, pgettext
 from djmoney.money import Money
 
 from fund.models import Donation
-from fund.selectors.balances import money_display
+from fund.money import money_display
 
 from .links import receipt_verification_url
 from .models import Receipt, ReceiptDelivery

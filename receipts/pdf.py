@@ -37,7 +37,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from config.formats import number_display
 from fund.models import Donation
-from fund.selectors.balances import money_display
+from fund.money import money_display
 
 from .links import receipt_verification_url
 from .models import Receipt

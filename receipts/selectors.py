@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from djmoney.money import Money
 
-from fund.selectors.balances import money_display
+from fund.money import money_display
 
 from .models import PortalSignIn, Receipt
 from .models.portal import token_digest

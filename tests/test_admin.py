@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from fund.models import Beneficiary, BeneficiarySensitive, Fund, FundAccount
+from fund.money import money_display
 from fund.selectors import fund_balance
-from fund.selectors.balances import money_display
 from fund.services import donation_record, fund_update
 
 

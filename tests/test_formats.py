@@ -1,5 +1,5 @@
 """Amounts, numbers and dates in the language of the page, email or PDF: one function for money
-(fund.selectors.balances.money_display), one for numbers (config.formats.number_display), and
+(fund.money.money_display), one for numbers (config.formats.number_display), and
 Django's date formats with this site's overrides (config/formats)."""
 
 import datetime
@@ -11,7 +11,7 @@ from django.utils import translation
 from djmoney.money import Money
 
 from config.formats import number_display
-from fund.selectors.balances import money_display
+from fund.money import money_display
 
 VND = Money(Decimal("1234000"), "VND")
 USD = Money(Decimal("25.5"), "USD")

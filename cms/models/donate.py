@@ -29,9 +29,9 @@ from wagtail.models import Page
 
 from fund.errors import InvalidAmount, InvalidLines
 from fund.models import Donation, RecurringGift
+from fund.money import money_display
 from fund.payments.stripe_client import stripe_enabled
 from fund.payments.vietqr import amount_fits, vietqr_payload, vietqr_svg
-from fund.selectors.balances import money_display
 from fund.services.giving import (
     card_maximum,
     commitment_create,

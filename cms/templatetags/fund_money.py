@@ -2,7 +2,7 @@ from django import template
 from djmoney.money import Money
 
 from config.formats import number_display
-from fund.selectors.balances import money_display
+from fund.money import money_display
 
 register = template.Library()
 
@@ -10,7 +10,7 @@ register = template.Library()
 @register.filter
 def money(value):
     """An amount in the page's language: vi 1.900.000.000 ₫ and 25,50 USD, en 1,900,000,000 ₫
-    and USD 25.50 (fund.selectors.balances.money_display)."""
+    and USD 25.50 (fund.money.money_display)."""
     if value is None or value == "":
         return ""
     return money_display(value)

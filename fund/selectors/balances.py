@@ -11,11 +11,8 @@ from django.db.models.functions import Coalesce
 from djmoney.money import Money
 from hordak.models import Leg
 
-from config.formats import active_language, number_display
-
 from ..models import Donation, Fund
 from ..models.ledger import ASSET_ROLES, CASH_ASSET_ROLES, EXPENSE_ROLES, INCOME_ROLES, AccountRole
-from ..money import currency_exponent
 
 _ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=20, decimal_places=2))
 
@@ -122,22 +119,3 @@ def fund_totals_public() -> list[PublicFundTotal]:
         )
         for f in funds
     ]
-
-
-# Languages that write a currency's code before the amount (USD 25.50); the others after it
-# (25,50 USD). The dong sign follows the amount in every language (1,234,000 ₫).
-CODE_BEFORE_AMOUNT = {"en"}
-
-
-def money_display(money: Money, *, language: str | None = None) -> str:
-    """An amount as readers of ``language`` (default: the active one) write it, to the
-    currency's minor unit: vi 1.234.000 ₫ and 25,50 USD; en 1,234,000 ₫ and USD 25.50. Pages,
-    emails, PDFs and the back office all print money through here."""
-    language = active_language(language)
-    code = money.currency.code
-    number = number_display(money.amount, places=currency_exponent(code), language=language)
-    if code == "VND":
-        return f"{number} ₫"
-    if language.split("-")[0] in CODE_BEFORE_AMOUNT:
-        return f"{code} {number}"
-    return f"{number} {code}"

@@ -33,7 +33,7 @@ from audit.services import audit_record
 from ..errors import FundError
 from ..models import BankStatement, BankTransaction, Donation
 from ..models.donations import REFERENCE_ALPHABET
-from ..money import currency_check
+from ..money import currency_check, money_display
 from ..payments.bank_statements import (
     BankStatementError,
     ColumnMapping,
@@ -43,7 +43,6 @@ from ..payments.bank_statements import (
     mapping_get,
     statement_read,
 )
-from ..selectors.balances import money_display
 from .donations import donation_receive
 
 REASON_MAX = 300  # BankTransaction.reason

@@ -17,7 +17,7 @@ from donors.models import Donor
 
 from ..errors import FundError, InvalidAmount, InvalidTransition
 from ..models import BankTransaction, Donation, Fund
-from ..selectors.balances import money_display
+from ..money import money_display
 from ..text import text_clean
 from .bank_import import REASON_MAX, received_moment
 from .donations import donation_receive, donation_record

@@ -24,7 +24,7 @@ from djmoney.money import Money
 from audit.services import audit_record
 from donors.models import Donor
 from fund.models import Donation
-from fund.selectors.balances import money_display
+from fund.money import money_display
 
 from ..errors import NotReceivable, ReceiptError
 from ..models import Receipt

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from fund.models import Fund
+from fund.money import money_display
 from fund.selectors import fund_balances
-from fund.selectors.balances import money_display
 from fund.services import ledger_check_run
 
 

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fund.demo import CPF_CODE, DEMO_PASSWORD, ROLES, SPF_CODE, demo_seed
 from fund.models import Fund
+from fund.money import money_display
 from fund.selectors import fund_balances
-from fund.selectors.balances import money_display
 
 
 @contextmanager
