@@ -32,6 +32,7 @@ from fund.models import Donation, RecurringGift
 from fund.money import money_display
 from fund.payments.stripe_client import stripe_enabled
 from fund.payments.vietqr import amount_fits, vietqr_payload, vietqr_svg
+from fund.services.card_payments import card_payment_start, recurring_gift_start
 from fund.services.giving import (
     card_maximum,
     commitment_create,
@@ -353,8 +354,6 @@ class DonatePage(RoutablePageMixin, Page):
     # --- step 2: paying by card -------------------------------------------------------------
     @path("pay/<str:token>/", name="pay")
     def pay(self, request, token):
-        from fund.services.card_payments import card_payment_start, recurring_gift_start
-
         gift = self._from_token(token)
         thanks_url = request.build_absolute_uri(self.url + self.reverse_subpage("thanks", args=[token]))
         if isinstance(gift, Donation) and (gift.status != Donation.Status.PLEDGED or gift.channel != CARD):
