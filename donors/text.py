@@ -71,7 +71,7 @@ def visible_check(text: str) -> None:
 
 @functools.cache
 def _receipt_characters() -> frozenset[int] | None:
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # lazy: read once (cached), and only where text meets the receipt font
 
     covered: set[int] | None = None
     for path in getattr(settings, "RECEIPT_FONT_FILES", DEFAULT_RECEIPT_FONTS):

@@ -154,7 +154,7 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
 
 
 def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
-    import openpyxl
+    import openpyxl  # lazy for start-up time (about 150 ms): only an XLSX upload needs it
 
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:

@@ -136,7 +136,7 @@ def date_parse(value: Any) -> datetime.date:
 
 
 def _excel_serial(number: float) -> datetime.date:
-    from openpyxl.utils.datetime import from_excel
+    from openpyxl.utils.datetime import from_excel  # lazy: openpyxl costs about 150 ms, only XLSX dates need it
 
     if not 1 <= number < 2958466:  # Excel's range: 1900-01-01 to 9999-12-31
         raise BadValue(f"the date {shown(number)} is not a date")
