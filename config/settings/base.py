@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "receipts",
     "fund",
     "donors",
+    "staff",
     "audit",
     "hordak",
     "djmoney",

@@ -1,0 +1,128 @@
+"""The six roles a real install has, as ROADMAP.md's role table states them.
+
+Each role lists exactly the permissions it holds ("app_label.codename"; this app never imports
+the apps it names). ``roles_sync`` (staff/services.py) makes each group equal its definition:
+missing permissions are added, any others removed.
+
+Only permissions that open a screen or an action are listed. Permissions a read-only viewset
+refuses whatever the group says (add/change on gifts, postings, case files, card payments, bank
+lines, receipts: see config/wagtail_admin.ReadOnlyPolicy) and permissions on models with no
+screen at all (hordak's accounts, campaigns, gift lines, fund accounts, ledger checks) are left
+out: a permission nobody can use only misleads whoever reads the group. What the table allows
+but has no screen yet (allocations, enrolment, handovers, closing periods, journal exports, the
+dashboard, fund statements) is added here when its screen is built; docs/decisions/0011-roles.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ADMIN_ACCESS = "wagtailadmin.access_admin"
+
+# Wagtail's page permissions, checked per tree node (granted on the root page).
+PAGE_ALL = (
+    "wagtailcore.add_page",
+    "wagtailcore.bulk_delete_page",
+    "wagtailcore.change_page",
+    "wagtailcore.lock_page",
+    "wagtailcore.publish_page",
+    "wagtailcore.unlock_page",
+)
+PAGE_EDIT = ("wagtailcore.add_page", "wagtailcore.change_page", "wagtailcore.publish_page")
+# Images and documents: checked per collection too (granted on the root collection).
+MEDIA_EDIT = (
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+)
+MEDIA_ALL = (*MEDIA_EDIT, "wagtailimages.delete_image", "wagtaildocs.delete_document")
+
+# Read-only screens over the money, by screen (fund/admin_*.py, receipts/admin_views.py).
+FINANCE_VIEW = (
+    "fund.view_fund",  # Funds
+    "fund.view_donation",  # Gifts, Pledges due
+    "fund.view_posting",  # Ledger postings
+    "fund.view_cardpayment",  # Card payments
+    "fund.view_recurringgift",  # Monthly gifts
+    "fund.view_stripeevent",  # Stripe events
+    "fund.view_bankstatement",  # Bank statements
+    "fund.view_banktransaction",  # Bank transfers (the review queue)
+    "donors.view_donor",  # Donors
+)
+RECEIPTS_VIEW = ("receipts.view_receipt", "receipts.view_receiptdelivery")  # Receipts, receipt emails, PDF
+AUDIT_VIEW = ("audit.view_auditentry",)  # Audit trail (staff/admin_views.py)
+
+CASE_FILE_VIEW = ("fund.view_beneficiary",)  # People in care
+# The sensitive part of a case file, shown on the inspect screen; every showing is audited.
+CASE_FILE_SENSITIVE = "fund.view_beneficiarysensitive"
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    permissions: tuple[str, ...] = ()
+    page_permissions: tuple[str, ...] = ()
+    collection_permissions: tuple[str, ...] = ()
+    # The Administrator holds every permission the database has, whatever apps add later.
+    all_permissions: bool = False
+
+    def model_permissions(self) -> tuple[str, ...]:
+        """Everyone with a role may open the back office."""
+        return (ADMIN_ACCESS, *self.permissions)
+
+
+ADMINISTRATOR = Role(
+    name="Administrator",
+    all_permissions=True,
+    page_permissions=PAGE_ALL,
+    collection_permissions=MEDIA_ALL,
+)
+
+FUND_ACCOUNTANT = Role(
+    name="Fund accountant",
+    permissions=(
+        *FINANCE_VIEW,
+        "fund.add_bankstatement",  # import a bank statement
+        "fund.change_banktransaction",  # decide about a line in the review queue
+        "fund.change_stripeevent",  # resolve a Stripe event that failed to process
+        "donors.add_donor",
+        "donors.change_donor",
+        *RECEIPTS_VIEW,
+        "receipts.add_receipt",  # issue statements of gifts for a period
+        "receipts.change_receipt",  # resend, void and reissue a receipt
+    ),
+)
+
+CASE_WORKER = Role(
+    name="Case worker",
+    permissions=(*CASE_FILE_VIEW, CASE_FILE_SENSITIVE),
+)
+
+FUND_MANAGER = Role(
+    name="Fund manager",
+    permissions=(
+        "fund.view_fund",
+        "fund.add_fund",  # open a fund (its ledger accounts come with it)
+        "fund.change_fund",  # rename, restate the purpose, close
+        "fund.view_donation",  # gifts, read-only: a manager never edits them
+        "fund.view_posting",  # the ledger, read-only
+    ),
+)
+
+CONTENT_EDITOR = Role(
+    name="Content editor",
+    permissions=MEDIA_EDIT,
+    page_permissions=PAGE_EDIT,
+    collection_permissions=MEDIA_EDIT,
+)
+
+AUDITOR = Role(
+    name="Auditor",
+    permissions=(*FINANCE_VIEW, *RECEIPTS_VIEW, *AUDIT_VIEW),
+)
+
+ROLES: tuple[Role, ...] = (ADMINISTRATOR, FUND_ACCOUNTANT, CASE_WORKER, FUND_MANAGER, CONTENT_EDITOR, AUDITOR)
+ROLES_BY_NAME: dict[str, Role] = {role.name: role for role in ROLES}

@@ -1,0 +1,253 @@
+"""Role x screen: a user in each role group opens every back-office listing, inspect view and
+action, and gets in exactly where ROADMAP.md's role table lets them (an accountant no case file,
+a case worker no donor or bank line, an editor only pages and media, an auditor read-only).
+
+The expectations below are written from the role table, not from the code. The listings are
+discovered from the registered viewsets, so a new screen fails here until a role decision is
+written down for it (EXPECTED_VIEWERS)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import NoReverseMatch, get_resolver, reverse
+from django.utils import timezone
+from djmoney.money import Money
+from wagtail.admin.viewsets import viewsets
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from audit.models import AuditEntry
+from fund.models import (
+    BankStatement,
+    BankTransaction,
+    Beneficiary,
+    BeneficiarySensitive,
+    CardPayment,
+    Donation,
+    Posting,
+    RecurringGift,
+    StripeEvent,
+)
+from fund.services import donation_receive, donation_record
+from fund.services.bank_import import bank_statement_import
+from receipts.models import Receipt, ReceiptDelivery
+from receipts.services.receipts import receipt_issue
+from staff.services import roles_sync
+
+from ..fund.bank.conftest import statement_csv, vn_date
+
+pytestmark = pytest.mark.django_db
+
+ADMINISTRATOR, ACCOUNTANT, CASE_WORKER, MANAGER, EDITOR, AUDITOR = (
+    "Administrator",
+    "Fund accountant",
+    "Case worker",
+    "Fund manager",
+    "Content editor",
+    "Auditor",
+)
+EVERYONE = {ADMINISTRATOR, ACCOUNTANT, CASE_WORKER, MANAGER, EDITOR, AUDITOR}
+
+# Who may look at each project screen (ROADMAP: "may" column, less every "may not").
+FINANCE = {ADMINISTRATOR, ACCOUNTANT, AUDITOR}  # gifts' payment records, bank lines, donors
+EXPECTED_VIEWERS: dict[str, set[str]] = {
+    "fund.fund": FINANCE | {MANAGER},
+    "fund.donation": FINANCE | {MANAGER},  # a manager sees gifts, never edits them
+    "fund.posting": FINANCE | {MANAGER},  # the ledger, likewise
+    "fund.cardpayment": FINANCE,
+    "fund.recurringgift": FINANCE,
+    "fund.stripeevent": FINANCE,
+    "fund.bankstatement": FINANCE,
+    "fund.banktransaction": FINANCE,
+    "donors.donor": FINANCE,  # contact details: not the case worker's, not the manager's
+    "fund.beneficiary": {ADMINISTRATOR, CASE_WORKER},  # no case file for accountant, manager, auditor
+    "receipts.receipt": FINANCE,
+    "receipts.receiptdelivery": FINANCE,
+    "audit.auditentry": {ADMINISTRATOR, AUDITOR},
+}
+# Who may add or edit by form; every other project screen is list-and-inspect only for everyone.
+EXPECTED_EDITORS: dict[str, set[str]] = {
+    "fund.fund": {ADMINISTRATOR, MANAGER},
+    "donors.donor": {ADMINISTRATOR, ACCOUNTANT},
+}
+CONTENT = {ADMINISTRATOR, EDITOR}
+CONTENT_URLS = ["/admin/pages/", "/admin/images/", "/admin/documents/", "/admin/images/multiple/add/"]
+PROJECT_APPS = ("fund", "donors", "receipts", "audit", "cms", "staff")
+
+
+def refused(response) -> bool:
+    """Wagtail answers a refused permission by sending the user to the admin home page."""
+    return response.status_code == 403 or (response.status_code == 302 and response["Location"] == "/admin/")
+
+
+def project_viewsets() -> list[ModelViewSet]:
+    # Wagtail fills its registry when the admin's URLconf is first loaded.
+    get_resolver().url_patterns  # noqa: B018
+    found = [
+        vs for vs in viewsets.viewsets if isinstance(vs, ModelViewSet) and vs.model._meta.app_label in PROJECT_APPS
+    ]
+    assert found, "no project viewset registered: the matrix would check nothing"
+    return found
+
+
+def label(vs: ModelViewSet) -> str:
+    return vs.model._meta.label_lower
+
+
+@pytest.fixture
+def clients(client, db):
+    """One logged-in client per role (a fresh Client each: force_login replaces the session)."""
+    from django.test import Client
+
+    roles_sync()
+    made = {}
+    for name in EVERYONE:
+        user = User.objects.create_user(name.lower().replace(" ", "_"), "x@example.org", "pw")
+        user.groups.add(Group.objects.get(name=name))
+        role_client = Client()
+        role_client.force_login(user)
+        made[name] = role_client
+    return made
+
+
+@pytest.fixture
+def one_of_each(fund, donor):
+    """A row behind every inspect view."""
+    now = timezone.now()
+    gift = donation_record(fund=fund, donor=donor, kind="cash", channel="cash", amount="200000")
+    donation_receive(donation=gift)
+    receipt = receipt_issue(donation_id=gift.pk)
+    ReceiptDelivery.objects.get_or_create(receipt=receipt, defaults={"to_email": "a@example.org"})
+    card_gift = donation_record(fund=fund, donor=donor, kind="cash", channel="card", amount="100000")
+    CardPayment.objects.create(donation=card_gift, stripe_payment_intent_id="pi_matrix")
+    RecurringGift.objects.create(donor=donor, fund=fund, amount=Money(Decimal("50000"), "VND"))
+    StripeEvent.objects.create(stripe_id="evt_matrix", type="payment_intent.succeeded", created=now, payload={})
+    donation_record(
+        fund=fund,
+        donor=donor,
+        kind="cash",
+        channel="bank_transfer",
+        amount="300000",
+        pledged_at=now - datetime.timedelta(days=2),
+    )
+    bank_statement_import(
+        filename="sao-ke.csv",
+        content=statement_csv([[vn_date(timezone.localdate()), "750.000", "", "UNG HO QUY", "NGUYEN VAN A"]]),
+        mapping="generic",
+        currency="VND",
+        actor=None,
+    )
+    person = Beneficiary.objects.create(
+        case_number="C-001",
+        full_name="Trẻ em Một",
+        date_of_birth=datetime.date(2015, 1, 1),
+        group="child",
+        programme="orphan",
+        admitted_on=datetime.date(2020, 1, 1),
+    )
+    BeneficiarySensitive.objects.create(beneficiary=person, health_notes="MATRIX-SENSITIVE-NOTE")
+    models = (
+        Donation,
+        Posting,
+        Receipt,
+        ReceiptDelivery,
+        CardPayment,
+        RecurringGift,
+        StripeEvent,
+        BankStatement,
+        BankTransaction,
+        Beneficiary,
+        AuditEntry,
+    )
+    assert all(model.objects.exists() for model in models)
+
+
+def test_every_project_screen_has_a_role_decision():
+    discovered = {label(vs) for vs in project_viewsets()}
+    assert discovered == set(EXPECTED_VIEWERS), "a screen was added or removed: decide who may see it"
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_each_role_opens_exactly_the_listings_roadmap_allows(clients, role):
+    client = clients[role]
+    wrong = []
+    for vs in project_viewsets():
+        url = reverse(vs.get_url_name("index"))
+        response = client.get(url)
+        allowed = role in EXPECTED_VIEWERS[label(vs)]
+        if (response.status_code == 200) != allowed or (not allowed and not refused(response)):
+            wrong.append((url, response.status_code, "expected 200" if allowed else "expected refusal"))
+    for url in CONTENT_URLS:
+        response = client.get(url)
+        allowed = role in CONTENT
+        if (response.status_code == 200) != allowed or (not allowed and not refused(response)):
+            wrong.append((url, response.status_code, "expected 200" if allowed else "expected refusal"))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_each_role_inspects_and_edits_exactly_what_roadmap_allows(clients, one_of_each, role):
+    client = clients[role]
+    wrong = []
+    for vs in project_viewsets():
+        instance = vs.model.objects.order_by("pk").first()
+        checks = [("inspect", [instance.pk], role in EXPECTED_VIEWERS[label(vs)])]
+        checks += [("add", [], role in EXPECTED_EDITORS.get(label(vs), set()))]
+        checks += [(name, [instance.pk], role in EXPECTED_EDITORS.get(label(vs), set())) for name in ("edit",)]
+        checks += [("delete", [instance.pk], False)]  # nothing here is ever deleted by form
+        for view_name, args, allowed in checks:
+            try:
+                url = reverse(vs.get_url_name(view_name), args=args)
+            except NoReverseMatch:
+                continue  # the viewset has no such view at all: refused for everyone
+            response = client.get(url)
+            if (response.status_code == 200) != allowed or (not allowed and not refused(response)):
+                wrong.append((url, response.status_code, "expected 200" if allowed else "expected refusal"))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_each, role):
+    client = clients[role]
+    line = BankTransaction.objects.filter(status=BankTransaction.Status.REVIEW).first()
+    receipt = Receipt.objects.first()
+    event = StripeEvent.objects.get(stripe_id="evt_matrix")
+    accountant = {ADMINISTRATOR, ACCOUNTANT}
+    actions = [
+        ("/admin/fund/bank-import/", accountant),  # import a statement
+        (f"/admin/fund/bank-transfers/match/{line.pk}/", accountant),  # the review queue
+        (f"/admin/fund/bank-transfers/ignore/{line.pk}/", accountant),
+        ("/admin/fund/pledges-due/", FINANCE | {MANAGER}),  # gifts, read-only
+        (reverse("receipts_admin:pdf", args=[receipt.pk]), FINANCE),
+        (reverse("receipts_admin:resend", args=[receipt.pk]), accountant),
+        (reverse("receipts_admin:reissue", args=[receipt.pk]), accountant),
+        ("/admin/receipts/statements/", accountant),  # statements of gifts for a period
+        (reverse("stripe_events:resolve", args=[event.pk]), accountant),
+    ]
+    wrong = []
+    for url, allowed_roles in actions:
+        response = client.get(url)
+        allowed = role in allowed_roles
+        # An allowed action may answer with its form (200) or send the user on with a message
+        # (a Stripe event that needs nothing): what matters is that it is not refused.
+        if refused(response) == allowed or response.status_code >= 500:
+            wrong.append((url, response.status_code, "expected access" if allowed else "expected refusal"))
+    assert wrong == []
+
+
+def test_only_the_case_worker_and_administrator_see_a_sensitive_field(clients, one_of_each):
+    person = Beneficiary.objects.get()
+    (case_files,) = (vs for vs in project_viewsets() if vs.model is Beneficiary)
+    url = reverse(case_files.get_url_name("inspect"), args=[person.pk])
+    for role, role_client in clients.items():
+        response = role_client.get(url)
+        shown = response.status_code == 200 and "MATRIX-SENSITIVE-NOTE" in response.content.decode()
+        assert shown == (role in {ADMINISTRATOR, CASE_WORKER}), role
+
+
+def test_the_administrator_group_opens_wagtail_settings_and_users(clients):
+    for url in ("/admin/users/", "/admin/groups/", "/admin/sites/"):
+        assert clients[ADMINISTRATOR].get(url).status_code == 200, url
+        for role in EVERYONE - {ADMINISTRATOR}:
+            assert refused(clients[role].get(url)), (role, url)
