@@ -28,6 +28,7 @@ migrate: install
 	$(PY) manage.py migrate --no-input -v 0
 
 seed: migrate
+	$(PY) manage.py roles_sync
 	$(PY) manage.py seed_receipts
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_site
