@@ -29,6 +29,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from audit.services import audit_record
+from config.actors import actor_user
 
 from ..errors import FundError
 from ..models import BankStatement, BankTransaction, Donation
@@ -44,6 +45,7 @@ from ..payments.bank_statements import (
     statement_read,
 )
 from .donations import donation_receive
+from .locks import gift_lock
 
 REASON_MAX = 300  # BankTransaction.reason
 _REFERENCE = re.compile(rf"(?=(CT[{REFERENCE_ALPHABET}]{{8}}))")
@@ -88,7 +90,7 @@ def bank_statement_import(
             source=source,
             filename=filename,
             sha256=hashlib.sha256(content).hexdigest() if content is not None else "",
-            imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+            imported_by=actor_user(actor),
             line_count=len(lines),
         )
         # ON CONFLICT DO NOTHING on the unique fingerprint: a line stored by an earlier import, or
@@ -263,7 +265,7 @@ def bank_transaction_match(
             return _decide(line, None, f"The note names several gifts ({', '.join(sorted(named))}); choose one.", actor)
         if named:
             (gift_pk,) = named.values()
-            gift = Donation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=gift_pk)
+            gift = gift_lock(gift_pk)
             problem = _reference_problem(line, gift)
             if problem:
                 return _decide(line, None, problem, actor)

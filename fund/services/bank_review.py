@@ -13,6 +13,7 @@ from django.db.transaction import atomic
 from django.utils import timezone
 
 from audit.services import audit_record
+from config.actors import actor_user
 from donors.models import Donor
 
 from ..errors import FundError, InvalidAmount, InvalidTransition
@@ -21,6 +22,7 @@ from ..money import money_display
 from ..text import text_clean
 from .bank_import import REASON_MAX, received_moment
 from .donations import donation_receive, donation_record
+from .locks import gift_lock
 
 
 def _open_line(transaction: BankTransaction) -> BankTransaction:
@@ -33,7 +35,7 @@ def _open_line(transaction: BankTransaction) -> BankTransaction:
 def _close(line: BankTransaction, *, status: str, reason: str, actor: Any, gift: Donation | None = None) -> None:
     line.status = status
     line.reason = reason[:REASON_MAX]
-    line.resolved_by = actor if getattr(actor, "is_authenticated", False) else None
+    line.resolved_by = actor_user(actor)
     line.resolved_at = timezone.now()
     fields = ["status", "reason", "resolved_by", "resolved_at"]
     if gift is not None:
@@ -52,7 +54,7 @@ def bank_transaction_resolve(
     with atomic():
         line = _open_line(transaction)
         # Lock order as in the matcher: the line, then the gift.
-        gift = Donation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=donation.pk)
+        gift = gift_lock(donation.pk)
         if gift.status != Donation.Status.PLEDGED:
             raise InvalidTransition(
                 f"Gift {gift.reference} is {gift.get_status_display().lower()}, not pledged: choose a pledge, "

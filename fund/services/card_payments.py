@@ -27,6 +27,7 @@ from audit.services import audit_record
 from ..errors import FundError, InvalidTransition, PaymentUnavailable
 from ..models import CardPayment, Donation, RecurringGift
 from ..payments.stripe_client import stripe_amount, stripe_client, stripe_currency, stripe_enabled
+from .locks import gift_lock
 from .stripe_events import receive_paid_intent
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def card_payment_start(*, donation: Donation) -> CardPaymentStart:
     if existing is None:
         with transaction.atomic():
             # Lock the gift so two tabs starting at once store one row between them.
-            locked = Donation.objects.select_for_update(of=("self",)).get(pk=donation.pk)
+            locked = gift_lock(donation.pk, related=())
             if locked.status != Donation.Status.PLEDGED:
                 raise InvalidTransition(f"Gift {locked.reference} is {locked.status}; there is nothing left to pay.")
             payment, created = CardPayment.objects.get_or_create(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from audit.services import audit_record
+from config.actors import actor_user
 from donors.models import Donor
 from donors.text import text_check
 
@@ -24,6 +25,7 @@ from ..money import MAX_AMOUNT, currency_check, money_convert, money_parse, to_d
 from ..signals import donation_received, donation_refunded
 from ..text import text_clean
 from .ledger import Entry, ledger_post, ledger_reverse
+from .locks import gift_lock
 
 MAX_LINES = 200
 RECEIPT_LANGUAGES = ("vi", "en")  # the languages receipts are written in
@@ -254,7 +256,7 @@ def donation_record(
         fee_cover=fee,
         commitment=commitment,
         recurring_gift=recurring_gift,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_user(actor),
     )
     if received_at is not None:
         donation.status = Donation.Status.RECEIVED
@@ -276,11 +278,6 @@ def donation_record(
     return donation
 
 
-def _locked(donation: Donation) -> Donation:
-    # of=self: lock the gift only; locking its fund too would serialise every gift to that fund.
-    return Donation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=donation.pk)
-
-
 def donation_receive(
     *,
     donation: Donation,
@@ -298,7 +295,7 @@ def donation_receive(
     received_at = received_at or timezone.now()
     _check_not_future(received_at)
     with transaction.atomic():
-        donation = _locked(donation)
+        donation = gift_lock(donation.pk)
         if donation.status != Donation.Status.PLEDGED:
             raise InvalidTransition(f"Gift {donation.reference} is {donation.status}, not pledged.")
         changes: dict[str, str] = {}
@@ -333,7 +330,7 @@ def donation_cancel(*, donation: Donation, reason: str, actor: Any = None) -> Do
     if not reason:
         raise FundError("Say why the pledge is cancelled.")
     with transaction.atomic():
-        donation = _locked(donation)
+        donation = gift_lock(donation.pk)
         if donation.status != Donation.Status.PLEDGED:
             raise InvalidTransition(f"Only a pledge can be cancelled; gift {donation.reference} is {donation.status}.")
         donation.status = Donation.Status.CANCELLED
@@ -350,7 +347,7 @@ def donation_refund(*, donation: Donation, reason: str, actor: Any = None) -> Do
     if not reason:
         raise FundError("Say why the gift is refunded.")
     with transaction.atomic():
-        donation = _locked(donation)
+        donation = gift_lock(donation.pk)
         if donation.status != Donation.Status.RECEIVED:
             raise InvalidTransition(f"Only a received gift can be refunded; {donation.reference} is {donation.status}.")
         original = Posting.objects.get(donation=donation, kind=Posting.Kind.DONATION_RECEIVED)

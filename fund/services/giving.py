@@ -16,6 +16,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from audit.services import audit_record
+from config.actors import actor_user
 from donors.models import Donor
 from donors.services import donor_find_or_create, donor_public_choices_apply
 
@@ -278,7 +279,7 @@ def commitment_create(
             instalments=instalments,
             frequency=frequency,
             first_due_on=first_due_on,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=actor_user(actor),
         )
         step = MONTHS_PER_INSTALMENT[frequency]
         for number, instalment in enumerate(amounts):

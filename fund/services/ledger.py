@@ -16,6 +16,8 @@ from django.utils import timezone
 from djmoney.money import Money
 from hordak.models import Account, Leg, Transaction
 
+from config.actors import actor_user
+
 from ..digests import transaction_digest
 from ..errors import LedgerError
 from ..models import AccountRole, Fund, FundAccount, LedgerCheck, Posting
@@ -135,7 +137,7 @@ def ledger_post(
         reverses=reverses,
         reason=reason,
         digest=transaction_digest(tx.pk),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_user(actor),
     )
 
 

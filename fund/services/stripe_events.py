@@ -35,11 +35,11 @@ from ..models import CardPayment, Donation, StripeEvent
 from ..payments.stripe_client import StripeLookupFailed, money_from_stripe
 from ..text import text_clean
 from .donations import donation_receive, donation_refund
+from .locks import gift_lock
 from .stripe_monthly import (
     event_lookups,
     invoice_paid,
     invoice_payment_failed,
-    lock_gift,
     lookup_summary,
     month_for_payment,
     set_payment,
@@ -95,7 +95,7 @@ def _gift_for_intent(intent_id: str | None, metadata: Mapping[str, Any] | None) 
     reference = (metadata or {}).get("donation")
     if donation_id is None and isinstance(reference, str) and reference:
         donation_id = Donation.objects.filter(reference=reference).values_list("pk", flat=True).first()
-    return lock_gift(donation_id) if donation_id is not None else None
+    return gift_lock(donation_id) if donation_id is not None else None
 
 
 def _payment_row(donation: Donation, intent_id: str | None) -> CardPayment:

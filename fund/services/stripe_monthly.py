@@ -29,6 +29,7 @@ from ..payments.stripe_client import (
     stripe_invoice_payments,
 )
 from .donations import donation_record
+from .locks import gift_lock
 from .stripe_objects import (
     Outcome,
     charge_invoice,
@@ -48,11 +49,6 @@ CHARGE_TYPES = ("charge.refunded", "charge.dispute.created", "charge.dispute.clo
 
 
 # --- locking ----------------------------------------------------------------------------------
-
-
-def lock_gift(pk: int) -> Donation:
-    # of=self: lock the gift only, not its fund (see fund.services.donations._locked).
-    return Donation.objects.select_for_update(of=("self",)).select_related("fund").get(pk=pk)
 
 
 def set_payment(payment: CardPayment, **fields: Any) -> None:
@@ -234,7 +230,7 @@ def month_for_payment(obj: dict, event: Mapping[str, Any], lookup: Mapping[str, 
                 return None, f"Stripe reports invoice {invoice_id} unpaid."
             _receive_month(gift, invoice, intent_id=intent_id, at=event_time(event))
             payment = CardPayment.objects.get(stripe_invoice_id=invoice_id)
-    donation = lock_gift(payment.donation_id)
+    donation = gift_lock(payment.donation_id)
     payment = CardPayment.objects.select_for_update().get(pk=payment.pk)
     if not payment.stripe_payment_intent_id and _intent_is_free(intent_id):
         set_payment(payment, stripe_payment_intent_id=intent_id)
@@ -314,7 +310,6 @@ __all__ = [
     "event_lookups",
     "invoice_paid",
     "invoice_payment_failed",
-    "lock_gift",
     "lock_recurring_gift",
     "lookup_summary",
     "month_for_payment",

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.services import audit_record
+from config.actors import actor_user
 
 from ..emails import receipt_email_build
 from ..errors import NoEmailAddress, ReceiptError
@@ -38,7 +39,7 @@ def delivery_queue(*, receipt: Receipt, to_email: str = "", requested_by: Any = 
         delivery = ReceiptDelivery.objects.create(
             receipt=receipt,
             to_email=address,
-            requested_by=requested_by if getattr(requested_by, "is_authenticated", False) else None,
+            requested_by=actor_user(requested_by),
         )
         if requested_by is not None:
             audit_record(actor=requested_by, action="receipt.resend", obj=receipt, data={"to": address})

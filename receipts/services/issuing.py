@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from config.actors import actor_user
 from fund.models import Donation
 from fund.text import text_clean
 
@@ -60,7 +61,7 @@ def receipt_create(
         language=language,
         content=content,
         issued_at=issued_at,
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        issued_by=actor_user(actor),
         replaces=replaces,
     )
 
@@ -71,7 +72,7 @@ def receipt_void_locked(receipt: Receipt, *, reason: str, actor: Any) -> Receipt
         raise AlreadyVoid(f"Receipt {receipt.number} is already void.")
     receipt.status = Receipt.Status.VOID
     receipt.voided_at = timezone.now()
-    receipt.voided_by = actor if getattr(actor, "is_authenticated", False) else None
+    receipt.voided_by = actor_user(actor)
     receipt.void_reason = reason
     receipt.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
     return receipt

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from audit.services import audit_record
 from fund.models import Donation
+from fund.services.locks import gift_lock
 
 from ..errors import NotReceivable
 from ..models import Receipt
@@ -39,11 +40,7 @@ def _issue_for_locked_gift(donation: Donation, *, replaces: Receipt | None, acto
 def _locked_gift(donation_id: int) -> Donation:
     # The gift's row is the lock that serialises issuing for one gift (lock order: gift, then
     # the counter row), so a repeated task finds the receipt the first one made.
-    return (
-        Donation.objects.select_for_update(of=("self",))
-        .select_related("fund", "campaign", "donor", "payer")
-        .get(pk=donation_id)
-    )
+    return gift_lock(donation_id, related=("fund", "campaign", "donor", "payer"))
 
 
 def receipt_issue(*, donation_id: int, actor: Any = None) -> Receipt:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from audit.services import audit_record
+from config.actors import actor_user
 from donors.models import Donor
 from fund.models import Donation
 from fund.money import money_display
@@ -268,7 +269,7 @@ def statements_issue_period(
     existing = donors_with_statement(start, end)
     pending = [donor_id for donor_id in donors if donor_id not in existing]
     chunks = [pending[i : i + chunk_size] for i in range(0, len(pending), chunk_size)]
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    actor_id = getattr(actor_user(actor), "pk", None)
 
     # A chunk lost to a broker outage is logged; running the period again queues its donors.
     for chunk in chunks:
