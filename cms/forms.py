@@ -17,17 +17,19 @@ from donors.text import tax_code_clean, text_check
 from fund.models import Commitment, Donation
 from fund.money import money_display
 from fund.services.giving import (
+    INSTALMENTS,
     MAX_COMMITMENT_MONTHS,
     MAX_COMMITMENT_TOTAL,
     MAX_INSTALMENTS,
     MINIMUM_PUBLIC_GIFT,
+    MONTHLY,
     MONTHS_PER_INSTALMENT,
+    ONCE,
 )
 
 from .amounts import amount_from_input
 from .widgets import LanguageSelect
 
-ONCE, MONTHLY, INSTALMENTS = "once", "monthly", "instalments"
 CARD, TRANSFER = Donation.Channel.CARD.value, Donation.Channel.BANK_TRANSFER.value
 MAX_GOODS_LINES = 20
 

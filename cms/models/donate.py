@@ -21,7 +21,6 @@ from django.template.response import TemplateResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from djmoney.money import Money
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
@@ -29,18 +28,12 @@ from wagtail.models import Page
 
 from fund.errors import InvalidAmount, InvalidLines
 from fund.models import Donation, RecurringGift
-from fund.money import money_display
 from fund.payments.stripe_client import stripe_enabled
 from fund.payments.vietqr import amount_fits, vietqr_payload, vietqr_svg
 from fund.services.card_payments import card_payment_start, recurring_gift_start
-from fund.services.giving import (
-    card_maximum,
-    commitment_create,
-    gift_pledge,
-    recurring_gift_create,
-)
+from fund.services.giving import ONCE, gift_from_public_form
 
-from ..forms import CARD, INSTALMENTS, MONTHLY, TRANSFER, DonationForm, GoodsLineFormSet
+from ..forms import CARD, TRANSFER, DonationForm, GoodsLineFormSet
 from ..gift_status import card_gift_status
 from ..limits import creation_count, creation_wait, pay_page_wait
 from .settings import OrganisationSettings
@@ -215,80 +208,26 @@ class DonatePage(RoutablePageMixin, Page):
             return False
         return True
 
-    def _bounds_check(self, form, *, total, currency: str, method: str, field: str = "amount") -> bool:
-        """The page's smallest gift (VND), and for cards the largest gift a card may carry: the
-        page's own limit, never above what Stripe takes in one payment. Bank transfers have no
-        upper bound here: large organisational gifts arrive that way."""
-        if total is None:
-            return True
-        if currency == "VND" and total < self.minimum_vnd:
-            smallest = money_display(Money(self.minimum_vnd, "VND"))
-            form.add_error(field, gettext("The smallest gift here is %(amount)s.") % {"amount": smallest})
-            return False
-        if method == CARD:
-            largest = card_maximum(currency)
-            if currency == "VND":
-                largest = min(largest, Decimal(self.maximum_vnd))
-            if total > largest:
-                form.add_error(
-                    field,
-                    gettext("By card we can take at most %(amount)s at once; please give by bank transfer.")
-                    % {"amount": money_display(Money(largest, currency))},
-                )
-                return False
-        return True
-
     def _save(self, request, form, lines):
+        """Hand the cleaned form to the fund service, show each refusal beside the field it
+        belongs to, and send the donor on to paying (card) or to the thank-you page."""
         data = form.cleaned_data
         fund, campaign = self.target()
-        kind, method, currency = data["kind"], data.get("payment_method") or "", data["currency"]
-        common = {"fund": fund, "campaign": campaign, "donor": form.donor_details(), "payer": form.payer_details()}
+        kind = data["kind"]
         try:
-            if kind == Donation.Kind.CASH and data["frequency"] == MONTHLY:
-                if not self.allow_monthly:
-                    form.add_error("frequency", gettext("Monthly gifts are not offered on this page."))
-                    return None
-                if not self._bounds_check(form, total=data["amount_value"], currency=currency, method=method):
-                    return None
-                gift = recurring_gift_create(
-                    amount=data["amount_value"], currency=currency, is_anonymous=not data["show_name"], **common
-                )
-                return self._step_redirect("pay", "r", gift.reference)
-            if kind == Donation.Kind.CASH and data["frequency"] == INSTALMENTS:
-                each = data["amount_value"] / data["instalments"]
-                if not self._bounds_check(form, total=each, currency=currency, method=method):
-                    return None
-                commitment = commitment_create(
-                    fund=fund,
-                    campaign=campaign,
-                    donor=common["donor"],
-                    payer=common["payer"],
-                    total=data["amount_value"],
-                    currency=currency,
-                    instalments=data["instalments"],
-                    frequency=data["instalment_frequency"],
-                    first_due_on=data["first_due_on"],
-                    is_anonymous=not data["show_name"],
-                    message=data.get("message") or "",
-                )
-                first = commitment.donations.order_by("expected_on").first()
-                return self._thanks_redirect(first)
-            if kind == Donation.Kind.CASH and not self._bounds_check(
-                form, total=data["amount_value"], currency=currency, method=method
-            ):
-                return None
-            if kind == Donation.Kind.SCHOLARSHIP and data.get("scholarship_amount_value") is not None:
-                total = data["scholarship_amount_value"] * data["scholarship_count"]
-                if not self._bounds_check(
-                    form, total=total, currency=currency, method=method, field="scholarship_amount"
-                ):
-                    return None
-            goods = kind in Donation.GOODS_KINDS
-            donation = gift_pledge(
+            gift = gift_from_public_form(
+                fund=fund,
+                campaign=campaign,
+                donor=form.donor_details(),
+                payer=form.payer_details(),
                 kind=kind,
-                channel=Donation.Channel.IN_KIND_DELIVERY if goods else method,
-                amount=data.get("amount_value") if kind == Donation.Kind.CASH else None,
-                currency="VND" if goods else currency,
+                frequency=data.get("frequency") or ONCE,
+                channel=data.get("payment_method") or "",
+                currency=data["currency"],
+                amount=data.get("amount_value"),
+                instalments=data.get("instalments"),
+                instalment_frequency=data.get("instalment_frequency") or "",
+                first_due_on=data.get("first_due_on"),
                 scholarship_count=data.get("scholarship_count"),
                 scholarship_amount=data.get("scholarship_amount_value"),
                 school_year=data.get("school_year") or "",
@@ -303,10 +242,12 @@ class DonatePage(RoutablePageMixin, Page):
                     if line
                 ],
                 expected_on=data.get("expected_on"),
-                cover_fee=bool(data.get("cover_fee")) and method == CARD,
+                cover_fee=bool(data.get("cover_fee")),
                 is_anonymous=not data["show_name"],
                 message=data.get("message") or "",
-                **common,
+                minimum_vnd=self.minimum_vnd,
+                maximum_vnd=self.maximum_vnd,
+                allow_monthly=self.allow_monthly,
             )
         except InvalidAmount as exc:
             # Show an amount the services refuse beside the amount the donor typed.
@@ -332,9 +273,11 @@ class DonatePage(RoutablePageMixin, Page):
             else:
                 form.add_error(None, exc)
             return None
-        if donation.channel == CARD:
-            return self._step_redirect("pay", "d", donation.reference)
-        return self._thanks_redirect(donation)
+        if isinstance(gift, RecurringGift):
+            return self._step_redirect("pay", "r", gift.reference)
+        if gift.channel == CARD:
+            return self._step_redirect("pay", "d", gift.reference)
+        return self._thanks_redirect(gift)
 
     def _thanks_redirect(self, donation):
         return self._step_redirect("thanks", "d", donation.reference)

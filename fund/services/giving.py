@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from djmoney.money import Money
 
 from audit.services import audit_record
@@ -22,7 +23,7 @@ from donors.services import donor_find_or_create, donor_public_choices_apply
 
 from ..errors import FundError, InvalidAmount
 from ..models import Campaign, Commitment, Donation, Fund, RecurringGift
-from ..money import currency_check, currency_exponent, money_parse
+from ..money import currency_check, currency_exponent, money_display, money_parse
 from .donations import donation_record
 
 # The smallest gift the public form takes, per currency: below this a "gift" is far more often a
@@ -40,6 +41,10 @@ MONTHS_PER_INSTALMENT = {
     Commitment.Frequency.QUARTERLY: 3,
     Commitment.Frequency.YEARLY: 12,
 }
+
+# How often a gift from the public form is paid: once, every month by card, or as a total
+# promised in instalments.
+ONCE, MONTHLY, INSTALMENTS = "once", "monthly", "instalments"
 
 
 # The most one card payment may carry: Stripe takes amounts of up to eight digits in the
@@ -307,3 +312,130 @@ def commitment_create(
             data={"total": str(money), "instalments": instalments, "frequency": frequency},
         )
     return commitment
+
+
+def _public_bounds_check(
+    *, total: Decimal | None, currency: str, channel: str, minimum_vnd: int, maximum_vnd: int
+) -> None:
+    """The page's smallest gift (VND), and for cards the largest gift a card may carry: the
+    page's own limit, never above what Stripe takes in one payment. Bank transfers have no
+    upper bound here: large organisational gifts arrive that way."""
+    if total is None:
+        return
+    if currency == "VND" and total < minimum_vnd:
+        smallest = money_display(Money(minimum_vnd, "VND"))
+        raise InvalidAmount(gettext("The smallest gift here is %(amount)s.") % {"amount": smallest})
+    if channel == Donation.Channel.CARD:
+        largest = card_maximum(currency)
+        if currency == "VND":
+            largest = min(largest, Decimal(maximum_vnd))
+        if total > largest:
+            raise InvalidAmount(
+                gettext("By card we can take at most %(amount)s at once; please give by bank transfer.")
+                % {"amount": money_display(Money(largest, currency))}
+            )
+
+
+def gift_from_public_form(
+    *,
+    fund: Fund,
+    campaign: Campaign | None,
+    donor: Mapping[str, Any],
+    payer: Mapping[str, Any] | None,
+    kind: str,
+    frequency: str,
+    channel: str,
+    currency: str,
+    amount: Decimal | None = None,
+    instalments: int | None = None,
+    instalment_frequency: str = "",
+    first_due_on: datetime.date | None = None,
+    scholarship_count: int | None = None,
+    scholarship_amount: Decimal | None = None,
+    school_year: str = "",
+    lines: Iterable[Mapping[str, Any]] = (),
+    expected_on: datetime.date | None = None,
+    cover_fee: bool = False,
+    is_anonymous: bool = True,
+    message: str = "",
+    minimum_vnd: int,
+    maximum_vnd: int,
+    allow_monthly: bool,
+    actor: Any = None,
+) -> Donation | RecurringGift:
+    """What one post of the public donation form makes: a monthly card gift, a pledge in
+    instalments (its first instalment is returned), or a one-off pledge of money, a scholarship
+    or goods. ``minimum_vnd``, ``maximum_vnd`` and ``allow_monthly`` are the donation page's own
+    limits. A refusal names its field as the form does: InvalidAmount belongs to the amount the
+    donor typed, a ValidationError with a dict to the fields it names, InvalidLines to a goods
+    line; nothing is written."""
+    if kind == Donation.Kind.CASH and frequency == MONTHLY:
+        if not allow_monthly:
+            raise FundError({"frequency": [gettext("Monthly gifts are not offered on this page.")]})
+        _public_bounds_check(
+            total=amount, currency=currency, channel=channel, minimum_vnd=minimum_vnd, maximum_vnd=maximum_vnd
+        )
+        return recurring_gift_create(
+            fund=fund,
+            campaign=campaign,
+            donor=donor,
+            payer=payer,
+            amount=amount,
+            currency=currency,
+            is_anonymous=is_anonymous,
+            actor=actor,
+        )
+    if kind == Donation.Kind.CASH and frequency == INSTALMENTS:
+        # The bounds apply to each payment, not to the promised total.
+        each = amount / instalments if amount is not None and instalments else None
+        _public_bounds_check(
+            total=each, currency=currency, channel=channel, minimum_vnd=minimum_vnd, maximum_vnd=maximum_vnd
+        )
+        commitment = commitment_create(
+            fund=fund,
+            campaign=campaign,
+            donor=donor,
+            payer=payer,
+            total=amount,
+            currency=currency,
+            instalments=instalments,
+            frequency=instalment_frequency,
+            first_due_on=first_due_on,
+            is_anonymous=is_anonymous,
+            message=message,
+            actor=actor,
+        )
+        return commitment.donations.order_by("expected_on").first()
+    if kind == Donation.Kind.CASH:
+        _public_bounds_check(
+            total=amount, currency=currency, channel=channel, minimum_vnd=minimum_vnd, maximum_vnd=maximum_vnd
+        )
+    if kind == Donation.Kind.SCHOLARSHIP and scholarship_amount is not None and scholarship_count is not None:
+        _public_bounds_check(
+            total=scholarship_amount * scholarship_count,
+            currency=currency,
+            channel=channel,
+            minimum_vnd=minimum_vnd,
+            maximum_vnd=maximum_vnd,
+        )
+    goods = kind in Donation.GOODS_KINDS
+    return gift_pledge(
+        fund=fund,
+        campaign=campaign,
+        donor=donor,
+        payer=payer,
+        kind=kind,
+        # Goods are brought, not paid, and valued in dong.
+        channel=Donation.Channel.IN_KIND_DELIVERY if goods else channel,
+        amount=amount if kind == Donation.Kind.CASH else None,
+        currency="VND" if goods else currency,
+        scholarship_count=scholarship_count,
+        scholarship_amount=scholarship_amount,
+        school_year=school_year,
+        lines=list(lines),
+        expected_on=expected_on,
+        cover_fee=cover_fee and channel == Donation.Channel.CARD,
+        is_anonymous=is_anonymous,
+        message=message,
+        actor=actor,
+    )

@@ -4,12 +4,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEntry
 from donors.models import Donor
-from fund.errors import FundError
+from fund.errors import FundError, InvalidAmount
 from fund.models import Commitment, Donation, RecurringGift
+from fund.services import giving
 from fund.services.giving import (
     card_fee_estimate,
     commitment_create,
@@ -170,3 +171,127 @@ def test_bad_commitments_write_nothing(fund, organisation, kwargs):
         commitment_create(**args)
     assert Commitment.objects.count() == 0
     assert Donation.objects.count() == 0
+
+
+# --- one post of the public form (gift_from_public_form) ------------------------------------
+
+
+def _public(fund, **overrides):
+    """What the donation page hands over for one post: the cleaned form and the page's limits."""
+    args = {
+        "fund": fund,
+        "campaign": None,
+        "donor": PERSON,
+        "payer": None,
+        "kind": "cash",
+        "frequency": giving.ONCE,
+        "channel": "bank_transfer",
+        "currency": "VND",
+        "amount": Decimal("500000"),
+        "minimum_vnd": 20000,
+        "maximum_vnd": 50000000,
+        "allow_monthly": True,
+        **overrides,
+    }
+    with translation.override("en"):
+        return giving.gift_from_public_form(**args)
+
+
+def _nothing_written():
+    assert Donor.objects.count() == 0
+    assert Donation.objects.count() == 0
+    assert RecurringGift.objects.count() == 0
+    assert Commitment.objects.count() == 0
+
+
+def test_public_one_off_gift_is_a_pledge(fund):
+    gift = _public(fund)
+    assert isinstance(gift, Donation)
+    assert (gift.kind, gift.channel, gift.amount.amount) == ("cash", "bank_transfer", Decimal("500000"))
+    assert not gift.fee_cover
+
+
+def test_public_monthly_gift_is_a_recurring_gift(fund):
+    gift = _public(fund, frequency=giving.MONTHLY, channel="card")
+    assert isinstance(gift, RecurringGift)
+    assert gift.amount.amount == Decimal("500000")
+    assert Donation.objects.count() == 0
+
+
+def test_public_monthly_gift_refused_where_the_page_offers_none(fund):
+    with pytest.raises(FundError) as caught:
+        _public(fund, frequency=giving.MONTHLY, channel="card", allow_monthly=False)
+    # Named by field, so the form shows it beside "how often".
+    assert list(caught.value.error_dict) == ["frequency"]
+    _nothing_written()
+
+
+def test_public_instalments_return_the_first_due(fund):
+    first = timezone.localdate() + datetime.timedelta(days=3)
+    gift = _public(
+        fund,
+        frequency=giving.INSTALMENTS,
+        amount=Decimal("3000000"),
+        instalments=3,
+        instalment_frequency="monthly",
+        first_due_on=first,
+    )
+    assert gift.expected_on == first
+    assert gift.commitment.donations.count() == 3
+
+
+def test_public_instalments_each_must_reach_the_page_minimum(fund):
+    # 90,000 in three is 30,000 each: above the platform's minimum, below this page's.
+    with pytest.raises(InvalidAmount, match="The smallest gift here is 40,000 ₫"):
+        _public(
+            fund,
+            frequency=giving.INSTALMENTS,
+            amount=Decimal("90000"),
+            instalments=3,
+            instalment_frequency="monthly",
+            first_due_on=timezone.localdate() + datetime.timedelta(days=3),
+            minimum_vnd=40000,
+        )
+    _nothing_written()
+
+
+def test_public_card_gift_above_the_page_maximum_is_refused_but_a_transfer_is_not(fund):
+    with pytest.raises(InvalidAmount, match="By card we can take at most 50,000,000 ₫"):
+        _public(fund, channel="card", amount=Decimal("60000000"))
+    _nothing_written()
+    gift = _public(fund, channel="bank_transfer", amount=Decimal("60000000"))
+    assert gift.amount.amount == Decimal("60000000")
+
+
+def test_public_scholarships_are_bounded_by_their_total(fund):
+    with pytest.raises(InvalidAmount, match="By card"):
+        _public(
+            fund,
+            kind="scholarship",
+            channel="card",
+            amount=None,
+            scholarship_count=20,
+            scholarship_amount=Decimal("3000000"),
+            school_year="2026-2027",
+        )
+    _nothing_written()
+
+
+def test_public_goods_are_brought_and_valued_in_dong(fund):
+    gift = _public(
+        fund,
+        kind="supplies",
+        channel="card",
+        currency="USD",
+        amount=None,
+        cover_fee=True,
+        lines=[{"description": "Vở học sinh", "quantity": Decimal("100"), "unit": "quyển", "fair_value": "800000"}],
+    )
+    assert (gift.channel, gift.amount.currency.code) == ("in_kind_delivery", "VND")
+    assert not gift.fee_cover
+    assert [line.description for line in gift.lines.all()] == ["Vở học sinh"]
+
+
+def test_public_fee_cover_applies_to_cards_only(fund):
+    assert not _public(fund, cover_fee=True).fee_cover
+    assert _public(fund, channel="card", cover_fee=True).fee_cover > 0
