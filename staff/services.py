@@ -30,6 +30,9 @@ class GroupChange:
 @dataclass
 class RolesSyncSummary:
     groups: dict[str, GroupChange] = field(default_factory=dict)
+    # Groups that are not roles (Wagtail's Editors and Moderators, an install's own): left alone,
+    # but named, since anyone in them keeps what they grant.
+    other_groups: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -130,6 +133,8 @@ def roles_sync(*, stdout: TextIO | None = None, actor: Any = None) -> RolesSyncS
             summary.groups[role.name] = change
             if change.changed and first_changed is None:
                 first_changed = group
+        others = Group.objects.exclude(name__in=[role.name for role in ROLES]).order_by("name")
+        summary.other_groups = list(others.values_list("name", flat=True))
         if first_changed is not None:
             # One service, one audit entry: filed under the first group that changed, naming all.
             audit_record(
@@ -149,6 +154,8 @@ def roles_sync(*, stdout: TextIO | None = None, actor: Any = None) -> RolesSyncS
 def _report(summary: RolesSyncSummary, stdout: TextIO | None) -> None:
     if stdout is None:
         return
+    if summary.other_groups:
+        stdout.write(f"Groups that are not roles, left as they are: {', '.join(summary.other_groups)}.\n")
     if not summary.changed:
         stdout.write("Roles already in sync: nothing changed.\n")
         return

@@ -129,8 +129,9 @@ def test_permissions_given_by_hand_are_removed_and_missing_ones_restored():
 def test_other_groups_are_left_alone():
     other = Group.objects.create(name="Volunteers")
     other.permissions.add(Permission.objects.get(codename="view_donor"))
-    run()
+    output = run()
     assert held(other) == {"donors.view_donor"}
+    assert "left as they are: Editors, Moderators, Volunteers." in output
 
 
 def test_an_unknown_permission_fails_loudly_and_writes_nothing(monkeypatch):
