@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic import CreateView
+from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 
 
@@ -36,7 +38,16 @@ class ServiceFormMixin:
 
     def save_instance(self):
         data = {name: self.form.cleaned_data[name] for name in self.service_fields}
-        return self.call_service(data)
+        instance = self.call_service(data)
+        # Wagtail's own save writes the log entry behind the object's History tab; the service
+        # writes our audit entry but knows nothing of Wagtail, so the view writes this one.
+        log(
+            instance=instance,
+            action="wagtail.create" if isinstance(self, CreateView) else "wagtail.edit",
+            user=self.request.user,
+            content_changed=isinstance(self, CreateView) or self.form.has_changed(),
+        )
+        return instance
 
     def form_valid(self, form):
         try:
