@@ -11,6 +11,7 @@ from fund.models import Beneficiary, BeneficiarySensitive, Fund, FundAccount
 from fund.money import money_display
 from fund.selectors import fund_balance
 from fund.services import donation_record, fund_update
+from tests.support.leaks import child_identifiers, child_leaks, public_site_build
 
 
 @pytest.fixture
@@ -121,8 +122,27 @@ def test_staff_without_permission_never_see_sensitive_record(client, child):
     assert not AuditEntry.objects.filter(action="beneficiary_sensitive.read").exists()
 
 
-def test_public_home_page_never_shows_a_childs_name(client, child, fund):
-    assert "Demo Child" not in client.get("/").content.decode()
+def test_no_public_page_shows_a_child_with_a_case_file(child, fund):
+    # A case file with sensitive notes exists in the back office; an anonymous visitor crawling
+    # the whole site finds neither the child nor the notes.
+    public_site_build(fund=fund)
+    leaks = child_leaks(also=SENSITIVE)
+    assert not leaks, "\n".join(map(str, leaks))
+
+
+SENSITIVE = {"health notes": "SENSITIVE-HEALTH-NOTE"}
+
+
+@pytest.mark.parametrize(
+    "what", ["full name", "case number", "date of birth (vi, DATE_FORMAT)", "health notes"], ids=str
+)
+def test_the_public_site_search_finds_a_child_on_the_home_page(child, fund, what):
+    site = public_site_build(fund=fund)
+    assert child_leaks(also=SENSITIVE) == []
+    text = {**child_identifiers(child), **SENSITIVE}[what]
+    site["home"].intro = f"<p>{text}</p>"
+    site["home"].save_revision().publish()
+    assert [(leak.url, leak.what) for leak in child_leaks(also=SENSITIVE) if leak.what == what] == [("/", what)]
 
 
 def test_editing_a_donor_in_the_admin_saves_and_audits(admin_client, organisation):

@@ -8,12 +8,15 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from wagtail.models import Locale
+from wagtail.rich_text import RichText
 
-from cms.models import TransparencyPage
+from cms.models import StandardPage, TransparencyPage
 from donors.services import donor_create
 from fund.models import Beneficiary
 from fund.selectors.public import campaign_progress, mask_reference
 from fund.services import beneficiary_admit, donation_record, donation_refund
+from tests.support.leaks import child_identifiers, child_leaks, public_site_build, public_urls
 
 from .conftest import publish_child
 
@@ -61,19 +64,83 @@ def test_transparency_names_only_donors_who_agreed(client, transparency_page, fu
     assert "250.000 ₫" in html
 
 
-def test_no_page_shows_a_child(client, site, transparency_page, fund_page, donate_page, fund):
-    child = beneficiary_admit(
-        case_number="TE-001",
-        full_name="Trẻ Em Được Bảo Vệ",
-        date_of_birth=datetime.date(2015, 1, 1),
+@pytest.fixture
+def a_child(db):
+    return beneficiary_admit(
+        case_number="TE-2014-031",
+        full_name="Lê Thị Bảo Ngọc",
+        date_of_birth=datetime.date(2014, 3, 7),
         group=Beneficiary.Group.CHILD,
         programme="orphan",
         admitted_on=datetime.date(2024, 1, 1),
     )
-    for url in ("/", transparency_page.url, fund_page.url, donate_page.url):
-        html = client.get(url).content.decode()
-        assert child.full_name not in html
-        assert child.case_number not in html
+
+
+@pytest.fixture
+def whole_site(organisation_settings, fund, a_child):
+    return public_site_build(fund=fund)
+
+
+def test_no_page_shows_a_child(whole_site, a_child):
+    urls = public_urls()
+    # The crawl reaches every kind of public page, or an empty list would pass for a clean site.
+    assert {"/", "/en/", "/cpf/", "/cpf/ung-ho/", "/minh-bach/", "/en/minh-bach/"} <= set(urls)
+    assert any("/thanks/" in url for url in urls)
+    assert any("/receipts/verify/" in url for url in urls)
+    leaks = child_leaks(urls=urls)
+    assert not leaks, "\n".join(map(str, leaks))
+
+
+def _story_page(home, text):
+    page = StandardPage(title="Câu chuyện", slug="cau-chuyen", body=[("paragraph", RichText(f"<p>{text}</p>"))])
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def _publish(page, field, value):
+    setattr(page, field, value)
+    page.save_revision().publish()
+    return page
+
+
+# Where an editor could write a child onto the site, and what: the crawl must find each one.
+PUT_ON_A_PAGE = {
+    "name in the home page's introduction": (
+        "full name",
+        lambda site, text: _publish(site["home"], "intro", f"<p>Chào {text}</p>"),
+    ),
+    "case number in a story's body": ("case number", lambda site, text: _story_page(site["home"], text)),
+    "birth date d/m/Y in a fund's summary": (
+        "date of birth (vi, d/m/Y)",
+        lambda site, text: _publish(site["fund_page"], "summary", f"Sinh ngày {text}"),
+    ),
+    "birth date Y-m-d in a fund's story": (
+        "date of birth (vi, Y-m-d)",
+        lambda site, text: _publish(site["fund_page"], "body", [("paragraph", RichText(f"<p>{text}</p>"))]),
+    ),
+    "long Vietnamese birth date on the home page": (
+        "date of birth (vi, DATE_FORMAT)",
+        lambda site, text: _publish(site["home"], "intro", f"<p>{text}</p>"),
+    ),
+    "long English birth date on the English home page": (
+        "date of birth (en, DATE_FORMAT)",
+        lambda site, text: _publish(
+            site["home"].get_translation(Locale.objects.get(language_code="en")), "intro", f"<p>{text}</p>"
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PUT_ON_A_PAGE, ids=list(PUT_ON_A_PAGE))
+def test_the_search_finds_a_child_put_on_a_page(whole_site, a_child, case):
+    assert child_leaks() == []
+    what, put = PUT_ON_A_PAGE[case]
+    text = child_identifiers(a_child)[what]
+    page = put(whole_site, text).specific
+    page.refresh_from_db()
+    leaks = child_leaks()
+    assert (page.url, a_child.case_number, what) in {(leak.url, leak.case_number, leak.what) for leak in leaks}, leaks
 
 
 def test_transparency_dates_gifts_in_the_centres_time_zone(client, transparency_page, fund, donor, settings):
