@@ -28,7 +28,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from donors.models import Donor
 
-from .admin_views import MoneyColumn, MoneyInspectView
+from .admin_views import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from .models import BankStatement, BankTransaction, Donation, Fund
 from .money import CURRENCY_CHOICES, money_display
 from .payments.bank_statements import MAPPING_PRESETS, BankStatementError, mapping_from_headers
@@ -260,7 +260,7 @@ class BankIgnoreView(_LineActionView):
         return "Transfer marked not a gift."
 
 
-class BankTransactionIndexView(generic.IndexView):
+class BankTransactionIndexView(MoneyExportIndexView):
     def order_queryset(self, queryset):
         if self.is_explicitly_ordered:
             return super().order_queryset(queryset)
@@ -312,6 +312,19 @@ class BankTransactionViewSet(ModelViewSet):
         "donation",
     ]
     list_filter = ["status"]
+    list_export = [
+        "booked_on",
+        "amount",
+        "amount_currency",
+        "description",
+        "counterparty",
+        "bank_reference",
+        "status",
+        "reason",
+        "donation",
+    ]
+    export_headings = {"amount_currency": _("Currency")}
+    export_filename = "bank-transfers"
     search_fields = ["description", "counterparty", "bank_reference", "donation__reference"]
     list_per_page = 50
     inspect_view_fields = [
