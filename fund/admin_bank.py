@@ -28,7 +28,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from donors.models import Donor
 
-from .admin_views import MoneyColumn, MoneyExportIndexView, MoneyInspectView
+from .admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from .models import BankStatement, BankTransaction, Donation, Fund
 from .money import CURRENCY_CHOICES, money_display
 from .payments.bank_statements import MAPPING_PRESETS, BankStatementError, mapping_from_headers

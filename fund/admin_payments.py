@@ -25,7 +25,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .admin_views import MoneyColumn, MoneyInspectView
+from .admin_money import MoneyColumn, MoneyInspectView
 from .models import CardPayment, RecurringGift, StripeEvent
 from .services.stripe_events import StripeEventDeferred, stripe_event_resolve, stripe_event_retry
 

@@ -4,18 +4,15 @@ Views stay thin: forms collect input, services write. Records that only services
 (gifts, postings) are list-and-inspect only, whatever the user's Django permissions say.
 """
 
-import datetime
-
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from djmoney.money import Money
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from config.wagtail_admin import ServiceFormMixin
 
+from .admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from .models import Beneficiary, Donation, Fund, Posting
 from .money import money_display
 from .selectors import beneficiary_sensitive_get, fund_balances
@@ -36,44 +33,6 @@ class FundBalanceColumn(Column):
         if cache is None:
             return None
         return money_display(getattr(cache[instance.pk], self.part))
-
-
-class MoneyColumn(Column):
-    """An amount written as the admin user's language writes it (money_display), not as
-    djmoney's str() does ("$25.50", "₫1,000,000")."""
-
-    def get_value(self, instance):
-        value = getattr(instance, self.name, None)
-        return money_display(value) if value is not None else "—"
-
-
-class MoneyInspectView(generic.InspectView):
-    """Inspect screens write amounts as the admin user's language writes them, like MoneyColumn."""
-
-    def get_field_display_value(self, field_name, field):
-        value = getattr(self.object, field_name, None)
-        if isinstance(value, Money):
-            return money_display(value)
-        return super().get_field_display_value(field_name, field)
-
-
-def _local_time(value: datetime.datetime) -> datetime.datetime:
-    return timezone.localtime(value) if timezone.is_aware(value) else value
-
-
-class MoneyExportIndexView(generic.IndexView):
-    """CSV and XLSX exports an accountant can sum: an amount is a plain number (a real number cell
-    in XLSX) with its currency in its own column, and times are in the centre's time zone (Wagtail
-    writes XLSX times in UTC, which puts a gift at 06:00 in Vietnam on the day before)."""
-
-    custom_value_preprocess = {
-        **generic.IndexView.custom_value_preprocess,
-        datetime.datetime: {
-            "xlsx": lambda value: timezone.make_naive(_local_time(value)) if timezone.is_aware(value) else value,
-            "csv": lambda value: _local_time(value).isoformat(sep=" ", timespec="seconds"),
-        },
-        Money: {"xlsx": lambda money: money.amount, "csv": lambda money: str(money.amount)},
-    }
 
 
 class FundIndexView(generic.IndexView):

@@ -16,13 +16,12 @@ from django.views import View
 from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from fund.admin_money import MoneyColumn
 from fund.errors import FundError
-from fund.money import money_display
 
 from .errors import ReceiptError
 from .models import Receipt, ReceiptDelivery
@@ -32,11 +31,6 @@ from .services.receipts import receipt_reissue
 
 VIEW_PERMISSION = "receipts.view_receipt"
 CHANGE_PERMISSION = "receipts.change_receipt"
-
-
-class AmountColumn(Column):
-    def get_value(self, instance):
-        return money_display(instance.amount) if instance.amount is not None else "—"
 
 
 class ReceiptIndexView(generic.IndexView):
@@ -80,7 +74,7 @@ class ReceiptViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = []
-    list_display = ["number", "kind", "donor", AmountColumn("amount", label=_("Amount")), "issued_at", "status"]
+    list_display = ["number", "kind", "donor", MoneyColumn("amount", label=_("Amount")), "issued_at", "status"]
     list_filter = ["kind", "status", "fiscal_year", "language"]
     search_fields = ["number", "donor__name", "donor__email", "donation__reference"]
     list_per_page = 50
