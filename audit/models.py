@@ -9,6 +9,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from .labels import object_type_labels
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def about(self, obj: models.Model) -> "AuditEntryQuerySet":
+        """Entries about one object, including those written before its model moved app."""
+        return self.filter(object_type__in=object_type_labels(obj._meta.label_lower), object_id=str(obj.pk))
+
 
 class AuditEntry(models.Model):
     wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
@@ -25,6 +33,8 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

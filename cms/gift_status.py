@@ -20,8 +20,9 @@ from django.core.exceptions import ValidationError
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
-from fund.models import CardPayment, Donation, RecurringGift
-from fund.services.card_payments import CardPaymentCheck, card_payment_check
+from fund.models import Donation, RecurringGift
+from payments.models import CardPayment
+from payments.services.card_payments import CardPaymentCheck, card_payment_check
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("payments/", include("fund.urls")),
+    path("payments/", include("payments.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,10 +1,9 @@
-"""Back-office screens for funds, gifts, the ledger and case files (Wagtail admin).
+"""Back-office screens for funds, gifts, and the ledger (Wagtail admin).
 
 Views stay thin: forms collect input, services write. Records that only services may change
 (gifts, postings) are list-and-inspect only, whatever the user's Django permissions say.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -13,9 +12,9 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from config.wagtail_admin import ServiceFormMixin
 
 from .admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
-from .models import Beneficiary, Donation, Fund, Posting
+from .models import Donation, Fund, Posting
 from .money import money_display
-from .selectors import beneficiary_sensitive_get, fund_balances
+from .selectors import fund_balances
 from .services import fund_create, fund_update
 
 # --- Funds ---------------------------------------------------------------------------------
@@ -63,6 +62,7 @@ class FundViewSet(ModelViewSet):
     model = Fund
     icon = "folder-open-inverse"
     menu_label = "Funds"
+    url_prefix = "fund/funds"
     index_view_class = FundIndexView
     add_view_class = FundCreateView
     edit_view_class = FundEditView
@@ -89,6 +89,7 @@ class DonationViewSet(ModelViewSet):
     model = Donation
     icon = "pick"
     menu_label = "Gifts"
+    url_prefix = "fund/gifts"
     copy_view_enabled = False
     inspect_view_enabled = True
     inspect_view_class = MoneyInspectView
@@ -149,6 +150,7 @@ class PostingViewSet(ModelViewSet):
     model = Posting
     icon = "list-ul"
     menu_label = "Ledger postings"
+    url_prefix = "fund/postings"
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = []
@@ -161,52 +163,8 @@ class PostingViewSet(ModelViewSet):
     inspect_view_fields = ["created_at", "fund", "kind", "donation", "reverses", "reason", "digest", "created_by"]
 
 
-# --- Case files ------------------------------------------------------------------------------
-
-
-class BeneficiaryIndexView(generic.IndexView):
-    """People in care are never exported: Wagtail answers ``?export=`` on any listing, even one
-    with no export columns (it would still give one row per child), so this listing ignores it."""
-
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.is_export = False
-
-
-class BeneficiaryInspectView(generic.InspectView):
-    """Shows the sensitive part only to those allowed, and every showing is audited."""
-
-    template_name = "fund/admin/beneficiary_inspect.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        try:
-            context["sensitive"] = beneficiary_sensitive_get(
-                actor=self.request.user, beneficiary=self.object, purpose="admin inspect"
-            )
-        except PermissionDenied:
-            context["sensitive"] = None  # the refusal is in the audit trail too
-        return context
-
-
-class BeneficiaryViewSet(ModelViewSet):
-    model = Beneficiary
-    icon = "group"
-    menu_label = "People in care"
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    inspect_view_class = BeneficiaryInspectView
-    index_view_class = BeneficiaryIndexView
-    form_fields = []
-    list_display = ["case_number", "full_name", "group", "programme", "admitted_on", "left_on"]
-    list_filter = ["group", "programme"]
-    search_fields = ["case_number", "full_name"]
-    list_per_page = 50
-    inspect_view_fields = ["case_number", "full_name", "date_of_birth", "group", "programme", "admitted_on", "left_on"]
-
-
 class FundAdminGroup(ModelViewSetGroup):
     menu_label = "Fund"
     menu_icon = "folder-inverse"
     menu_order = 200
-    items = (FundViewSet, DonationViewSet, PostingViewSet, BeneficiaryViewSet)
+    items = (FundViewSet, DonationViewSet, PostingViewSet)

@@ -30,8 +30,3 @@ class InvalidTransition(FundError):
 
 class LedgerError(FundError):
     """A posting would break a ledger rule (unbalanced, mixed funds or currencies)."""
-
-
-class PaymentUnavailable(FundError):
-    """The card processor could not be reached or refused the request. The donor can try again
-    later or give by bank transfer; the details are in the log under the gift's reference."""

@@ -40,24 +40,24 @@ MEDIA_EDIT = (
 )
 MEDIA_ALL = (*MEDIA_EDIT, "wagtailimages.delete_image", "wagtaildocs.delete_document")
 
-# Read-only screens over the money, by screen (fund/admin_*.py, receipts/admin_views.py).
+# Read-only screens over the money, by screen (fund/admin_*.py, payments/admin_*.py, receipts/admin_views.py).
 FINANCE_VIEW = (
     "fund.view_fund",  # Funds
     "fund.view_donation",  # Gifts, Pledges due
     "fund.view_posting",  # Ledger postings
-    "fund.view_cardpayment",  # Card payments
+    "payments.view_cardpayment",  # Card payments
     "fund.view_recurringgift",  # Monthly gifts
-    "fund.view_stripeevent",  # Stripe events
-    "fund.view_bankstatement",  # Bank statements
-    "fund.view_banktransaction",  # Bank transfers (the review queue)
+    "payments.view_stripeevent",  # Stripe events
+    "payments.view_bankstatement",  # Bank statements
+    "payments.view_banktransaction",  # Bank transfers (the review queue)
     "donors.view_donor",  # Donors
 )
 RECEIPTS_VIEW = ("receipts.view_receipt", "receipts.view_receiptdelivery")  # Receipts, receipt emails, PDF
 AUDIT_VIEW = ("audit.view_auditentry",)  # Audit trail (staff/admin_views.py)
 
-CASE_FILE_VIEW = ("fund.view_beneficiary",)  # People in care
+CASE_FILE_VIEW = ("care.view_beneficiary",)  # People in care
 # The sensitive part of a case file, shown on the inspect screen; every showing is audited.
-CASE_FILE_SENSITIVE = "fund.view_beneficiarysensitive"
+CASE_FILE_SENSITIVE = "care.view_beneficiarysensitive"
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,9 @@ FUND_ACCOUNTANT = Role(
     name="Fund accountant",
     permissions=(
         *FINANCE_VIEW,
-        "fund.add_bankstatement",  # import a bank statement
-        "fund.change_banktransaction",  # decide about a line in the review queue
-        "fund.change_stripeevent",  # resolve a Stripe event that failed to process
+        "payments.add_bankstatement",  # import a bank statement
+        "payments.change_banktransaction",  # decide about a line in the review queue
+        "payments.change_stripeevent",  # resolve a Stripe event that failed to process
         "donors.add_donor",
         "donors.change_donor",
         *RECEIPTS_VIEW,

@@ -7,7 +7,8 @@ from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from fund.models import Beneficiary, BeneficiarySensitive, Fund, FundAccount
+from care.models import Beneficiary, BeneficiarySensitive
+from fund.models import Fund, FundAccount
 from fund.money import money_display
 from fund.selectors import fund_balance
 from fund.services import donation_record, fund_update
@@ -43,7 +44,7 @@ def test_fund_list_shows_balances_from_the_ledger(admin_client, fund, donor):
         lines=[{"description": "Notebooks", "quantity": "100", "unit": "piece", "fair_value": "500000"}],
         received_at=timezone.now(),
     )
-    response = admin_client.get("/admin/fund/")
+    response = admin_client.get("/admin/fund/funds/")
     assert response.status_code == 200
     html = response.content.decode()
     balance = fund_balance(fund)
@@ -55,7 +56,7 @@ def test_fund_list_shows_balances_from_the_ledger(admin_client, fund, donor):
 
 def test_creating_a_fund_in_the_admin_opens_its_ledger_accounts(admin_client):
     response = admin_client.post(
-        "/admin/fund/new/",
+        "/admin/fund/funds/new/",
         {"name": "Typhoon Appeal", "code": "TYP", "currency": "VND", "restricted_purpose": "", "is_active": "on"},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -65,7 +66,7 @@ def test_creating_a_fund_in_the_admin_opens_its_ledger_accounts(admin_client):
 
 
 def test_bad_fund_code_is_a_form_error_and_writes_nothing(admin_client):
-    response = admin_client.post("/admin/fund/new/", {"name": "Bad", "code": "bad code!", "currency": "VND"})
+    response = admin_client.post("/admin/fund/funds/new/", {"name": "Bad", "code": "bad code!", "currency": "VND"})
     assert response.status_code == 200
     assert "code" in response.context["form"].errors, response.context["form"].errors
     assert not Fund.objects.filter(name="Bad").exists()
@@ -73,7 +74,7 @@ def test_bad_fund_code_is_a_form_error_and_writes_nothing(admin_client):
 
 def test_fund_code_and_currency_cannot_change_after_creation(admin_client, fund):
     response = admin_client.post(
-        f"/admin/fund/edit/{fund.pk}/",
+        f"/admin/fund/funds/edit/{fund.pk}/",
         {"name": "Renamed fund", "code": "ZZZ", "currency": "USD", "restricted_purpose": "x", "is_active": "on"},
     )
     assert response.status_code == 302
@@ -83,11 +84,11 @@ def test_fund_code_and_currency_cannot_change_after_creation(admin_client, fund)
 
 def test_gifts_and_funds_cannot_be_added_edited_or_deleted_by_form(admin_client, fund, donor):
     gift = donation_record(fund=fund, donor=donor, kind="cash", channel="bank_transfer", amount="100000")
-    assert admin_client.get("/admin/donation/").status_code == 200
-    assert admin_client.get(f"/admin/donation/inspect/{gift.pk}/").status_code == 200
-    assert admin_client.get("/admin/donation/new/").status_code in (302, 403)
-    assert admin_client.get(f"/admin/donation/edit/{gift.pk}/").status_code in (302, 403)
-    assert admin_client.post(f"/admin/fund/delete/{fund.pk}/").status_code in (302, 403)
+    assert admin_client.get("/admin/fund/gifts/").status_code == 200
+    assert admin_client.get(f"/admin/fund/gifts/inspect/{gift.pk}/").status_code == 200
+    assert admin_client.get("/admin/fund/gifts/new/").status_code in (302, 403)
+    assert admin_client.get(f"/admin/fund/gifts/edit/{gift.pk}/").status_code in (302, 403)
+    assert admin_client.post(f"/admin/fund/funds/delete/{fund.pk}/").status_code in (302, 403)
     assert Fund.objects.filter(pk=fund.pk).exists()
 
 
@@ -107,7 +108,7 @@ def child(db):
 
 def test_case_worker_sees_sensitive_record_and_the_read_is_audited(client, child):
     client, user = staff_client(client, "view_beneficiary", "view_beneficiarysensitive")
-    response = client.get(f"/admin/beneficiary/inspect/{child.pk}/")
+    response = client.get(f"/admin/care/people/inspect/{child.pk}/")
     assert response.status_code == 200
     assert "SENSITIVE-HEALTH-NOTE" in response.content.decode()
     entry = AuditEntry.objects.get(action="beneficiary_sensitive.read")
@@ -116,7 +117,7 @@ def test_case_worker_sees_sensitive_record_and_the_read_is_audited(client, child
 
 def test_staff_without_permission_never_see_sensitive_record(client, child):
     client, _ = staff_client(client, "view_beneficiary")
-    response = client.get(f"/admin/beneficiary/inspect/{child.pk}/")
+    response = client.get(f"/admin/care/people/inspect/{child.pk}/")
     assert response.status_code == 200
     assert "SENSITIVE-HEALTH-NOTE" not in response.content.decode()
     assert not AuditEntry.objects.filter(action="beneficiary_sensitive.read").exists()
@@ -168,7 +169,7 @@ def test_editing_a_donor_in_the_admin_saves_and_audits(admin_client, organisatio
 
 def test_staff_without_permission_leave_a_refusal_in_the_audit_trail(client, child):
     client, user = staff_client(client, "view_beneficiary")
-    client.get(f"/admin/beneficiary/inspect/{child.pk}/")
+    client.get(f"/admin/care/people/inspect/{child.pk}/")
     assert AuditEntry.objects.filter(action="beneficiary_sensitive.refused", actor=user).count() == 1
 
 

@@ -38,7 +38,7 @@ RECEIVED, AMOUNT, CURRENCY = 1, 9, 10
 
 
 def test_gifts_export_as_csv_with_plain_numbers_and_local_times(admin_client, gifts):
-    response = admin_client.get("/admin/donation/?export=csv")
+    response = admin_client.get("/admin/fund/gifts/?export=csv")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))[1:]
     by_currency = {row[CURRENCY]: row for row in rows}
@@ -49,7 +49,7 @@ def test_gifts_export_as_csv_with_plain_numbers_and_local_times(admin_client, gi
 
 
 def test_gifts_export_as_xlsx_with_number_cells(admin_client, gifts):
-    response = admin_client.get("/admin/donation/?export=xlsx")
+    response = admin_client.get("/admin/fund/gifts/?export=xlsx")
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = sorted(row[AMOUNT].value for row in sheet.iter_rows(min_row=2))
@@ -59,13 +59,13 @@ def test_gifts_export_as_xlsx_with_number_cells(admin_client, gifts):
 
 
 def test_bank_transfers_and_postings_export_too(admin_client, gifts):
-    for url in ("/admin/fund/bank-transfers/?export=csv", "/admin/posting/?export=csv"):
+    for url in ("/admin/payments/bank-transfers/?export=csv", "/admin/fund/postings/?export=csv"):
         response = admin_client.get(url)
         assert response.status_code == 200, url
 
 
 def test_case_files_have_no_export(admin_client):
     # A child's record is never exported from the back office.
-    response = admin_client.get("/admin/beneficiary/?export=csv")
+    response = admin_client.get("/admin/care/people/?export=csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")

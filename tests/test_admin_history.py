@@ -17,13 +17,13 @@ def history(admin_client, url: str) -> str:
 
 def test_creating_and_editing_a_fund_shows_in_its_history(admin_client, admin_user):
     created = admin_client.post(
-        "/admin/fund/new/",
+        "/admin/fund/funds/new/",
         {"name": "Typhoon Appeal", "code": "TYP", "currency": "VND", "restricted_purpose": "", "is_active": "on"},
     )
     assert created.status_code == 302
     fund = Fund.objects.get(code="TYP")
     edited = admin_client.post(
-        f"/admin/fund/edit/{fund.pk}/",
+        f"/admin/fund/funds/edit/{fund.pk}/",
         {"name": "Typhoon Appeal 2026", "restricted_purpose": "Families", "is_active": "on"},
     )
     assert edited.status_code == 302
@@ -32,7 +32,7 @@ def test_creating_and_editing_a_fund_shows_in_its_history(admin_client, admin_us
         ("wagtail.create", admin_user.pk),
         ("wagtail.edit", admin_user.pk),
     ]
-    html = history(admin_client, f"/admin/fund/history/{fund.pk}/")
+    html = history(admin_client, f"/admin/fund/funds/history/{fund.pk}/")
     assert html.count("<tr") >= 3  # a header row and the two entries
 
 

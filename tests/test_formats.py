@@ -104,11 +104,11 @@ def test_the_back_office_gift_list_writes_amounts_in_the_users_language(client, 
         exchange_rate="25400",
         received_at=now,
     )
-    html = client.get("/admin/donation/").content.decode()
+    html = client.get("/admin/fund/gifts/").content.decode()
     assert dong in html and dollars in html
     # ...and so does each gift's own screen.
     for gift, shown in zip(Donation.objects.order_by("pk"), (dong, dollars), strict=True):
-        assert shown in client.get(f"/admin/donation/inspect/{gift.pk}/").content.decode()
+        assert shown in client.get(f"/admin/fund/gifts/inspect/{gift.pk}/").content.decode()
 
 
 def test_the_number_filter_groups_counts_in_the_active_language():

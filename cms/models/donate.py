@@ -28,10 +28,10 @@ from wagtail.models import Page
 
 from fund.errors import InvalidAmount, InvalidLines
 from fund.models import Donation, RecurringGift
-from fund.payments.stripe_client import stripe_enabled
-from fund.payments.vietqr import amount_fits, vietqr_payload, vietqr_svg
-from fund.services.card_payments import card_payment_start, recurring_gift_start
 from fund.services.giving import ONCE, gift_from_public_form
+from payments.services.card_payments import card_payment_start, recurring_gift_start
+from payments.stripe_client import stripe_enabled
+from payments.vietqr import amount_fits, vietqr_payload, vietqr_svg
 
 from ..forms import CARD, TRANSFER, DonationForm, GoodsLineFormSet
 from ..gift_status import card_gift_status

@@ -23,8 +23,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 
 INSTALLED_APPS = [
     # Project apps first so their templates override third-party ones.
+    "demo",
     "cms",
     "receipts",
+    "payments",
+    "care",
     "fund",
     "donors",
     "staff",

@@ -1,19 +1,25 @@
 """Everything `check_ledger` verifies. Each check reads the database directly and reports what
 it finds in words an accountant can act on; none of them trusts the Python that wrote the rows.
+
+Apps that move money into the ledger add their own checks from a ``ledger_checks`` module
+(payments: card money the ledger may miss, the guards on its tables). They register here, the
+way admin modules register with Django's admin, so fund never imports them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
+from django.utils.module_loading import autodiscover_modules
 from hordak.models import Leg, Transaction
 
 from audit.db import append_only_trigger_name
 
 from ..digests import all_transaction_digests
-from ..models import CardPayment, Donation, Fund, FundAccount, Posting, StripeEvent
+from ..models import Donation, Fund, FundAccount, Posting
 from .balances import fund_asset_total_from_legs, fund_balances
 
 APPEND_ONLY_TABLES = ("hordak_transaction", "hordak_leg", "fund_posting", "audit_auditentry")
@@ -25,8 +31,6 @@ REQUIRED_TRIGGERS = {
     "fund_donationline_freeze_received": "fund_donationline",
     "fund_donationline_add_up": "fund_donationline",
     append_only_trigger_name("fund_fundaccount"): "fund_fundaccount",
-    "fund_banktransaction_freeze": "fund_banktransaction",
-    "fund_stripeevent_freeze": "fund_stripeevent",
     # hordak's own: legs balance per transaction, legs match their account's currency.
     "check_leg_trigger": "hordak_leg",
     "check_leg_and_account_currency_match_trigger": "hordak_leg",
@@ -196,40 +200,24 @@ def _goods_match_their_lines() -> list[str]:
         ]
 
 
-# Events that move money: left for a person (or waiting for Stripe), the ledger may disagree
-# with what the card actually did (a refund it still counts, a month it never received).
-MONEY_EVENT_TYPES = (
-    "payment_intent.succeeded",
-    "invoice.paid",
-    "invoice.payment_succeeded",
-    "charge.refunded",
-    "charge.dispute.closed",
-)
+ExtraCheck = Callable[[], list[str]]
+_extra_checks: list[ExtraCheck] = []
 
 
-def _card_money_the_ledger_may_miss() -> list[str]:
-    problems = [
-        f"Card payment {payment} of gift {payment.donation.reference} is {payment.status} in Stripe, but the gift "
-        f"is {payment.donation.status}"
-        for payment in CardPayment.objects.filter(
-            status__in=(CardPayment.Status.REFUNDED, CardPayment.Status.DISPUTE_LOST)
-        )
-        .exclude(donation__status=Donation.Status.REFUNDED)
-        .select_related("donation")
-        .order_by("pk")
-    ]
-    waiting = StripeEvent.objects.filter(
-        type__in=MONEY_EVENT_TYPES, attention__in=(StripeEvent.Attention.PERSON, StripeEvent.Attention.RETRY)
-    ).order_by("received_at")
-    problems += [
-        f"Stripe event {event.stripe_id} ({event.type}) {event.get_attention_display().lower()}: the ledger may "
-        f"not match what Stripe did. {event.outcome}"
-        for event in waiting
-    ]
-    return problems
+def ledger_guard_require(*, trigger: str, table: str) -> None:
+    """Another app's table that must keep a protecting trigger (checked with fund's own)."""
+    REQUIRED_TRIGGERS[trigger] = table
+
+
+def ledger_check_register(check: ExtraCheck) -> ExtraCheck:
+    """Add a check from another app; it returns problems in words, like the ones here."""
+    if check not in _extra_checks:
+        _extra_checks.append(check)
+    return check
 
 
 def ledger_problems() -> LedgerReport:
+    autodiscover_modules("ledger_checks")  # imports each app's checks once; later calls find them loaded
     report = LedgerReport(transactions_checked=Transaction.objects.count())
     for check in (
         _database_guards,
@@ -241,7 +229,7 @@ def ledger_problems() -> LedgerReport:
         _donations_match_postings,
         _goods_match_their_lines,
         _accounting_equation,
-        _card_money_the_ledger_may_miss,
+        *_extra_checks,
     ):
         report.problems.extend(check())
     return report

@@ -1,12 +1,10 @@
 """Every write in the fund app goes through these functions (one transaction, one audit entry)."""
 
-from .beneficiaries import beneficiary_admit
 from .donations import donation_cancel, donation_receive, donation_record, donation_refund
 from .funds import campaign_create, fund_create, fund_update
 from .ledger import ledger_check_run
 
 __all__ = [
-    "beneficiary_admit",
     "campaign_create",
     "donation_cancel",
     "donation_receive",

@@ -3,7 +3,7 @@ from wagtail.models import Site
 
 from cms.models import CampaignPage, DonatePage, FundPage, OrganisationSettings
 from fund.services import campaign_create
-from tests.fund.stripe.test_subscription_flow import fake_stripe  # noqa: F401 - a shared fixture
+from tests.payments.stripe.test_subscription_flow import fake_stripe  # noqa: F401 - a shared fixture
 
 BANK = {
     "name": "Trung tâm Bảo trợ xã hội (test)",

@@ -7,9 +7,10 @@ from decimal import Decimal
 from django.utils import translation
 
 from cms.limits import wait_message
-from fund.models import CardPayment, Donation, Posting, RecurringGift
+from fund.models import Donation, Posting, RecurringGift
 from fund.selectors.ledger_checks import ledger_problems
 from fund.services.donations import donation_receive
+from payments.models import CardPayment
 
 from .test_donate_flow import gift_form
 

@@ -12,7 +12,7 @@ from audit.models import AuditEntry
 from cms.forms import school_year_choices
 from donors.models import Donor
 from fund.models import Commitment, Donation, RecurringGift
-from fund.payments.vietqr import emv_crc16
+from payments.vietqr import emv_crc16
 
 
 def gift_form(**overrides):

@@ -11,11 +11,12 @@ from django.utils import timezone
 from wagtail.models import Locale
 from wagtail.rich_text import RichText
 
+from care.models import Beneficiary
+from care.services import beneficiary_admit
 from cms.models import StandardPage, TransparencyPage
 from donors.services import donor_create
-from fund.models import Beneficiary
 from fund.selectors.public import campaign_progress, mask_reference
-from fund.services import beneficiary_admit, donation_record, donation_refund
+from fund.services import donation_record, donation_refund
 from tests.support.leaks import child_identifiers, child_leaks, public_site_build, public_urls
 
 from .conftest import publish_child

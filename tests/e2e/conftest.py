@@ -110,7 +110,7 @@ def fund(restore_migrated_rows_after_flush, transactional_db):
 def donate_page(fund):
     """The site as the public sees it: the organisation's bank details, the fund's page and its
     donate page, in Vietnamese with English and Arabic copies. Committed (transactional test),
-    so the live server sees it. Leaner than cms.demo.site_seed, which builds pages these tests
+    so the live server sees it. Leaner than demo.site.site_seed, which builds pages these tests
     never open."""
     site = Site.objects.filter(is_default_site=True).first()
     assert site is not None, (

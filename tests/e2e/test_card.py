@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from fund.models import CardPayment, Donation, Posting, StripeEvent
+from fund.models import Donation, Posting
 from fund.selectors.ledger_checks import ledger_problems
+from payments.models import CardPayment, StripeEvent
 from tests.support.localstripe import CARD_3DS
 
 from .conftest import in_own_thread, t, wait_for
@@ -65,7 +66,7 @@ def test_card_gift_is_paid_confirmed_by_webhook_and_shown_received(page, donate_
 
     # The thank-you page asks Stripe for the status itself when the webhook is late. Hold the
     # donor's return until the webhook has been processed, so the page shows what the webhook
-    # wrote (the page-first order is tested in tests/fund/stripe).
+    # wrote (the page-first order is tested in tests/payments/stripe).
     def after_webhook(route):
         with contextlib.suppress(AssertionError):  # reported below, where the event is asserted
             in_own_thread(

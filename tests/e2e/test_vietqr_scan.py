@@ -18,7 +18,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from fund.models import Donation
-from fund.payments.vietqr import vietqr_payload
+from payments.vietqr import vietqr_payload
 
 from .conftest import BANK, t
 

@@ -22,11 +22,12 @@ from djmoney.money import Money
 from hordak.models import Transaction
 
 from audit.models import AuditEntry
+from care.models import Beneficiary, BeneficiarySensitive
+from care.services import beneficiary_admit
 from donors.models import Donor
 from fund.errors import FundError
-from fund.models import Beneficiary, BeneficiarySensitive, Donation, Fund, LedgerCheck, Posting
+from fund.models import Donation, Fund, LedgerCheck, Posting
 from fund.selectors import fund_balance
-from fund.services import beneficiary_admit
 
 pytestmark = pytest.mark.django_db
 
@@ -93,9 +94,9 @@ def test_seed_demo_builds_the_demo_centre():
     assert get_user_model().objects.get(username="admin").is_superuser
     case_worker = get_user_model().objects.get(username="caseworker")
     assert case_worker.check_password("chungtay-demo")
-    assert case_worker.has_perm("fund.view_beneficiarysensitive")
+    assert case_worker.has_perm("care.view_beneficiarysensitive")
     assert case_worker.has_perm("wagtailadmin.access_admin")
-    assert not get_user_model().objects.get(username="accountant").has_perm("fund.view_beneficiarysensitive")
+    assert not get_user_model().objects.get(username="accountant").has_perm("care.view_beneficiarysensitive")
     assert set(Group.objects.values_list("name", flat=True)) >= {
         "Fund accountant",
         "Case worker",
@@ -213,8 +214,9 @@ def test_seed_demo_refuses_production_settings(settings):
 
 
 def test_demo_bank_statement_imports_as_described_twice(tmp_path):
-    from fund.models import BankTransaction, Commitment
-    from fund.services.bank_import import bank_statement_import
+    from fund.models import Commitment
+    from payments.models import BankTransaction
+    from payments.services.bank_import import bank_statement_import
 
     seed()
     assert Commitment.objects.get().donations.count() == 3

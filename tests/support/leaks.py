@@ -20,10 +20,11 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from wagtail.models import Locale, Page
 
+from care.models import Beneficiary
 from cms.models import DonatePage, FundPage, HomePage, TransparencyPage
 from cms.models.donate import gift_token
 from donors.services import donor_create
-from fund.models import Beneficiary, Donation
+from fund.models import Donation
 from fund.services import donation_record
 from receipts.models import Receipt
 

@@ -1,0 +1,3 @@
+from .beneficiaries import Beneficiary, BeneficiarySensitive
+
+__all__ = ["Beneficiary", "BeneficiarySensitive"]

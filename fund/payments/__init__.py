@@ -1,1 +1,0 @@
-"""Payment channels: card through Stripe and bank transfer with VietQR."""

@@ -1,0 +1,434 @@
+"""Back-office screens for bank transfers: import a statement, work through the review queue
+(match a line to a pledge, record it as a new gift, or mark it not a gift), and see pledges due.
+
+Views stay thin: forms collect input, the bank services write. Statements and lines are never
+edited by form (the database freezes what the bank reported); the actions below are the only
+way they change, each behind its own permission: ``payments.add_bankstatement`` to import,
+``payments.change_banktransaction`` to decide about a line.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from wagtail.admin import messages
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets.button import HeaderButton
+
+from donors.models import Donor
+from fund.admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
+from fund.models import Donation, Fund
+from fund.money import CURRENCY_CHOICES, money_display
+
+from .bank_statements import MAPPING_PRESETS, BankStatementError, mapping_from_headers
+from .bank_statements import MAX_FILE_BYTES as STATEMENT_MAX_BYTES
+from .models import BankStatement, BankTransaction
+from .selectors import bank_match_candidates, pledges_due
+from .services.bank_import import bank_statement_import
+from .services.bank_review import bank_transaction_ignore, bank_transaction_record_gift, bank_transaction_resolve
+
+IMPORT_PERMISSION = "payments.add_bankstatement"
+DECIDE_PERMISSION = "payments.change_banktransaction"
+CUSTOM = "custom"
+
+
+def _add_service_errors(form: forms.Form, exc: ValidationError, field: str | None = None) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {field: exc.messages}
+    for name, messages_ in errors.items():
+        form.add_error(name if name in form.fields else None, messages_)
+
+
+class _ActionView(WagtailAdminTemplateMixin, FormView):
+    """A form in the admin's look that calls one service; needs one Django permission."""
+
+    template_name = "payments/admin/bank_form.html"
+    permission: str = ""
+    submit_button_label = "Save"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(action_url=self.request.get_full_path(), submit_button_label=self.submit_button_label)
+        return context
+
+
+# --- Importing a statement -------------------------------------------------------------------
+
+
+class BankImportForm(forms.Form):
+    file = forms.FileField(label="Statement file", help_text="CSV or XLSX exported from the bank, at most 5 MB.")
+    preset = forms.ChoiceField(
+        label="Columns",
+        choices=[(name, mapping.label) for name, mapping in MAPPING_PRESETS.items()]
+        + [(CUSTOM, "Named below, exactly as in the file's header row")],
+        initial="generic",
+    )
+    currency = forms.ChoiceField(label="Account currency", choices=CURRENCY_CHOICES, initial="VND")
+    date_column = forms.CharField(label="Date column", required=False, max_length=100)
+    description_column = forms.CharField(label="Description column", required=False, max_length=100)
+    credit_column = forms.CharField(label="Credit (money in) column", required=False, max_length=100)
+    debit_column = forms.CharField(label="Debit (money out) column", required=False, max_length=100)
+    amount_column = forms.CharField(
+        label="Amount column", required=False, max_length=100, help_text="Instead of credit/debit: one signed column."
+    )
+    counterparty_column = forms.CharField(label="Sender column", required=False, max_length=100)
+    transaction_id_column = forms.CharField(label="Bank transaction id column", required=False, max_length=100)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > STATEMENT_MAX_BYTES:
+            raise ValidationError(f"The file is larger than {STATEMENT_MAX_BYTES // 1024 // 1024} MB.")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("preset") == CUSTOM:
+            try:
+                cleaned["mapping"] = mapping_from_headers(
+                    **{name: cleaned.get(f"{name}_column") or "" for name in _MAPPING_FIELDS}
+                )
+            except BankStatementError as exc:
+                raise ValidationError(exc.messages) from None
+        else:
+            cleaned["mapping"] = cleaned.get("preset")
+        return cleaned
+
+
+_MAPPING_FIELDS = ("date", "description", "credit", "debit", "amount", "counterparty", "transaction_id")
+
+
+class BankImportView(_ActionView):
+    form_class = BankImportForm
+    permission = IMPORT_PERMISSION
+    page_title = "Import bank statement"
+    header_icon = "upload"
+    submit_button_label = "Import"
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            statement = bank_statement_import(
+                filename=upload.name,
+                content=upload.read(),
+                mapping=form.cleaned_data["mapping"],
+                currency=form.cleaned_data["currency"],
+                actor=self.request.user,
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc, field="file")
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{statement.line_count} incoming lines read, {statement.new_count} new: "
+            f"{statement.matched_count} matched to pledges, {statement.review_count} to review.",
+        )
+        return redirect(reverse("bank_transactions:index") + "?status=review")
+
+
+# --- The review queue ------------------------------------------------------------------------
+
+
+class _LineActionView(_ActionView):
+    permission = DECIDE_PERMISSION
+    header_icon = "tasks"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied  # before the lookup: no telling which lines exist
+        self.line = get_object_or_404(BankTransaction.objects.select_related("donation"), pk=kwargs["pk"])
+        if self.line.status == BankTransaction.Status.MATCHED:
+            messages.error(request, f"This transfer is already matched to gift {self.line.donation.reference}.")
+            return redirect("bank_transactions:index")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(line=self.line, line_amount=money_display(self.line.amount), **kwargs)
+
+    def run(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.run(form)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message())
+        return redirect(reverse("bank_transactions:index") + "?status=review")
+
+    def success_message(self) -> str:
+        return "Saved."
+
+
+class PledgeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, gift):
+        return (
+            f"{gift.reference} · {gift.donor} · {money_display(gift.amount)} · {gift.fund.code} · "
+            f"pledged {timezone.localdate(gift.pledged_at):%d/%m/%Y}"
+        )
+
+
+class BankMatchForm(forms.Form):
+    donation = PledgeChoiceField(queryset=Donation.objects.none(), label="Pledge", empty_label=None)
+    accept_amount = forms.BooleanField(
+        required=False,
+        label="If the sums differ, receive the gift at the amount transferred (its receipt will say that sum)",
+    )
+
+    def __init__(self, *args, line: BankTransaction, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["donation"].queryset = bank_match_candidates(line)
+
+
+class BankMatchView(_LineActionView):
+    form_class = BankMatchForm
+    page_title = "Match transfer to a pledge"
+    submit_button_label = "Match and receive"
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"line": self.line}
+
+    def run(self, form):
+        self.line = bank_transaction_resolve(
+            transaction=self.line,
+            donation=form.cleaned_data["donation"],
+            accept_amount=form.cleaned_data["accept_amount"],
+            actor=self.request.user,
+        )
+
+    def success_message(self):
+        return f"Transfer matched; gift {self.line.donation.reference} received."
+
+
+class BankRecordGiftForm(forms.Form):
+    donor = forms.ModelChoiceField(queryset=Donor.objects.order_by("name"), label="Donor")
+    fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True).order_by("name"), label="Fund")
+    exchange_rate = forms.CharField(
+        required=False,
+        max_length=30,
+        help_text="Only when the fund's currency differs from the transfer's: fund currency per unit.",
+    )
+
+
+class BankRecordGiftView(_LineActionView):
+    form_class = BankRecordGiftForm
+    page_title = "Record transfer as a new gift"
+    submit_button_label = "Record gift"
+
+    def run(self, form):
+        self.line = bank_transaction_record_gift(
+            transaction=self.line,
+            donor=form.cleaned_data["donor"],
+            fund=form.cleaned_data["fund"],
+            exchange_rate=form.cleaned_data["exchange_rate"] or None,
+            actor=self.request.user,
+        )
+
+    def success_message(self):
+        return f"Gift {self.line.donation.reference} recorded as received."
+
+
+class BankIgnoreForm(forms.Form):
+    reason = forms.CharField(max_length=300, label="Why this is not a gift", help_text="e.g. bank interest")
+
+
+class BankIgnoreView(_LineActionView):
+    form_class = BankIgnoreForm
+    page_title = "Mark transfer not a gift"
+    submit_button_label = "Mark not a gift"
+
+    def run(self, form):
+        self.line = bank_transaction_ignore(
+            transaction=self.line, reason=form.cleaned_data["reason"], actor=self.request.user
+        )
+
+    def success_message(self):
+        return "Transfer marked not a gift."
+
+
+class BankTransactionIndexView(MoneyExportIndexView):
+    def order_queryset(self, queryset):
+        if self.is_explicitly_ordered:
+            return super().order_queryset(queryset)
+        review_first = Case(
+            When(status=BankTransaction.Status.REVIEW, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        return queryset.order_by(review_first, "-booked_on", "-pk")
+
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.request.user.has_perm(IMPORT_PERMISSION):
+            buttons.append(HeaderButton("Import bank statement", url=reverse("bank_import"), icon_name="upload"))
+        return buttons
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.status != BankTransaction.Status.MATCHED and self.request.user.has_perm(DECIDE_PERMISSION):
+            for label, name, icon in (
+                ("Match to a pledge", "match", "link"),
+                ("Record as a new gift", "record_gift", "plus"),
+                ("Not a gift", "ignore", "cross"),
+            ):
+                if name == "ignore" and instance.status == BankTransaction.Status.IGNORED:
+                    continue
+                url = reverse(f"bank_transactions:{name}", args=[instance.pk])
+                buttons.append(MenuItem(label, url=url, icon_name=icon, priority=5))
+        return buttons
+
+
+class BankTransactionViewSet(ModelViewSet):
+    model = BankTransaction
+    icon = "tasks"
+    menu_label = "Bank transfers"
+    url_prefix = "payments/bank-transfers"
+    url_namespace = "bank_transactions"
+    index_view_class = BankTransactionIndexView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    inspect_view_class = MoneyInspectView
+    form_fields = []
+    list_display = [
+        "booked_on",
+        MoneyColumn("amount", label=_("Amount"), sort_key="amount"),
+        "description",
+        "counterparty",
+        "status",
+        "reason",
+        "donation",
+    ]
+    list_filter = ["status"]
+    list_export = [
+        "booked_on",
+        "amount",
+        "amount_currency",
+        "description",
+        "counterparty",
+        "bank_reference",
+        "status",
+        "reason",
+        "donation",
+    ]
+    export_headings = {"amount_currency": _("Currency")}
+    export_filename = "bank-transfers"
+    search_fields = ["description", "counterparty", "bank_reference", "donation__reference"]
+    list_per_page = 50
+    inspect_view_fields = [
+        "booked_on",
+        "amount",
+        "description",
+        "counterparty",
+        "bank_reference",
+        "status",
+        "reason",
+        "donation",
+        "statement",
+        "resolved_by",
+        "resolved_at",
+    ]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("match/<int:pk>/", BankMatchView.as_view(), name="match"),
+            path("record-gift/<int:pk>/", BankRecordGiftView.as_view(), name="record_gift"),
+            path("ignore/<int:pk>/", BankIgnoreView.as_view(), name="ignore"),
+        ]
+
+
+class BankStatementIndexView(generic.IndexView):
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.request.user.has_perm(IMPORT_PERMISSION):
+            buttons.append(HeaderButton("Import bank statement", url=reverse("bank_import"), icon_name="upload"))
+        return buttons
+
+
+class BankStatementViewSet(ModelViewSet):
+    model = BankStatement
+    icon = "doc-full"
+    menu_label = "Bank statements"
+    url_prefix = "payments/bank-statements"
+    url_namespace = "bank_statements"
+    index_view_class = BankStatementIndexView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = []
+    list_display = [
+        "imported_at",
+        "source",
+        "filename",
+        "line_count",
+        "new_count",
+        "matched_count",
+        "review_count",
+        "imported_by",
+    ]
+    list_filter = ["source"]
+    list_per_page = 50
+    inspect_view_fields = [
+        "imported_at",
+        "source",
+        "filename",
+        "sha256",
+        "imported_by",
+        "line_count",
+        "new_count",
+        "matched_count",
+        "review_count",
+    ]
+
+
+# --- Pledges due -----------------------------------------------------------------------------
+
+
+class DueColumn(Column):
+    def get_value(self, instance):
+        return f"{instance.expected_on:%d/%m/%Y}" + (" (late)" if instance.is_late else "")
+
+
+class PledgesDueView(generic.IndexView):
+    """Pledges with a due date, earliest first; late ones say so. Read-only."""
+
+    model = Donation
+    page_title = "Pledges due"
+    header_icon = "date"
+    index_url_name = "bank_pledges_due"
+    any_permission_required = ["view"]
+    columns = [
+        Column("reference", label="Reference"),
+        Column("donor", label="Donor"),
+        Column("fund", label="Fund"),
+        Column("get_kind_display", label="Kind"),
+        MoneyColumn("amount", label=_("Amount")),
+        DueColumn("expected_on", label="Due"),
+    ]
+
+    def get_base_queryset(self):
+        return pledges_due()
+
+    def order_queryset(self, queryset):
+        return queryset  # pledges_due orders by due date
+
+
+class BankAdminGroup(ModelViewSetGroup):
+    menu_label = "Bank transfers"
+    menu_icon = "tasks"
+    menu_order = 205
+    items = (BankTransactionViewSet, BankStatementViewSet)
+    submenu_hook = "register_bank_menu_item"  # the import form and pledges due (payments/wagtail_hooks.py)

@@ -1,0 +1,299 @@
+"""Bank statement exports (CSV, XLSX) read into the incoming transfers they list.
+
+Parsing only: nothing here touches the database, so a file with a bad row is refused whole, with
+every bad row named, before any line of it is stored. Banks differ in encodings (UTF-8, Excel's
+UTF-8 with a BOM, Windows-1258), delimiters, column names, number and date formats; a
+``ColumnMapping`` says which column holds what, and the header row is found by those names.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+import unicodedata
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from djmoney.money import Money
+
+from fund.money import currency_check
+
+from .bank_columns import (
+    MAPPING_PRESETS,
+    ColumnMapping,
+    mapping_from_headers,
+    mapping_get,
+    mapping_summary,
+    resolve_columns,
+)
+from .bank_values import BadValue, BankStatementError, amount_parse, date_parse, shown, text_parse
+
+__all__ = [
+    "MAPPING_PRESETS",
+    "BankStatementError",
+    "ColumnMapping",
+    "ParsedStatement",
+    "StatementLine",
+    "line_fingerprints",
+    "mapping_from_headers",
+    "mapping_get",
+    "statement_read",
+]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+# Unpacked size of an XLSX: a 5 MB zip can hold gigabytes of repeated XML (a "zip bomb").
+MAX_XLSX_UNPACKED_BYTES = 60 * 1024 * 1024
+# Exports open with a title, the account and the period before the header row.
+HEADER_SEARCH_ROWS = 30
+MAX_ERRORS = 20
+DESCRIPTION_MAX = 500  # BankTransaction.description
+COUNTERPARTY_MAX = 255
+BANK_ID_MAX = 100
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One incoming transfer as the bank reported it."""
+
+    row: int  # row number in the file (1 = the first row), or position in a notification
+    booked_on: datetime.date
+    amount: Money
+    description: str
+    counterparty: str = ""
+    bank_reference: str = ""  # the bank's own transaction id, when it gives one
+    booked_at: datetime.datetime | None = None  # the exact moment, when known (notifications)
+
+
+@dataclass
+class ParsedStatement:
+    lines: list[StatementLine]
+    currency: str
+    rows_read: int = 0
+    skipped_outgoing: int = 0
+    skipped_zero: int = 0
+    skipped_undated: int = 0  # totals and notes under the table
+    header_row: int = 0
+    columns: dict[str, str] = field(default_factory=dict)  # field -> the header it was read from
+
+
+# --- Files -----------------------------------------------------------------------------------
+
+
+def statement_read(*, content: bytes, filename: str = "", mapping: ColumnMapping, currency: str) -> ParsedStatement:
+    """Read an uploaded export. Raises BankStatementError naming every bad row (up to 20)."""
+    currency = currency_check(currency)
+    if not content:
+        raise BankStatementError("The file is empty.")
+    if len(content) > MAX_FILE_BYTES:
+        raise BankStatementError(
+            f"The file is {len(content) / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB. "
+            "Export a shorter period."
+        )
+    name = filename.lower()
+    head = content[:512].lstrip().lower()
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise BankStatementError("Old Excel files (.xls) cannot be read: open it in Excel and save as .xlsx or CSV.")
+    if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
+        raise BankStatementError(
+            "This file is a web page saved with a spreadsheet name: open it in Excel and save as .xlsx or CSV."
+        )
+    if content.startswith(b"PK\x03\x04"):
+        return _rows_to_statement(_xlsx_rows(content), mapping, currency)
+    if name.endswith((".xlsx", ".xlsm")):
+        raise BankStatementError("This file is named .xlsx but is not an Excel workbook.")
+    return _csv_statement(_decode(content), mapping, currency)
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)  # Excel's "Unicode text" export
+    else:
+        # Windows-1258 last: it decodes almost any bytes, so it cannot tell us it was wrong.
+        encodings = ("utf-8-sig", "cp1258")
+    for encoding in encodings:
+        try:
+            # NFC: Windows-1258 writes Vietnamese tone marks as separate combining characters.
+            return unicodedata.normalize("NFC", content.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    raise BankStatementError("The file is not text in UTF-8 or Windows-1258: export it as CSV (UTF-8) or XLSX.")
+
+
+def _csv_statement(text: str, mapping: ColumnMapping, currency: str) -> ParsedStatement:
+    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
+    delimiters = [",", ";", "\t"]
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+        delimiters.sort(key=lambda delimiter: delimiter != sniffed)
+    except csv.Error:
+        pass  # the header search below decides
+    # The delimiter is the one under which the header row is recognised: the sniffer alone is
+    # fooled by commas inside amounts ("1,500,000") and descriptions.
+    for delimiter in delimiters:
+        try:
+            head = list(_csv_rows(sample, delimiter))
+        except BankStatementError:
+            continue  # the sample cut a quoted cell in two, or this is not the delimiter
+        if any(resolve_columns(row, mapping) for row in head):
+            return _rows_to_statement(_csv_rows(text, delimiter), mapping, currency)
+    return _rows_to_statement(iter([]), mapping, currency)
+
+
+def _csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise BankStatementError(f"Row {reader.line_num}: the CSV cannot be read ({exc}).") from None
+
+
+def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
+    import openpyxl  # lazy for start-up time (about 150 ms): only an XLSX upload needs it
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        raise BankStatementError("The file is not a readable Excel workbook (.xlsx).") from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise BankStatementError("The workbook unpacks to more than 60 MB: export a shorter period.")
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any malformed workbook gets the same plain answer
+        raise BankStatementError("The file is not a readable Excel workbook (.xlsx).") from None
+    try:
+        # The first sheet: bank exports have one. A summary sheet first would be found wanting
+        # by the header search, with a message saying what was looked for.
+        sheet = workbook.worksheets[0]
+        yield from sheet.iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
+def _rows_to_statement(rows: Iterable[Sequence[Any]], mapping: ColumnMapping, currency: str) -> ParsedStatement:
+    parsed = ParsedStatement(lines=[], currency=currency)
+    columns: dict[str, int] | None = None
+    errors: list[str] = []
+    row_number = 0
+    for row_number, row in enumerate(rows, 1):
+        if columns is None:
+            if row_number > HEADER_SEARCH_ROWS:
+                break
+            columns = resolve_columns(row, mapping)
+            if columns is not None:
+                parsed.header_row = row_number
+                parsed.columns = {name: str(row[index]).strip() for name, index in columns.items()}
+            continue
+        if row_number - parsed.header_row > MAX_ROWS:
+            raise BankStatementError(
+                f"The file has more than {MAX_ROWS:,} rows after the header: export a shorter period."
+            )
+        if all(cell is None or str(cell).strip() == "" for cell in row):
+            continue
+        parsed.rows_read += 1
+        try:
+            line = _row_to_line(row_number, row, columns, currency, parsed)
+        except BadValue as exc:
+            errors.append(f"Row {row_number}: {exc}.")
+            if len(errors) >= MAX_ERRORS:
+                errors.append("Stopped after 20 bad rows.")
+                break
+            continue
+        if line is not None:
+            parsed.lines.append(line)
+    if columns is None:
+        raise BankStatementError(
+            f"No header row found in the first {HEADER_SEARCH_ROWS} rows. Expected {mapping_summary(mapping)}. "
+            "Choose another column preset or type the column names."
+        )
+    if errors:
+        raise BankStatementError(errors)
+    return parsed
+
+
+def _cell(row: Sequence[Any], columns: dict[str, int], name: str) -> Any:
+    index = columns.get(name)
+    if index is None or index >= len(row):
+        return None
+    value = row[index]
+    return value.strip() if isinstance(value, str) else value
+
+
+def _row_to_line(
+    row_number: int, row: Sequence[Any], columns: dict[str, int], currency: str, parsed: ParsedStatement
+) -> StatementLine | None:
+    raw_date = _cell(row, columns, "date")
+    if raw_date in (None, ""):
+        parsed.skipped_undated += 1  # a total or a note under the table, not a transfer
+        return None
+    row_currency = _cell(row, columns, "currency")
+    if row_currency not in (None, ""):
+        code = str(row_currency).strip().upper()
+        if code != currency:
+            raise BadValue(f"the currency is {shown(row_currency)}, but this statement is in {currency}")
+    if "credit" in columns:
+        credit = amount_parse(_cell(row, columns, "credit") or "", currency)
+        debit = amount_parse(_cell(row, columns, "debit") or "", currency) if "debit" in columns else Decimal(0)
+        if credit < 0:
+            raise BadValue(f"the credit {shown(_cell(row, columns, 'credit'))} is negative")
+        if credit and debit:
+            raise BadValue("the line has both a credit and a debit")
+        amount = credit if credit else -abs(debit)
+    else:
+        amount = amount_parse(_cell(row, columns, "amount") or "", currency)
+    if amount < 0:
+        parsed.skipped_outgoing += 1
+        return None
+    if amount == 0:
+        parsed.skipped_zero += 1
+        return None
+    return StatementLine(
+        row=row_number,
+        booked_on=date_parse(raw_date),
+        amount=Money(amount, currency),
+        description=text_parse(_cell(row, columns, "description"), label="description", max_length=DESCRIPTION_MAX),
+        counterparty=text_parse(_cell(row, columns, "counterparty"), label="counterparty", max_length=COUNTERPARTY_MAX),
+        bank_reference=text_parse(
+            _cell(row, columns, "transaction_id"), label="transaction id", max_length=BANK_ID_MAX
+        ),
+    )
+
+
+# --- Fingerprints ----------------------------------------------------------------------------
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def line_fingerprints(lines: Sequence[StatementLine]) -> list[str]:
+    """The key each line is stored under, once ever.
+
+    The bank's transaction id when there is one (a file and a notification of the same transfer
+    then share it). Otherwise the line's content plus how many identical lines came before it in
+    the same file: two genuine transfers of the same sum with the same note on one day are two
+    lines, while the same file, or an export overlapping it, yields the same keys again.
+    """
+    seen: Counter[tuple[str, ...]] = Counter()
+    keys = []
+    for line in lines:
+        if line.bank_reference:
+            keys.append(_digest("bank-id", line.bank_reference))
+            continue
+        content = (
+            line.booked_on.isoformat(),
+            f"{line.amount.amount:f}",
+            line.amount.currency.code,
+            " ".join(line.description.casefold().split()),
+            " ".join(line.counterparty.casefold().split()),
+        )
+        keys.append(_digest("line", *content, str(seen[content])))
+        seen[content] += 1
+    return keys

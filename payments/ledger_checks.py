@@ -1,0 +1,46 @@
+"""What `check_ledger` must also look at for money that arrives by card or bank transfer: the
+guards on the payments tables, and card money the ledger may not count yet. Registered with
+fund's checks (fund.selectors.ledger_checks), which find this module by its name."""
+
+from fund.models import Donation
+from fund.selectors.ledger_checks import ledger_check_register, ledger_guard_require
+
+from .models import CardPayment, StripeEvent
+
+# A matched bank line and a processed Stripe event are the evidence of a gift: frozen (migration
+# fund 0006, from when these tables were the fund app's).
+ledger_guard_require(trigger="fund_banktransaction_freeze", table="fund_banktransaction")
+ledger_guard_require(trigger="fund_stripeevent_freeze", table="fund_stripeevent")
+
+# Events that move money: left for a person (or waiting for Stripe), the ledger may disagree
+# with what the card actually did (a refund it still counts, a month it never received).
+MONEY_EVENT_TYPES = (
+    "payment_intent.succeeded",
+    "invoice.paid",
+    "invoice.payment_succeeded",
+    "charge.refunded",
+    "charge.dispute.closed",
+)
+
+
+@ledger_check_register
+def card_money_the_ledger_may_miss() -> list[str]:
+    problems = [
+        f"Card payment {payment} of gift {payment.donation.reference} is {payment.status} in Stripe, but the gift "
+        f"is {payment.donation.status}"
+        for payment in CardPayment.objects.filter(
+            status__in=(CardPayment.Status.REFUNDED, CardPayment.Status.DISPUTE_LOST)
+        )
+        .exclude(donation__status=Donation.Status.REFUNDED)
+        .select_related("donation")
+        .order_by("pk")
+    ]
+    waiting = StripeEvent.objects.filter(
+        type__in=MONEY_EVENT_TYPES, attention__in=(StripeEvent.Attention.PERSON, StripeEvent.Attention.RETRY)
+    ).order_by("received_at")
+    problems += [
+        f"Stripe event {event.stripe_id} ({event.type}) {event.get_attention_display().lower()}: the ledger may "
+        f"not match what Stripe did. {event.outcome}"
+        for event in waiting
+    ]
+    return problems

@@ -1,0 +1,46 @@
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from config.wagtail_admin import PermissionMenuItem, ReadOnlyPolicy
+from fund.models import RecurringGift
+
+from .admin_bank import IMPORT_PERMISSION, BankAdminGroup, BankImportView, PledgesDueView
+from .admin_cards import CardPaymentsAdminGroup
+from .models import BankStatement, BankTransaction, CardPayment, StripeEvent
+
+# Never edited by form: the payments services are the only writers (see admin_bank.py, admin_cards.py).
+for model in (CardPayment, RecurringGift, StripeEvent, BankStatement, BankTransaction):
+    register_permission_policy(model, ReadOnlyPolicy(model))
+
+
+@hooks.register("register_admin_viewset")
+def register_card_payments_admin():
+    return CardPaymentsAdminGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_bank_admin():
+    return BankAdminGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_bank_admin_urls():
+    return [
+        path("payments/bank-import/", BankImportView.as_view(), name="bank_import"),
+        path("payments/pledges-due/", PledgesDueView.as_view(), name="bank_pledges_due"),
+    ]
+
+
+@hooks.register("register_bank_menu_item")
+def register_bank_import_menu_item():
+    return PermissionMenuItem(
+        "Import bank statement", reverse("bank_import"), icon_name="upload", order=10, permission=IMPORT_PERMISSION
+    )
+
+
+@hooks.register("register_bank_menu_item")
+def register_pledges_due_menu_item():
+    return PermissionMenuItem(
+        "Pledges due", reverse("bank_pledges_due"), icon_name="date", order=20, permission="fund.view_donation"
+    )
