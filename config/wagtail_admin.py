@@ -5,8 +5,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
