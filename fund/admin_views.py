@@ -12,6 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from config.wagtail_admin import ServiceFormMixin
 
+from .admin_campaigns import CampaignViewSet
 from .admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from .models import Beneficiary, Donation, Fund, Posting
 from .money import money_display
@@ -209,4 +210,4 @@ class FundAdminGroup(ModelViewSetGroup):
     menu_label = "Fund"
     menu_icon = "folder-inverse"
     menu_order = 200
-    items = (FundViewSet, DonationViewSet, PostingViewSet, BeneficiaryViewSet)
+    items = (FundViewSet, CampaignViewSet, DonationViewSet, PostingViewSet, BeneficiaryViewSet)

@@ -2,12 +2,13 @@
 
 from .beneficiaries import beneficiary_admit
 from .donations import donation_cancel, donation_receive, donation_record, donation_refund
-from .funds import campaign_create, fund_create, fund_update
+from .funds import campaign_create, campaign_update, fund_create, fund_update
 from .ledger import ledger_check_run
 
 __all__ = [
     "beneficiary_admit",
     "campaign_create",
+    "campaign_update",
     "donation_cancel",
     "donation_receive",
     "donation_record",
