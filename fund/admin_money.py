@@ -2,12 +2,11 @@
 exported as numbers an accountant can sum. Shared by every listing and inspect screen that shows
 money (fund, bank transfers, card payments, receipts)."""
 
-import datetime
-
-from django.utils import timezone
 from djmoney.money import Money
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+
+from config.wagtail_admin import ExportIndexView
 
 from .money import money_display
 
@@ -31,18 +30,21 @@ class MoneyInspectView(generic.InspectView):
         return super().get_field_display_value(field_name, field)
 
 
-class MoneyExportIndexView(generic.IndexView):
-    """CSV and XLSX exports an accountant can sum: an amount is a plain number (a real number cell
-    in XLSX) with its currency in its own column, and times are in the centre's time zone (Wagtail
-    writes XLSX times in UTC, which puts a gift at 06:00 in Vietnam on the day before)."""
+class MoneyExportIndexView(ExportIndexView):
+    """Exports an accountant can sum: an amount is a plain number (a real number cell in XLSX)
+    with its currency in its own column (``<field>_currency``, left empty when there is no
+    amount: a statement of gifts in two currencies has no single total, and "VND" beside an
+    empty cell would say otherwise). Times and booleans as ExportIndexView writes them."""
 
     custom_value_preprocess = {
-        **generic.IndexView.custom_value_preprocess,
-        datetime.datetime: {
-            "xlsx": lambda value: timezone.make_naive(value) if timezone.is_aware(value) else value,
-            "csv": lambda value: (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat(
-                sep=" ", timespec="seconds"
-            ),
-        },
+        **ExportIndexView.custom_value_preprocess,
         Money: {"xlsx": lambda money: money.amount, "csv": lambda money: str(money.amount)},
     }
+
+    def to_row_dict(self, item):
+        row = super().to_row_dict(item)
+        for field in row:
+            if field.endswith("_currency") and field.removesuffix("_currency") in row:
+                if row[field.removesuffix("_currency")] is None:
+                    row[field] = None
+        return row

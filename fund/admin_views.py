@@ -11,6 +11,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from config.wagtail_admin import ServiceFormMixin
 
+from .admin_campaigns import CampaignViewSet
 from .admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from .models import Donation, Fund, Posting
 from .money import money_display
@@ -167,4 +168,4 @@ class FundAdminGroup(ModelViewSetGroup):
     menu_label = "Fund"
     menu_icon = "folder-inverse"
     menu_order = 200
-    items = (FundViewSet, DonationViewSet, PostingViewSet)
+    items = (FundViewSet, CampaignViewSet, DonationViewSet, PostingViewSet)

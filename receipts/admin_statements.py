@@ -9,6 +9,7 @@ for a period queues only the donors still without a statement. Needs ``receipts.
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -53,6 +54,15 @@ class StatementPeriodForm(forms.Form):
         return cleaned
 
 
+def period_statements_url(period: dict, export: str = "") -> str:
+    """The receipts listing narrowed to one period's statements (valid and void), where they are
+    read, searched and exported like any receipt."""
+    query = {"kind": "statement", "period_start": period["period_start"], "period_end": period["period_end"]}
+    if export:
+        query["export"] = export
+    return f"{reverse('receipts_admin:index')}?{urlencode(query)}"
+
+
 def last_complete_fiscal_year() -> tuple[datetime.date, datetime.date]:
     return fiscal_year_bounds(fiscal_year_of(timezone.localdate()) - 1)
 
@@ -77,7 +87,15 @@ class StatementsIssueView(WagtailAdminTemplateMixin, FormView):
         context.update(
             action_url=self.request.get_full_path(),
             submit_button_label=gettext("Issue statements"),
-            periods=recent_statement_periods(),
+            periods=[
+                {
+                    **period,
+                    "list_url": period_statements_url(period),
+                    "xlsx_url": period_statements_url(period, "xlsx"),
+                    "csv_url": period_statements_url(period, "csv"),
+                }
+                for period in recent_statement_periods()
+            ],
         )
         return context
 

@@ -6,8 +6,10 @@ below call the receipt services, each behind a Django permission:
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -15,12 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView
 from wagtail.admin import messages
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets import AdminDateInput
 
-from fund.admin_money import MoneyColumn
+from config.wagtail_admin import ExportIndexView
+from fund.admin_money import MoneyColumn, MoneyExportIndexView
 from fund.errors import FundError
 
 from .errors import ReceiptError
@@ -33,7 +38,39 @@ VIEW_PERMISSION = "receipts.view_receipt"
 CHANGE_PERMISSION = "receipts.change_receipt"
 
 
-class ReceiptIndexView(generic.IndexView):
+def latest_delivery_status() -> Subquery:
+    """The status of a receipt's latest email (empty if it was never emailed: the donor did not
+    ask for receipts by email), one subquery for the whole listing or export."""
+    latest = ReceiptDelivery.objects.filter(receipt=OuterRef("pk")).order_by("-queued_at", "-id")
+    return Subquery(latest.values("status")[:1])
+
+
+class ReceiptFilterSet(WagtailFilterSet):
+    issued = django_filters.DateFromToRangeFilter(
+        label=_("Date issued"), field_name="issued_at", widget=DateRangePickerWidget
+    )
+    # Exact periods: the statements screen links each period it lists to its statements here.
+    period_start = django_filters.DateFilter(label=_("Period from"), widget=AdminDateInput)
+    period_end = django_filters.DateFilter(label=_("Period to"), widget=AdminDateInput)
+    delivery_status = django_filters.ChoiceFilter(
+        label=_("Email"), choices=ReceiptDelivery.Status.choices, empty_label=_("Any")
+    )
+
+    class Meta:
+        model = Receipt
+        fields = ["issued", "kind", "status", "fiscal_year", "language", "delivery_status"]
+
+
+class ReceiptIndexView(MoneyExportIndexView):
+    def get_base_queryset(self):
+        # A statement has no gift: its reference is empty rather than a failed lookup.
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("donor", "donation", "replaces")
+            .annotate(gift_reference=F("donation__reference"), delivery_status=latest_delivery_status())
+        )
+
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         buttons.append(
@@ -75,9 +112,38 @@ class ReceiptViewSet(ModelViewSet):
     inspect_view_enabled = True
     form_fields = []
     list_display = ["number", "kind", "donor", MoneyColumn("amount", label=_("Amount")), "issued_at", "status"]
-    list_filter = ["kind", "status", "fiscal_year", "language"]
+    filterset_class = ReceiptFilterSet
     search_fields = ["number", "donor__name", "donor__email", "donation__reference"]
     list_per_page = 50
+    list_export = [
+        "number",
+        "issued_at",
+        "kind",
+        "status",
+        "donor",
+        "gift_reference",
+        "period_start",
+        "period_end",
+        "amount",
+        "amount_currency",
+        "language",
+        "delivery_status",
+        "replaces",
+        "voided_at",
+        "void_reason",
+    ]
+    export_headings = {
+        "gift_reference": _("Gift reference"),
+        "period_start": _("Period from"),
+        "period_end": _("Period to"),
+        "amount_currency": _("Currency"),
+        "language": _("Language"),
+        "delivery_status": _("Email"),
+        "replaces": _("Replaces"),
+        "voided_at": _("Voided at"),
+        "void_reason": _("Reason for voiding"),
+    }
+    export_filename = "receipts"
     inspect_view_fields = [
         "number",
         "kind",
@@ -96,15 +162,27 @@ class ReceiptViewSet(ModelViewSet):
         "void_reason",
     ]
 
-    def get_queryset(self, request):
-        return Receipt.objects.select_related("donor", "donation")
-
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("pdf/<int:pk>/", ReceiptPdfView.as_view(), name="pdf"),
             path("resend/<int:pk>/", ReceiptResendView.as_view(), name="resend"),
             path("reissue/<int:pk>/", ReceiptReissueView.as_view(), name="reissue"),
         ]
+
+
+class ReceiptDeliveryFilterSet(WagtailFilterSet):
+    queued = django_filters.DateFromToRangeFilter(
+        label=_("Date queued"), field_name="queued_at", widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = ReceiptDelivery
+        fields = ["queued", "status"]
+
+
+class ReceiptDeliveryIndexView(ExportIndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("receipt", "requested_by")
 
 
 class ReceiptDeliveryViewSet(ModelViewSet):
@@ -117,9 +195,20 @@ class ReceiptDeliveryViewSet(ModelViewSet):
     inspect_view_enabled = True
     form_fields = []
     list_display = ["receipt", "to_email", "status", "attempts", "last_error", "queued_at", "sent_at"]
-    list_filter = ["status"]
+    filterset_class = ReceiptDeliveryFilterSet
+    index_view_class = ReceiptDeliveryIndexView
     search_fields = ["receipt__number", "to_email"]
     list_per_page = 50
+    list_export = ["receipt", "to_email", "status", "attempts", "queued_at", "sent_at", "last_error", "requested_by"]
+    export_headings = {
+        "receipt": _("Receipt"),
+        "attempts": _("Attempts"),
+        "queued_at": _("Queued at"),
+        "sent_at": _("Sent at"),
+        "last_error": _("Last error"),
+        "requested_by": _("Requested by"),
+    }
+    export_filename = "receipt-emails"
 
 
 class ReceiptsAdminGroup(ModelViewSetGroup):

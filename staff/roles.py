@@ -7,7 +7,7 @@ missing permissions are added, any others removed.
 Only permissions that open a screen or an action are listed. Permissions a read-only viewset
 refuses whatever the group says (add/change on gifts, postings, case files, card payments, bank
 lines, receipts: see config/wagtail_admin.ReadOnlyPolicy) and permissions on models with no
-screen at all (hordak's accounts, campaigns, gift lines, fund accounts, ledger checks) are left
+screen at all (hordak's accounts, gift lines, fund accounts, ledger checks) are left
 out: a permission nobody can use only misleads whoever reads the group. What the table allows
 but has no screen yet (allocations, enrolment, handovers, closing periods, journal exports, the
 dashboard, fund statements) is added here when its screen is built; docs/decisions/0011-roles.md.
@@ -43,6 +43,7 @@ MEDIA_ALL = (*MEDIA_EDIT, "wagtailimages.delete_image", "wagtaildocs.delete_docu
 # Read-only screens over the money, by screen (fund/admin_*.py, payments/admin_*.py, receipts/admin_views.py).
 FINANCE_VIEW = (
     "fund.view_fund",  # Funds
+    "fund.view_campaign",  # Campaigns
     "fund.view_donation",  # Gifts, Pledges due
     "fund.view_posting",  # Ledger postings
     "payments.view_cardpayment",  # Card payments
@@ -107,6 +108,9 @@ FUND_MANAGER = Role(
         "fund.view_fund",
         "fund.add_fund",  # open a fund (its ledger accounts come with it)
         "fund.change_fund",  # rename, restate the purpose, close
+        "fund.view_campaign",
+        "fund.add_campaign",  # open an appeal within a fund
+        "fund.change_campaign",  # its dates, goal and wording
         "fund.view_donation",  # gifts, read-only: a manager never edits them
         "fund.view_posting",  # the ledger, read-only
     ),

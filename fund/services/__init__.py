@@ -1,11 +1,12 @@
 """Every write in the fund app goes through these functions (one transaction, one audit entry)."""
 
 from .donations import donation_cancel, donation_receive, donation_record, donation_refund
-from .funds import campaign_create, fund_create, fund_update
+from .funds import campaign_create, campaign_update, fund_create, fund_update
 from .ledger import ledger_check_run
 
 __all__ = [
     "campaign_create",
+    "campaign_update",
     "donation_cancel",
     "donation_receive",
     "donation_record",

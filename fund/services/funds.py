@@ -1,8 +1,12 @@
 import copy
+import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from djmoney.money import Money
 
 from audit.services import audit_record
 
@@ -57,16 +61,27 @@ def fund_update(*, fund: Fund, name: str, restricted_purpose: str, is_active: bo
     return fund
 
 
+def _campaign_check(campaign: Campaign) -> None:
+    if campaign.ends_on is not None and campaign.ends_on < campaign.starts_on:
+        # Said here, beside the field: the database constraint would only name itself.
+        raise FundError({"ends_on": _("A campaign cannot end before it starts.")})
+    try:
+        campaign.full_clean()
+    except ValidationError as exc:
+        raise FundError(exc.message_dict) from exc
+
+
 def campaign_create(
     *,
     fund: Fund,
     name: str,
     slug: str,
-    starts_on,
-    ends_on=None,
-    goal=None,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+    goal: Money | str | Decimal | None = None,
     actor: Any = None,
 ) -> Campaign:
+    """An appeal for one fund. The goal is in the fund's currency, like every gift to it."""
     campaign = Campaign(
         fund=fund,
         name=text_clean(name, field="name", max_length=200, required=True),
@@ -75,11 +90,43 @@ def campaign_create(
         ends_on=ends_on,
         goal=money_parse(goal, fund.currency, field="goal") if goal is not None else None,
     )
-    try:
-        campaign.full_clean()
-    except ValidationError as exc:
-        raise FundError(exc.message_dict) from exc
+    _campaign_check(campaign)
     with transaction.atomic():
         campaign.save()
-        audit_record(actor=actor, action="campaign.create", obj=campaign)
+        audit_record(actor=actor, action="campaign.create", obj=campaign, data={"slug": campaign.slug})
+    return campaign
+
+
+def campaign_update(
+    *,
+    campaign: Campaign,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None,
+    goal: Money | str | Decimal | None,
+    is_active: bool,
+    actor: Any = None,
+) -> Campaign:
+    """Fund and slug are fixed once a campaign exists: its gifts are credited to that fund, and
+    the slug is how links name it. Validated on a copy, so a refused update leaves ``campaign``
+    as it was."""
+    stored = Campaign.objects.select_related("fund").get(pk=campaign.pk)  # a form may have changed ``campaign``
+    candidate = copy.copy(stored)
+    candidate.name = text_clean(name, field="name", max_length=200, required=True)
+    candidate.starts_on = starts_on
+    candidate.ends_on = ends_on
+    candidate.goal = money_parse(goal, stored.fund.currency, field="goal") if goal is not None else None
+    candidate.is_active = bool(is_active)
+    _campaign_check(candidate)
+    fields = ("name", "starts_on", "ends_on", "goal", "is_active")
+    changed = [name for name in fields if getattr(stored, name) != getattr(candidate, name)]
+    if changed:
+        with transaction.atomic():
+            # A MoneyField is two columns and "goal" names the amount's alone: a campaign of a USD
+            # fund created with no goal holds the default "VND" beside its empty amount.
+            update_fields = [*changed, "goal_currency"] if "goal" in changed else changed
+            candidate.save(update_fields=update_fields)
+            audit_record(actor=actor, action="campaign.update", obj=candidate, data={"fields": changed})
+    for name in fields:
+        setattr(campaign, name, getattr(candidate, name))
     return campaign

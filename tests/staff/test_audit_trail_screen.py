@@ -1,5 +1,7 @@
 """The audit trail screen: the Auditor finds entries by action and object; nobody changes them."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, User
 
@@ -22,9 +24,13 @@ def test_the_auditor_finds_entries_by_action_and_by_search(auditor):
     entry = AuditEntry.objects.get(action="roles.sync")
     AuditEntry.objects.create(action="donation.record", object_type="fund.donation", object_id="77")
 
-    by_action = auditor.get("/admin/audit-trail/", {"action": "roles.sync"}).content.decode()
+    def listing(**query) -> str:
+        page = auditor.get("/admin/audit-trail/", query).content.decode()
+        return re.sub(r"<select.*?</select>", "", page, flags=re.S)  # the action picker names every action
+
+    by_action = listing(action="roles.sync")
     assert "roles.sync" in by_action and "donation.record" not in by_action
-    by_search = auditor.get("/admin/audit-trail/", {"q": "donation"}).content.decode()
+    by_search = listing(q="donation")
     assert "donation.record" in by_search and "roles.sync" not in by_search
 
     page = auditor.get(f"/admin/audit-trail/inspect/{entry.pk}/").content.decode()

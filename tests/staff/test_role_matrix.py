@@ -22,8 +22,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from audit.models import AuditEntry
 from care.models import Beneficiary, BeneficiarySensitive
-from fund.models import Donation, Posting, RecurringGift
-from fund.services import donation_receive, donation_record
+from fund.models import Campaign, Donation, Posting, RecurringGift
+from fund.services import campaign_create, donation_receive, donation_record
 from payments.models import BankStatement, BankTransaction, CardPayment, StripeEvent
 from payments.services.bank_import import bank_statement_import
 from receipts.models import Receipt, ReceiptDelivery
@@ -48,6 +48,9 @@ EVERYONE = {ADMINISTRATOR, ACCOUNTANT, CASE_WORKER, MANAGER, EDITOR, AUDITOR}
 FINANCE = {ADMINISTRATOR, ACCOUNTANT, AUDITOR}  # gifts' payment records, bank lines, donors
 EXPECTED_VIEWERS: dict[str, set[str]] = {
     "fund.fund": FINANCE | {MANAGER},
+    # A fund's appeals, seen by whoever sees the fund. Needs fund.view_campaign in FINANCE_VIEW and
+    # the manager's view/add/change_campaign in staff/roles.py.
+    "fund.campaign": FINANCE | {MANAGER},
     "fund.donation": FINANCE | {MANAGER},  # a manager sees gifts, never edits them
     "fund.posting": FINANCE | {MANAGER},  # the ledger, likewise
     "payments.cardpayment": FINANCE,
@@ -64,7 +67,18 @@ EXPECTED_VIEWERS: dict[str, set[str]] = {
 # Who may add or edit by form; every other project screen is list-and-inspect only for everyone.
 EXPECTED_EDITORS: dict[str, set[str]] = {
     "fund.fund": {ADMINISTRATOR, MANAGER},
+    "fund.campaign": {ADMINISTRATOR, MANAGER},  # like the fund it belongs to
     "donors.donor": {ADMINISTRATOR, ACCOUNTANT},
+}
+# Listings that download as CSV and XLSX, for exactly their viewers. A case file never does.
+EXPECTED_EXPORTS = {
+    "fund.donation",
+    "fund.posting",
+    "payments.banktransaction",
+    "donors.donor",
+    "receipts.receipt",
+    "receipts.receiptdelivery",
+    "audit.auditentry",
 }
 CONTENT = {ADMINISTRATOR, EDITOR}
 CONTENT_URLS = ["/admin/pages/", "/admin/images/", "/admin/documents/", "/admin/images/multiple/add/"]
@@ -113,6 +127,7 @@ def clients(client, db):
 def one_of_each(fund, donor):
     """A row behind every inspect view."""
     now = timezone.now()
+    campaign_create(fund=fund, name="Matrix appeal", slug="matrix-appeal", starts_on=timezone.localdate())
     gift = donation_record(fund=fund, donor=donor, kind="cash", channel="cash", amount="200000")
     donation_receive(donation=gift)
     receipt = receipt_issue(donation_id=gift.pk)
@@ -149,6 +164,7 @@ def one_of_each(fund, donor):
     )
     BeneficiarySensitive.objects.create(beneficiary=person, health_notes="MATRIX-SENSITIVE-NOTE")
     models = (
+        Campaign,
         Donation,
         Posting,
         Receipt,
@@ -205,6 +221,36 @@ def test_each_role_inspects_and_edits_exactly_what_roadmap_allows(clients, one_o
             response = client.get(url)
             if (response.status_code == 200) != allowed or (not allowed and not refused(response)):
                 wrong.append((url, response.status_code, "expected 200" if allowed else "expected refusal"))
+    assert wrong == []
+
+
+def test_every_export_has_a_role_decision():
+    exporting = {label(vs) for vs in project_viewsets() if isinstance(vs.list_export, list | tuple) and vs.list_export}
+    assert exporting == EXPECTED_EXPORTS, "an export was added or removed: decide who may download it"
+
+
+def downloaded(response) -> bool:
+    """A file with columns. Wagtail answers ``?export=csv`` on a listing with no export columns
+    with one empty line per row: nothing in it, so not an export."""
+    if response.status_code != 200 or response["Content-Type"].startswith("text/html"):
+        return False
+    if response["Content-Type"].startswith("text/csv"):
+        return bool(b"".join(response.streaming_content).splitlines()[0].strip())
+    return True
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_each_role_downloads_exactly_the_exports_roadmap_allows(clients, one_of_each, role):
+    client = clients[role]
+    wrong = []
+    for vs in project_viewsets():
+        may_see = role in EXPECTED_VIEWERS[label(vs)]
+        allowed = may_see and label(vs) in EXPECTED_EXPORTS
+        for export in ("csv", "xlsx") if label(vs) in EXPECTED_EXPORTS else ("csv",):
+            url = f"{reverse(vs.get_url_name('index'))}?export={export}"
+            response = client.get(url)
+            if downloaded(response) != allowed or (not may_see and not refused(response)):
+                wrong.append((url, response.status_code, "expected a file" if allowed else "expected none"))
     assert wrong == []
 
 
