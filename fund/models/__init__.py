@@ -4,6 +4,7 @@ from .commitments import Commitment
 from .donations import Donation, DonationLine
 from .funds import Campaign, Fund
 from .ledger import AccountRole, FundAccount, LedgerCheck, Posting
+from .organisation import Organisation
 from .payments import CardPayment, RecurringGift, StripeEvent
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "Fund",
     "FundAccount",
     "LedgerCheck",
+    "Organisation",
     "Posting",
 ]
