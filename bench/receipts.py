@@ -34,24 +34,27 @@ def _receipts():
     from wagtail.images.tests.utils import get_test_image_file
 
     from donors.services import donor_create
+    from fund.models import Organisation
     from fund.services import donation_record, fund_create
     from receipts.models import ReceiptSettings
     from receipts.services.receipts import receipt_issue
 
+    images = get_image_model().objects
+    organisation = Organisation.load()
+    organisation.name = "Trung tâm Công tác xã hội tỉnh Ví Dụ"
+    organisation.address = "12 Đường Hùng Vương, phường Trần Phú, tỉnh Ví Dụ"
+    organisation.tax_code = "4300123456"
+    organisation.phone = "0255 3822 123"
+    organisation.email = "quy@example.org"
+    organisation.website = "trungtam.example.org"
+    organisation.logo = images.create(title="logo", file=get_test_image_file("logo.png", colour="navy"))
+    organisation.save()
     settings = ReceiptSettings.load()
-    settings.organisation_name = "Trung tâm Công tác xã hội tỉnh Ví Dụ"
-    settings.address = "12 Đường Hùng Vương, phường Trần Phú, tỉnh Ví Dụ"
-    settings.tax_code = "4300123456"
-    settings.phone = "0255 3822 123"
-    settings.email = "quy@example.org"
-    settings.website = "trungtam.example.org"
     settings.signatory_name = "Phạm Thị Giám Đốc"
     settings.signatory_title_vi, settings.signatory_title_en = "Giám đốc", "Director"
     settings.thanks_vi = "Xin chân thành cảm ơn tấm lòng của quý vị."
     settings.thanks_en = "Thank you for standing with the children."
     settings.footer_vi, settings.footer_en = "Biên nhận điện tử.", "Electronic receipt."
-    images = get_image_model().objects
-    settings.logo = images.create(title="logo", file=get_test_image_file("logo.png", colour="navy"))
     settings.signature = images.create(title="signature", file=get_test_image_file("sig.png", colour="blue"))
     settings.save()
 

@@ -1,17 +1,25 @@
-"""Demo letterhead and wording for receipts. Runs before the demo gifts are recorded, so their
-receipts are issued with it; changes nothing once the organisation name is set."""
+"""Demo identity, letterhead and wording for receipts. Runs before the demo gifts are recorded, so
+their receipts are issued with it; changes nothing once they are set."""
 
 from __future__ import annotations
 
+from django.db import transaction
+
+from fund.models import Organisation
 from receipts.models import ReceiptSettings
 
-LETTERHEAD = {
-    "organisation_name": "Trung tâm Bảo trợ xã hội tỉnh (demo)",
+# Settings > Organisation: who the centre is, on the public pages and on every receipt.
+ORGANISATION = {
+    "name": "Trung tâm Bảo trợ xã hội tỉnh (demo)",
     "address": "123 Đường Hùng Vương, Phường 1, Thành phố Demo",
     "tax_code": "0100000001",
     "phone": "0200 3456 789",
     "email": "quy@example.org",
     "website": "localhost:8000",
+}
+
+# Settings > Receipts: what only receipts print.
+LETTERHEAD = {
     "signatory_name": "Nguyễn Văn Giám Đốc",
     "signatory_title_vi": "Giám đốc Trung tâm",
     "signatory_title_en": "Director of the Centre",
@@ -28,12 +36,21 @@ LETTERHEAD = {
 }
 
 
+@transaction.atomic
 def receipt_settings_seed() -> bool:
-    """Fill Settings > Receipts with the demo letterhead; returns whether anything changed."""
+    """Fill Settings > Organisation and Settings > Receipts with the demo values, each only while
+    it is empty; returns whether anything changed."""
+    changed = False
+    organisation = Organisation.load()
+    if not organisation.name:
+        for name, value in ORGANISATION.items():
+            setattr(organisation, name, value)
+        organisation.save()
+        changed = True
     settings = ReceiptSettings.load()
-    if settings.organisation_name:
-        return False
-    for name, value in LETTERHEAD.items():
-        setattr(settings, name, value)
-    settings.save()
-    return True
+    if not settings.signatory_name:
+        for name, value in LETTERHEAD.items():
+            setattr(settings, name, value)
+        settings.save()
+        changed = True
+    return changed

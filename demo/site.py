@@ -1,7 +1,8 @@
-"""The demo public site: the organisation's details, a page per fund with its donate page, the
+"""The demo public site: the bank account for transfers, a page per fund with its donate page, the
 school-year appeal, the transparency page, in Vietnamese with English and Arabic copies.
 
-Runs after demo.centre (it needs the funds) and, like it, changes nothing the second time.
+Runs after demo.centre (it needs the funds) and, like it, changes nothing the second time. Who the
+centre is (Settings > Organisation, shared with the receipts) is seeded by demo.letterhead.
 """
 
 from __future__ import annotations
@@ -10,22 +11,17 @@ from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
 from cms.models import (
+    BankAccountSettings,
     CampaignPage,
     DonatePage,
     FundPage,
     HomePage,
-    OrganisationSettings,
     StandardPage,
     TransparencyPage,
 )
 from fund.models import Campaign, Fund
 
-ORGANISATION = {
-    "name": "Trung tâm Bảo trợ xã hội tỉnh (demo)",
-    "address": "123 Đường Hùng Vương, Phường 1, Thành phố Demo",
-    "tax_code": "0100000001",
-    "hotline": "0200 3456 789",
-    "email": "quy@example.org",
+BANK_ACCOUNT = {
     "bank_name": "Vietcombank",
     "bank_bin": "970436",
     "bank_account_number": "0011001234567",
@@ -69,11 +65,11 @@ def _translate(page: Page, key: str, languages) -> None:
 def site_seed() -> int:
     """Create the demo site's pages and settings; returns how many pages exist afterwards."""
     site = Site.objects.get(is_default_site=True)
-    settings = OrganisationSettings.for_site(site)
-    if not settings.name:
-        for name, value in ORGANISATION.items():
-            setattr(settings, name, value)
-        settings.save()
+    bank_account = BankAccountSettings.for_site(site)
+    if not bank_account.bank_account_number:
+        for name, value in BANK_ACCOUNT.items():
+            setattr(bank_account, name, value)
+        bank_account.save()
     languages = ["en", "ar"]
     for language in languages:
         Locale.objects.get_or_create(language_code=language)

@@ -1,13 +1,13 @@
 from .donate import DonatePage
 from .pages import CampaignPage, FundPage, HomePage, StandardPage, TransparencyPage
-from .settings import OrganisationSettings
+from .settings import BankAccountSettings
 
 __all__ = [
+    "BankAccountSettings",
     "CampaignPage",
     "DonatePage",
     "FundPage",
     "HomePage",
-    "OrganisationSettings",
     "StandardPage",
     "TransparencyPage",
 ]

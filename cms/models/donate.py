@@ -36,7 +36,7 @@ from payments.vietqr import amount_fits, vietqr_payload, vietqr_svg
 from ..forms import CARD, TRANSFER, DonationForm, GoodsLineFormSet
 from ..gift_status import card_gift_status
 from ..limits import creation_count, creation_wait, pay_page_wait
-from .settings import OrganisationSettings
+from .settings import BankAccountSettings
 
 logger = logging.getLogger(__name__)
 
@@ -148,14 +148,14 @@ class DonatePage(RoutablePageMixin, Page):
     def presets_for(self, currency: str) -> list[int]:
         return _parse_presets(self.presets_vnd) if currency == "VND" else []
 
-    def _organisation(self, request):
-        return OrganisationSettings.for_request(request)
+    def _bank_account(self, request):
+        return BankAccountSettings.for_request(request)
 
     # --- step 1: the form -------------------------------------------------------------------
     @path("")
     def donate(self, request):
-        organisation = self._organisation(request)
-        options = {"page": self, "stripe_ready": stripe_enabled(), "bank_ready": organisation.accepts_bank_transfers}
+        bank_account = self._bank_account(request)
+        options = {"page": self, "stripe_ready": stripe_enabled(), "bank_ready": bank_account.accepts_bank_transfers}
         if request.method == "POST":
             form = DonationForm(request.POST, **options)
             lines = GoodsLineFormSet(request.POST, prefix="lines")
@@ -183,7 +183,7 @@ class DonatePage(RoutablePageMixin, Page):
             context_overrides={
                 "form": form,
                 "lines": lines,
-                "organisation": organisation,
+                "bank_account": bank_account,
                 "fee_rate_percent": number_format(fee_rate.normalize(), use_l10n=True),
             },
         )
@@ -336,8 +336,8 @@ class DonatePage(RoutablePageMixin, Page):
     @path("thanks/<str:token>/", name="thanks")
     def thanks(self, request, token):
         gift = self._from_token(token)
-        organisation = self._organisation(request)
-        context = {"page": self, "gift": gift, "organisation": organisation, "monthly": isinstance(gift, RecurringGift)}
+        bank_account = self._bank_account(request)
+        context = {"page": self, "gift": gift, "bank_account": bank_account, "monthly": isinstance(gift, RecurringGift)}
         if self._is_card_gift(gift):
             # Asks Stripe when the webhook is late, so a paid gift shows as received at once;
             # the webhook, when it comes, then finds nothing left to do.
@@ -346,13 +346,13 @@ class DonatePage(RoutablePageMixin, Page):
             context["pay_url"] = self.url + self.reverse_subpage("pay", args=[token])
         else:
             awaiting_transfer = gift.channel == TRANSFER and gift.status == Donation.Status.PLEDGED
-            if awaiting_transfer and organisation.accepts_bank_transfers:
+            if awaiting_transfer and bank_account.accepts_bank_transfers:
                 # A code carries the amount when it can (VND, at most 13 digits); otherwise the
                 # code fills in account and reference and the page asks for the amount in words.
                 with_amount = amount_fits(gift.amount)
                 payload = vietqr_payload(
-                    bank_bin=organisation.bank_bin,
-                    account_number=organisation.bank_account_number,
+                    bank_bin=bank_account.bank_bin,
+                    account_number=bank_account.bank_account_number,
                     note=gift.reference,
                     amount=gift.amount if with_amount else None,
                 )

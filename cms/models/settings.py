@@ -1,4 +1,4 @@
-"""Site settings: who the organisation is, as donors see it."""
+"""Site settings: the bank account donors transfer to."""
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -7,20 +7,16 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 
-@register_setting(icon="site")
-class OrganisationSettings(BaseSiteSetting):
-    """Who the centre is, as donors see it: on pages, receipts and bank-transfer instructions.
+@register_setting(icon="form")
+class BankAccountSettings(BaseSiteSetting):
+    """The account a site's donors transfer to, shown with the VietQR code on its pages.
 
-    Editable by an administrator in Settings; the bank details feed the VietQR code shown to
-    donors who give by transfer, so they are validated the way banking apps will read them.
+    Per site, so an appeal run on its own site can collect into its own account. Who the centre
+    is (name, address, tax code, contacts, logo) is not here but in ``fund.Organisation``, the one
+    identity pages and receipts share. The details are validated the way banking apps will read
+    them.
     """
 
-    name = models.CharField(_("organisation name"), max_length=200, blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    tax_code = models.CharField(_("tax code"), max_length=20, blank=True)
-    hotline = models.CharField(_("hotline"), max_length=30, blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    logo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     bank_name = models.CharField(_("bank"), max_length=100, blank=True)
     bank_bin = models.CharField(
         _("bank BIN"),
@@ -39,17 +35,6 @@ class OrganisationSettings(BaseSiteSetting):
     panels = [
         MultiFieldPanel(
             [
-                FieldPanel("name"),
-                FieldPanel("address"),
-                FieldPanel("tax_code"),
-                FieldPanel("hotline"),
-                FieldPanel("email"),
-                FieldPanel("logo"),
-            ],
-            heading=_("Organisation"),
-        ),
-        MultiFieldPanel(
-            [
                 FieldPanel("bank_name"),
                 FieldPanel("bank_bin"),
                 FieldPanel("bank_account_number"),
@@ -60,7 +45,7 @@ class OrganisationSettings(BaseSiteSetting):
     ]
 
     class Meta:
-        verbose_name = _("organisation")
+        verbose_name = _("bank account for transfers")
 
     @property
     def accepts_bank_transfers(self) -> bool:

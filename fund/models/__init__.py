@@ -2,6 +2,7 @@ from .commitments import Commitment
 from .donations import Donation, DonationLine
 from .funds import Campaign, Fund
 from .ledger import AccountRole, FundAccount, LedgerCheck, Posting
+from .organisation import Organisation
 from .recurring import RecurringGift
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "Fund",
     "FundAccount",
     "LedgerCheck",
+    "Organisation",
     "Posting",
 ]

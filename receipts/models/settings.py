@@ -1,4 +1,4 @@
-"""What receipts say about the organisation that issues them, editable in Settings."""
+"""What receipts add to the organisation's identity: who signs, and the receipts' own wording."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,19 +8,14 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 @register_setting(icon="doc-full")
 class ReceiptSettings(BaseGenericSetting):
-    """The letterhead, signature and wording printed on every receipt and statement.
+    """The signature and wording printed on every receipt and statement.
 
-    One for the whole installation (the legal issuer does not change per site). Each receipt
-    copies these at issue, so changing them affects receipts issued afterwards only.
+    The letterhead (legal name, address, tax code, contacts, logo) is the organisation's one
+    identity in ``fund.Organisation``, shared with the public pages; only what is particular to
+    receipts is kept here. One for the whole installation. Each receipt copies these at issue, so
+    changing them affects receipts issued afterwards only.
     """
 
-    organisation_name = models.CharField(_("legal name"), max_length=200, blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    tax_code = models.CharField(_("tax code"), max_length=20, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    website = models.CharField(_("website"), max_length=200, blank=True)
-    logo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     signatory_name = models.CharField(_("signatory"), max_length=100, blank=True)
     signatory_title_vi = models.CharField(_("signatory's title (Vietnamese)"), max_length=100, blank=True)
     signatory_title_en = models.CharField(_("signatory's title (English)"), max_length=100, blank=True)
@@ -40,24 +35,13 @@ class ReceiptSettings(BaseGenericSetting):
     panels = [
         MultiFieldPanel(
             [
-                FieldPanel("organisation_name"),
-                FieldPanel("address"),
-                FieldPanel("tax_code"),
-                FieldPanel("phone"),
-                FieldPanel("email"),
-                FieldPanel("website"),
-                FieldPanel("logo"),
-            ],
-            heading=_("Letterhead"),
-        ),
-        MultiFieldPanel(
-            [
                 FieldPanel("signatory_name"),
                 FieldPanel("signatory_title_vi"),
                 FieldPanel("signatory_title_en"),
                 FieldPanel("signature"),
             ],
             heading=_("Signature"),
+            help_text=_("The letterhead (name, address, tax code, contacts, logo) is set in Settings > Organisation."),
         ),
         MultiFieldPanel(
             [FieldPanel("thanks_vi"), FieldPanel("thanks_en"), FieldPanel("footer_vi"), FieldPanel("footer_en")],

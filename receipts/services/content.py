@@ -5,23 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from donors.models import Donor
-from fund.models import Donation
+from fund.models import Donation, Organisation
 
 from ..models import ReceiptSettings
 
 
 def letterhead_snapshot(*, language: str) -> dict[str, Any]:
-    """The issuer's details and wording in ``language`` (vi or en), from Settings > Receipts."""
+    """The issuer in ``language`` (vi or en): who it is from Settings > Organisation (the identity
+    the public pages show too), signature and wording from Settings > Receipts."""
+    organisation = Organisation.load()
     settings = ReceiptSettings.load()
     english = language == "en"
     return {
-        "name": settings.organisation_name,
-        "address": settings.address,
-        "tax_code": settings.tax_code,
-        "phone": settings.phone,
-        "email": settings.email,
-        "website": settings.website,
-        "logo_id": settings.logo_id,
+        # The legal name: a receipt is a legal document, so never the shorter display name.
+        "name": organisation.name,
+        "address": organisation.address,
+        "tax_code": organisation.tax_code,
+        "phone": organisation.phone,
+        "email": organisation.email,
+        "website": organisation.website,
+        "logo_id": organisation.logo_id,
         "signature_id": settings.signature_id,
         "signatory_name": settings.signatory_name,
         "signatory_title": settings.signatory_title_en if english else settings.signatory_title_vi,

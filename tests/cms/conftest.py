@@ -1,12 +1,11 @@
 import pytest
 from wagtail.models import Site
 
-from cms.models import CampaignPage, DonatePage, FundPage, OrganisationSettings
+from cms.models import BankAccountSettings, CampaignPage, DonatePage, FundPage
 from fund.services import campaign_create
 from tests.payments.stripe.test_subscription_flow import fake_stripe  # noqa: F401 - a shared fixture
 
 BANK = {
-    "name": "Trung tâm Bảo trợ xã hội (test)",
     "bank_name": "Vietcombank",
     "bank_bin": "970436",
     "bank_account_number": "0011001234567",
@@ -27,7 +26,7 @@ def site(db):
 
 @pytest.fixture
 def organisation_settings(site):
-    settings = OrganisationSettings.for_site(site)
+    settings = BankAccountSettings.for_site(site)
     for name, value in BANK.items():
         setattr(settings, name, value)
     settings.save()

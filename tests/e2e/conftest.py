@@ -18,7 +18,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import Locale, Site
 
-from cms.models import DonatePage, FundPage, OrganisationSettings
+from cms.models import BankAccountSettings, DonatePage, FundPage
+from fund.models import Organisation
 from fund.services import fund_create
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,7 +28,6 @@ PHONE = {"width": 375, "height": 740}
 # URL prefix of each language (Vietnamese, the default language, has none).
 PREFIX = {"vi": "", "en": "/en", "ar": "/ar"}
 BANK = {
-    "name": "Trung tâm Bảo trợ xã hội (test)",
     "bank_name": "Vietcombank",
     "bank_bin": "970436",
     "bank_account_number": "0011001234567",
@@ -117,10 +117,11 @@ def donate_page(fund):
         "Wagtail's default site is missing from the test database (left empty by an interrupted "
         "run with --reuse-db?): run once with --create-db"
     )
-    organisation = OrganisationSettings.for_site(site)
+    bank_account = BankAccountSettings.for_site(site)
     for name, value in BANK.items():
-        setattr(organisation, name, value)
-    organisation.save()
+        setattr(bank_account, name, value)
+    bank_account.save()
+    Organisation.objects.update_or_create(defaults={"name": "Trung tâm Bảo trợ xã hội (test)"})
 
     home = site.root_page.specific
     fund_page = FundPage(title="Quỹ Bảo trợ trẻ em", slug="cpf", fund=fund)

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
 from donors.services import donor_create
+from fund.models import Organisation
 from fund.services import donation_record
 from receipts import emails, tasks
 from receipts.links import receipt_verification_url
@@ -26,12 +27,14 @@ THANKS_EN = "Thank you for standing with the children."
 
 @pytest.fixture
 def issuer(db):
+    organisation = Organisation.load()
+    organisation.name = "Quỹ Bảo trợ trẻ em tỉnh"
+    organisation.address = "12 Đường Lê Lợi, Huế"
+    organisation.phone = "0234 3822 000"
+    organisation.email = "quy@example.org"
+    organisation.website = "https://quy.example.org"
+    organisation.save()
     settings = ReceiptSettings.load()
-    settings.organisation_name = "Quỹ Bảo trợ trẻ em tỉnh"
-    settings.address = "12 Đường Lê Lợi, Huế"
-    settings.phone = "0234 3822 000"
-    settings.email = "quy@example.org"
-    settings.website = "https://quy.example.org"
     settings.thanks_vi = THANKS_VI
     settings.thanks_en = THANKS_EN
     settings.save()

@@ -17,6 +17,7 @@ from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 
 from donors.services import donor_create
+from fund.models import Organisation
 from fund.services import campaign_create, donation_record, donation_refund
 from receipts.models import Receipt, ReceiptSettings
 from receipts.pdf import receipt_pdf_bytes, void_reason_text
@@ -24,13 +25,15 @@ from receipts.services.receipts import receipt_issue, receipt_reissue, receipt_v
 
 pytestmark = pytest.mark.django_db
 
-ISSUER = {
-    "organisation_name": "Trung tâm Công tác xã hội tỉnh Ví Dụ",
+ORGANISATION = {
+    "name": "Trung tâm Công tác xã hội tỉnh Ví Dụ",
     "address": "12 Đường Hùng Vương, phường Trần Phú, tỉnh Ví Dụ",
     "tax_code": "4300123456",
     "phone": "0255 3822 123",
     "email": "quy@trungtam.example.org",
     "website": "trungtam.example.org",
+}
+ISSUER = {
     "signatory_name": "Phạm Thị Giám Đốc",
     "signatory_title_vi": "Giám đốc",
     "signatory_title_en": "Director",
@@ -95,11 +98,16 @@ def image(title: str, colour: str):
 
 @pytest.fixture(autouse=True)
 def issuer(db):
-    """Settings > Receipts filled in before any gift is received (each receipt copies them)."""
+    """Settings > Organisation and Settings > Receipts filled in before any gift is received (each
+    receipt copies them)."""
+    organisation = Organisation.load()
+    for name, value in ORGANISATION.items():
+        setattr(organisation, name, value)
+    organisation.logo = image("logo", "navy")
+    organisation.save()
     settings = ReceiptSettings.load()
     for name, value in ISSUER.items():
         setattr(settings, name, value)
-    settings.logo = image("logo", "navy")
     settings.signature = image("signature", "blue")
     settings.save()
     return settings
@@ -128,12 +136,12 @@ def test_a_vietnamese_receipt_prints_its_letterhead_gift_and_signature(received_
         "Một tỷ chín trăm triệu đồng",
         received_gift.reference,
         "Children's Protection Fund",
-        ISSUER["organisation_name"].upper(),  # set in capitals, as letterheads here are
-        ISSUER["address"],
-        ISSUER["tax_code"],
-        ISSUER["phone"],
-        ISSUER["email"],
-        ISSUER["website"],
+        ORGANISATION["name"].upper(),  # set in capitals, as letterheads here are
+        ORGANISATION["address"],
+        ORGANISATION["tax_code"],
+        ORGANISATION["phone"],
+        ORGANISATION["email"],
+        ORGANISATION["website"],
         ISSUER["signatory_name"],
         ISSUER["signatory_title_vi"].upper(),
         ISSUER["thanks_vi"],
@@ -169,7 +177,7 @@ def test_the_logo_and_signature_are_embedded_beside_the_qr_code(received_gift):
 
 def test_a_deleted_logo_or_signature_is_left_out(issuer, received_gift):
     receipt = Receipt.objects.get(donation=received_gift)
-    issuer.logo.delete()
+    Organisation.load().logo.delete()
     issuer.signature.delete()
     pdf = receipt_pdf_bytes(receipt)
     assert len(pdf_images(pdf)) == 1  # the QR code

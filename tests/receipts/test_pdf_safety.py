@@ -12,6 +12,7 @@ from weasyprint.urls import URLFetchingError
 
 from donors.models import Donor
 from donors.services import donor_create
+from fund.models import Organisation
 from fund.services import donation_record
 from receipts import pdf as receipt_pdf
 from receipts.models import Receipt, ReceiptSettings
@@ -65,20 +66,23 @@ def hostile(server):
 
 @pytest.fixture
 def hostile_issuer(hostile):
-    """Every text field of Settings > Receipts carries markup (within each field's length)."""
+    """Every text field of Settings > Organisation and Settings > Receipts carries markup (within
+    each field's length)."""
+    organisation = Organisation.load()
+    organisation.name = hostile["img"] + hostile["css"]
+    organisation.address = hostile["attachment"] + hostile["style"]
+    organisation.tax_code = "<b>x</b>"
+    organisation.phone = "<i>0</i>"
+    organisation.email = "quy@example.org"
+    organisation.website = hostile["remote_img"] + hostile["css"]
+    organisation.logo = image("logo", "navy")
+    organisation.save()
     settings = ReceiptSettings.load()
-    settings.organisation_name = hostile["img"] + hostile["css"]
-    settings.address = hostile["attachment"] + hostile["style"]
-    settings.tax_code = "<b>x</b>"
-    settings.phone = "<i>0</i>"
-    settings.email = "quy@example.org"
-    settings.website = hostile["remote_img"] + hostile["css"]
     settings.signatory_name = hostile["remote_css"]
     settings.signatory_title_vi = hostile["style"]
     settings.signatory_title_en = hostile["style"]
     settings.thanks_vi = settings.thanks_en = hostile["attachment"] + hostile["remote_img"] + hostile["css"]
     settings.footer_vi = settings.footer_en = hostile["style"] + hostile["remote_css"]
-    settings.logo = image("logo", "navy")
     settings.signature = image("signature", "blue")
     settings.save()
     return settings

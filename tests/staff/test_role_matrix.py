@@ -22,11 +22,11 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from audit.models import AuditEntry
 from care.models import Beneficiary, BeneficiarySensitive
-from fund.models import Campaign, Donation, Posting, RecurringGift
+from fund.models import Campaign, Donation, Organisation, Posting, RecurringGift
 from fund.services import campaign_create, donation_receive, donation_record
 from payments.models import BankStatement, BankTransaction, CardPayment, StripeEvent
 from payments.services.bank_import import bank_statement_import
-from receipts.models import Receipt, ReceiptDelivery
+from receipts.models import Receipt, ReceiptDelivery, ReceiptSettings
 from receipts.services.receipts import receipt_issue
 from staff.services import roles_sync
 
@@ -294,13 +294,23 @@ def test_only_the_case_worker_and_administrator_see_a_sensitive_field(clients, o
 
 
 # Wagtail's own screens outside pages and media: people, groups, sites, languages, redirects,
-# workflows, and the organisation's settings (its bank account feeds every VietQR code).
+# workflows, and the settings: the organisation's identity (on every page and receipt), the bank
+# account that feeds every VietQR code, and the receipts' signature and wording.
 ADMIN_ONLY_URLS = [
     "/admin/redirects/",
     "/admin/workflows/list/",
     "/admin/workflows/tasks/index/",
-    "/admin/settings/cms/organisationsettings/",
+    "/admin/settings/cms/bankaccountsettings/",
 ]
+
+
+def generic_settings_urls() -> list[str]:
+    """A setting for the whole installation is edited at its row's URL (the bare URL only
+    redirects there, for anyone), so that is the one to check."""
+    return [
+        f"/admin/settings/fund/organisation/{Organisation.load().pk}/",
+        f"/admin/settings/receipts/receiptsettings/{ReceiptSettings.load().pk}/",
+    ]
 
 
 def test_wagtails_own_screens_are_the_administrators_alone(clients):
@@ -312,7 +322,7 @@ def test_wagtails_own_screens_are_the_administrators_alone(clients):
     ]
     assert "/admin/users/" in wagtail_listings and "/admin/groups/" in wagtail_listings
     wrong = []
-    for url in wagtail_listings + ADMIN_ONLY_URLS:
+    for url in wagtail_listings + ADMIN_ONLY_URLS + generic_settings_urls():
         response = clients[ADMINISTRATOR].get(url, follow=True)  # settings go on to the site's own URL
         if response.status_code != 200 or response.redirect_chain[-1:] == [("/admin/", 302)]:
             wrong.append((ADMINISTRATOR, url, response.status_code))
