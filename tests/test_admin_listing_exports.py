@@ -185,7 +185,7 @@ def test_audit_trail_exports_who_did_what_and_never_a_childs_data(admin_client, 
     )
     AuditEntry.objects.create(at=EARLY, action="donation.record", object_type="fund.donation", object_id="8")
 
-    response = admin_client.get("/admin/audit-trail/?export=csv")
+    response = admin_client.get("/admin/audit/trail/?export=csv")
     body = b"".join(response.streaming_content).decode()
     assert "C-SECRET-042" not in body and "hiv" not in body
     rows = {row["Action"]: row for row in csv.DictReader(io.StringIO(body))}
@@ -195,7 +195,7 @@ def test_audit_trail_exports_who_did_what_and_never_a_childs_data(admin_client, 
     assert rows["beneficiary.admit"]["Object id"] == "7"
     assert rows["donation.record"]["Who"] == ""
 
-    (row,) = xlsx_rows(admin_client.get("/admin/audit-trail/?export=xlsx&action=beneficiary.admit"))
+    (row,) = xlsx_rows(admin_client.get("/admin/audit/trail/?export=xlsx&action=beneficiary.admit"))
     assert row["At"] == datetime.datetime(2026, 3, 4, 6, 0)
     assert "data" not in {key.lower() for key in row}
 
@@ -207,12 +207,12 @@ def test_audit_trail_filters_by_date_actor_and_action(admin_client, admin_user):
     )
 
     def actions(**query):
-        return {row["Action"] for row in csv_rows(admin_client.get("/admin/audit-trail/", {**query, "export": "csv"}))}
+        return {row["Action"] for row in csv_rows(admin_client.get("/admin/audit/trail/", {**query, "export": "csv"}))}
 
     # The 4th in Vietnam, though still the 3rd in UTC.
     assert actions(period_from="2026-03-04", period_to="2026-03-04") == {"fund.create"}
     assert actions(actor=admin_user.pk) == {"fund.create"}
     assert actions(system="true") == {"donation.record"}
     assert actions(action="donation.record") == {"donation.record"}
-    page = admin_client.get("/admin/audit-trail/").content.decode()
+    page = admin_client.get("/admin/audit/trail/").content.decode()
     assert '<option value="fund.create">' in page  # actions to pick from, not to remember
