@@ -6,7 +6,8 @@ part shows only to those allowed, and every showing is audited (care.selectors).
 
 from django.core.exceptions import PermissionDenied
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
+
+from config.wagtail_admin import BackOfficeViewSet
 
 from .models import Beneficiary
 from .selectors import beneficiary_sensitive_get
@@ -37,7 +38,7 @@ class BeneficiaryInspectView(generic.InspectView):
         return context
 
 
-class BeneficiaryViewSet(ModelViewSet):
+class BeneficiaryViewSet(BackOfficeViewSet):
     model = Beneficiary
     icon = "group"
     menu_label = "People in care"

@@ -3,9 +3,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
-from config.wagtail_admin import ExportIndexView, ServiceFormMixin
+from config.wagtail_admin import BackOfficeViewSet, ExportIndexView, ServiceFormMixin
 
 from .models import Donor
 from .services import DONOR_FIELDS, donor_create, donor_update
@@ -49,7 +48,7 @@ class DonorEditView(ServiceFormMixin, generic.EditView):
         return donor_update(donor=self.object, actor=self.request.user, **data)
 
 
-class DonorViewSet(ModelViewSet):
+class DonorViewSet(BackOfficeViewSet):
     model = Donor
     icon = "user"
     menu_label = "Donors"

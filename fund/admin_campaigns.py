@@ -6,9 +6,8 @@ point at a campaign, so one that is over is closed (``is_active``) instead."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
-from config.wagtail_admin import ServiceFormMixin
+from config.wagtail_admin import BackOfficeViewSet, ServiceFormMixin
 
 from .admin_money import MoneyColumn, MoneyInspectView
 from .models import Campaign
@@ -29,7 +28,7 @@ class CampaignEditView(ServiceFormMixin, generic.EditView):
         return campaign_update(campaign=self.object, actor=self.request.user, **data)
 
 
-class CampaignViewSet(ModelViewSet):
+class CampaignViewSet(BackOfficeViewSet):
     model = Campaign
     icon = "date"
     menu_label = _("Campaigns")

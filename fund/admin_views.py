@@ -7,9 +7,9 @@ Views stay thin: forms collect input, services write. Records that only services
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 
-from config.wagtail_admin import ServiceFormMixin
+from config.wagtail_admin import BackOfficeViewSet, ServiceFormMixin
 
 from .admin_campaigns import CampaignViewSet
 from .admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
@@ -59,7 +59,7 @@ class FundEditView(ServiceFormMixin, generic.EditView):
         return fund_update(fund=self.object, actor=self.request.user, **data)
 
 
-class FundViewSet(ModelViewSet):
+class FundViewSet(BackOfficeViewSet):
     model = Fund
     icon = "folder-open-inverse"
     menu_label = "Funds"
@@ -86,7 +86,7 @@ class FundViewSet(ModelViewSet):
 # --- Gifts -----------------------------------------------------------------------------------
 
 
-class DonationViewSet(ModelViewSet):
+class DonationViewSet(BackOfficeViewSet):
     model = Donation
     icon = "pick"
     menu_label = "Gifts"
@@ -147,7 +147,7 @@ class DonationViewSet(ModelViewSet):
     ]
 
 
-class PostingViewSet(ModelViewSet):
+class PostingViewSet(BackOfficeViewSet):
     model = Posting
     icon = "list-ul"
     menu_label = "Ledger postings"

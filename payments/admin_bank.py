@@ -23,9 +23,10 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
+from config.wagtail_admin import BackOfficeViewSet, admin_action_log
 from donors.models import Donor
 from fund.admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from fund.models import Donation, Fund
@@ -132,6 +133,7 @@ class BankImportView(_ActionView):
         except ValidationError as exc:
             _add_service_errors(form, exc, field="file")
             return self.form_invalid(form)
+        admin_action_log(instance=statement, action="payments.statement_import", user=self.request.user)
         messages.success(
             self.request,
             f"{statement.line_count} incoming lines read, {statement.new_count} new: "
@@ -146,6 +148,7 @@ class BankImportView(_ActionView):
 class _LineActionView(_ActionView):
     permission = DECIDE_PERMISSION
     header_icon = "tasks"
+    log_action = ""  # the line's History entry (payments/wagtail_hooks.py)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(self.permission):
@@ -168,6 +171,8 @@ class _LineActionView(_ActionView):
         except ValidationError as exc:
             _add_service_errors(form, exc)
             return self.form_invalid(form)
+        gift = self.line.donation.reference if self.line.donation_id else ""
+        admin_action_log(instance=self.line, action=self.log_action, user=self.request.user, gift=gift)
         messages.success(self.request, self.success_message())
         return redirect(reverse("bank_transactions:index") + "?status=review")
 
@@ -197,6 +202,7 @@ class BankMatchForm(forms.Form):
 
 class BankMatchView(_LineActionView):
     form_class = BankMatchForm
+    log_action = "payments.line_match"
     page_title = "Match transfer to a pledge"
     submit_button_label = "Match and receive"
 
@@ -227,6 +233,7 @@ class BankRecordGiftForm(forms.Form):
 
 class BankRecordGiftView(_LineActionView):
     form_class = BankRecordGiftForm
+    log_action = "payments.line_record_gift"
     page_title = "Record transfer as a new gift"
     submit_button_label = "Record gift"
 
@@ -249,6 +256,7 @@ class BankIgnoreForm(forms.Form):
 
 class BankIgnoreView(_LineActionView):
     form_class = BankIgnoreForm
+    log_action = "payments.line_ignore"
     page_title = "Mark transfer not a gift"
     submit_button_label = "Mark not a gift"
 
@@ -292,7 +300,7 @@ class BankTransactionIndexView(MoneyExportIndexView):
         return buttons
 
 
-class BankTransactionViewSet(ModelViewSet):
+class BankTransactionViewSet(BackOfficeViewSet):
     model = BankTransaction
     icon = "tasks"
     menu_label = "Bank transfers"
@@ -359,7 +367,7 @@ class BankStatementIndexView(generic.IndexView):
         return buttons
 
 
-class BankStatementViewSet(ModelViewSet):
+class BankStatementViewSet(BackOfficeViewSet):
     model = BankStatement
     icon = "doc-full"
     menu_label = "Bank statements"

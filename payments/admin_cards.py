@@ -23,8 +23,9 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 
+from config.wagtail_admin import BackOfficeViewSet, admin_action_log
 from fund.admin_money import MoneyColumn, MoneyInspectView
 from fund.models import RecurringGift
 
@@ -114,6 +115,7 @@ class StripeEventResolveView(WagtailAdminTemplateMixin, FormView):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
             return self.form_invalid(form)
+        admin_action_log(instance=self.event, action="payments.event_resolve", user=self.request.user)
         messages.success(self.request, gettext("Stripe event %(id)s marked as handled.") % {"id": self.event.stripe_id})
         return redirect(reverse("stripe_events:index") + "?attention=person")
 
@@ -134,11 +136,12 @@ class StripeEventRetryView(StripeEventResolveView):
         except ValidationError as exc:
             messages.error(self.request, " ".join(exc.messages))
             return redirect("stripe_events:index")
+        admin_action_log(instance=row, action="payments.event_retry", user=self.request.user)
         messages.success(self.request, gettext("Stripe event %(id)s processed.") % {"id": row.stripe_id})
         return redirect("stripe_events:index")
 
 
-class StripeEventViewSet(ModelViewSet):
+class StripeEventViewSet(BackOfficeViewSet):
     model = StripeEvent
     icon = "mail"
     menu_label = "Stripe events"
@@ -174,7 +177,7 @@ class StripeEventViewSet(ModelViewSet):
         ]
 
 
-class CardPaymentViewSet(ModelViewSet):
+class CardPaymentViewSet(BackOfficeViewSet):
     model = CardPayment
     icon = "pick"
     menu_label = "Card payments"
@@ -212,7 +215,7 @@ class RecurringGiftIndexView(generic.IndexView):
         return queryset.order_by(trouble_first, "-created_at", "-pk")
 
 
-class RecurringGiftViewSet(ModelViewSet):
+class RecurringGiftViewSet(BackOfficeViewSet):
     model = RecurringGift
     icon = "rotate"
     menu_label = "Monthly gifts"

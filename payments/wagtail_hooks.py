@@ -1,4 +1,5 @@
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
@@ -44,3 +45,14 @@ def register_pledges_due_menu_item():
     return PermissionMenuItem(
         "Pledges due", reverse("bank_pledges_due"), icon_name="date", order=20, permission="fund.view_donation"
     )
+
+
+@hooks.register("register_log_actions")
+def register_payments_log_actions(actions):
+    # Words for the History tab of a statement, a bank line or a Stripe event (admin_action_log).
+    actions.register_action("payments.statement_import", _("Import"), _("Statement imported"))
+    actions.register_action("payments.line_match", _("Match"), _("Matched to a pledge"))
+    actions.register_action("payments.line_record_gift", _("Record gift"), _("Recorded as a new gift"))
+    actions.register_action("payments.line_ignore", _("Not a gift"), _("Marked not a gift"))
+    actions.register_action("payments.event_resolve", _("Handled"), _("Marked as handled"))
+    actions.register_action("payments.event_retry", _("Retry"), _("Processed again"))

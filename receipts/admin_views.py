@@ -21,10 +21,10 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets import AdminDateInput
 
-from config.wagtail_admin import ExportIndexView
+from config.wagtail_admin import BackOfficeViewSet, ExportIndexView, admin_action_log
 from fund.admin_money import MoneyColumn, MoneyExportIndexView
 from fund.errors import FundError
 
@@ -100,7 +100,7 @@ class ReceiptInspectView(generic.InspectView):
         return context
 
 
-class ReceiptViewSet(ModelViewSet):
+class ReceiptViewSet(BackOfficeViewSet):
     model = Receipt
     icon = "doc-full"
     menu_label = _("Receipts")
@@ -185,7 +185,7 @@ class ReceiptDeliveryIndexView(ExportIndexView):
         return super().get_base_queryset().select_related("receipt", "requested_by")
 
 
-class ReceiptDeliveryViewSet(ModelViewSet):
+class ReceiptDeliveryViewSet(BackOfficeViewSet):
     model = ReceiptDelivery
     icon = "mail"
     menu_label = _("Receipt emails")
@@ -283,6 +283,7 @@ class ReceiptResendView(_ReceiptActionView):
         delivery = delivery_queue(
             receipt=self.receipt, to_email=form.cleaned_data["to_email"], requested_by=self.request.user
         )
+        admin_action_log(instance=self.receipt, action="receipts.resend", user=self.request.user)
         return str(
             _("Receipt %(number)s queued for %(email)s.") % {"number": self.receipt.number, "email": delivery.to_email}
         )
@@ -305,6 +306,10 @@ class ReceiptReissueView(_ReceiptActionView):
     def run(self, form) -> str:
         replacement = receipt_reissue(receipt=self.receipt, reason=form.cleaned_data["reason"], actor=self.request.user)
         self.replacement = replacement
+        # Two actions, not one: Wagtail's History keeps one entry per request and action.
+        log = {"user": self.request.user}
+        admin_action_log(instance=self.receipt, action="receipts.void", replaced_by=replacement.number, **log)
+        admin_action_log(instance=replacement, action="receipts.reissue", replaces=self.receipt.number, **log)
         return str(
             _("Receipt %(old)s is void; %(new)s replaces it.") % {"old": self.receipt.number, "new": replacement.number}
         )

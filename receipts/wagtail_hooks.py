@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
@@ -26,3 +27,11 @@ def register_statement_admin_urls():
 @hooks.register("register_receipts_menu_item")
 def register_statements_menu_item():
     return statements_menu_item()
+
+
+@hooks.register("register_log_actions")
+def register_receipts_log_actions(actions):
+    # Words for a receipt's History tab (admin_action_log in admin_views.py).
+    actions.register_action("receipts.resend", _("Send by email"), _("Queued to be emailed"))
+    actions.register_action("receipts.void", _("Void"), _("Voided and replaced"))
+    actions.register_action("receipts.reissue", _("Reissue"), _("Issued to replace a void receipt"))

@@ -17,11 +17,10 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from audit.labels import object_type_labels, object_type_now
 from audit.models import AuditEntry
-from config.wagtail_admin import ExportIndexView
+from config.wagtail_admin import BackOfficeViewSet, ExportIndexView
 
 
 def _actors():
@@ -75,7 +74,7 @@ class AuditEntryInspectView(generic.InspectView):
             self.fields = [field for field in self.fields if field != "data"]
 
 
-class AuditEntryViewSet(ModelViewSet):
+class AuditEntryViewSet(BackOfficeViewSet):
     model = AuditEntry
     icon = "history"
     menu_label = _("Audit trail")

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core import mail
 from django.urls import reverse
+from wagtail.models import ModelLogEntry
 
 from audit.models import AuditEntry
 from receipts.models import Receipt, ReceiptDelivery
@@ -67,6 +68,14 @@ def test_void_and_reissue_from_the_back_office(client, received_gift):
     replacement = Receipt.objects.get(replaces=receipt)
     assert receipt.status == Receipt.Status.VOID and receipt.voided_by == user
     assert response["Location"] == reverse("receipts_admin:inspect", args=[replacement.pk])
+    # Both receipts' History tabs say who voided and reissued, each naming the other.
+    (voided,) = ModelLogEntry.objects.for_instance(receipt)
+    assert (voided.action, voided.user, voided.data) == ("receipts.void", user, {"replaced_by": replacement.number})
+    (reissued,) = ModelLogEntry.objects.for_instance(replacement)
+    assert (reissued.action, reissued.data) == ("receipts.reissue", {"replaces": receipt.number})
+    for shown, words in ((receipt, "Voided and replaced"), (replacement, "Issued to replace a void receipt")):
+        history = client.get(reverse("receipts_admin:history", args=[shown.pk]))
+        assert history.status_code == 200 and words in history.content.decode()
     # A void receipt cannot be reissued a second time.
     again = client.post(url, {"reason": "again"})
     assert again.status_code == 200 and "already void" in again.content.decode()

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from djmoney.money import Money
+from wagtail.models import ModelLogEntry
 
 from demo.roles import ROLES, _role_group
 from fund.models import Donation
@@ -112,6 +113,11 @@ def test_match_a_partial_transfer_by_hand(accountant, pledge):
     assert (line.status, line.resolved_by.username) == ("matched", "acc")
     # A matched line offers no actions, and its action pages send the user back.
     assert accountant.get(url).status_code == 302
+    # The line's History tab says who matched it, as Wagtail's own saves would.
+    (entry,) = ModelLogEntry.objects.for_instance(line)
+    assert (entry.action, entry.user.username, entry.data) == ("payments.line_match", "acc", {"gift": gift.reference})
+    history = accountant.get(f"{LINES_URL}history/{line.pk}/")
+    assert history.status_code == 200 and "Matched to a pledge" in history.content.decode()
 
 
 def test_goods_and_received_gifts_are_not_offered_as_pledges(accountant, pledge, fund, donor):

@@ -67,6 +67,8 @@ def test_events_left_for_a_person_come_first_and_can_be_marked_handled(admin_cli
         "Recorded the refund of gift CT1 by hand",
     )
     assert left.resolved_by.username == "root" and left.resolved_at is not None
+    history = admin_client.get(f"/admin/payments/stripe-events/history/{left.pk}/").content.decode()
+    assert "Marked as handled" in history
     assert (
         admin_client.get(f"/admin/payments/stripe-events/resolve/{quiet.pk}/").status_code == 302
     )  # nothing to handle
