@@ -1,0 +1,128 @@
+"""seed_demo builds the same believable centre every time, through the services, and changes
+nothing the second time; demo_bank_statement writes a statement that pays its pledges.
+
+hordak's balance trigger is deferred to commit and a test never commits: tests/support/seeding.py
+says how the seed's checks are fired anyway."""
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from djmoney.money import Money
+from hordak.models import Transaction
+
+from audit.models import AuditEntry
+from care.models import Beneficiary, BeneficiarySensitive
+from donors.models import Donor
+from fund.models import Commitment, Donation, Fund, Posting
+from fund.selectors import fund_balance
+from payments.models import BankTransaction
+from payments.services.bank_import import bank_statement_import
+from tests.support.seeding import check_ledger, flush_deferred_checks, seed
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        "donations": Donation.objects.count(),
+        "transactions": Transaction.objects.count(),
+        "donors": Donor.objects.count(),
+        "beneficiaries": Beneficiary.objects.count(),
+        "audit": AuditEntry.objects.count(),
+        "users": get_user_model().objects.count(),
+        "groups": Group.objects.count(),
+    }
+
+
+def test_seed_demo_builds_the_demo_centre():
+    seed()
+
+    assert set(Fund.objects.values_list("code", flat=True)) == {"CPF", "SPF"}
+    assert Donor.objects.filter(kind=Donor.Kind.ORGANISATION).count() == 200
+    assert Donor.objects.filter(kind=Donor.Kind.PERSON).count() >= 40
+    assert Beneficiary.objects.filter(group=Beneficiary.Group.CHILD).count() == 89
+    assert Beneficiary.objects.filter(group=Beneficiary.Group.ADULT).count() == 157
+    assert BeneficiarySensitive.objects.count() == 89 + 157
+
+    cpf = Fund.objects.get(code="CPF")
+    spf = Fund.objects.get(code="SPF")
+    assert fund_balance(cpf).received == Money(Decimal("1900000000"), "VND")
+    assert fund_balance(spf).received > Money(Decimal("250000000"), "VND")
+    # CPF's total comes from organisations only; every organisation gave.
+    cpf_received = Donation.objects.filter(fund=cpf, status=Donation.Status.RECEIVED)
+    assert not cpf_received.exclude(donor__kind=Donor.Kind.ORGANISATION).exists()
+    assert cpf_received.values("donor").distinct().count() == 200
+    assert set(cpf_received.values_list("kind", flat=True)) == set(Donation.Kind.values)
+
+    assert Donation.objects.filter(status=Donation.Status.PLEDGED).count() >= 3
+    assert Donation.objects.filter(status=Donation.Status.CANCELLED).count() == 1
+    refunded = Donation.objects.get(status=Donation.Status.REFUNDED)
+    assert refunded.fund == cpf and refunded.channel == Donation.Channel.CARD
+    usd = Donation.objects.get(amount_currency="USD")
+    assert usd.exchange_rate == Decimal("25400") and usd.status == Donation.Status.RECEIVED
+
+    assert not Donor.objects.exclude(email__endswith="@example.org").exclude(email__endswith="@example.com").exists()
+    assert get_user_model().objects.get(username="admin").is_superuser
+    case_worker = get_user_model().objects.get(username="caseworker")
+    assert case_worker.check_password("chungtay-demo")
+    assert case_worker.has_perm("care.view_beneficiarysensitive")
+    assert case_worker.has_perm("wagtailadmin.access_admin")
+    assert not get_user_model().objects.get(username="accountant").has_perm("care.view_beneficiarysensitive")
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Fund accountant",
+        "Case worker",
+        "Fund manager",
+        "Content editor",
+        "Auditor",
+    }
+
+
+def test_seed_demo_twice_changes_nothing():
+    seed()
+    before = counts()
+    output = seed()
+    assert counts() == before
+    assert "already seeded" in output
+
+
+def test_seed_demo_refuses_a_real_cpf_fund(fund):
+    with pytest.raises(CommandError, match="real data"):
+        seed()
+    assert not Donor.objects.exists()
+    assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_seed_demo_refuses_production_settings(settings):
+    settings.SETTINGS_MODULE = "config.settings.production"
+    with pytest.raises(CommandError, match="production"):
+        seed()
+    assert not Fund.objects.exists()
+
+
+def test_demo_bank_statement_imports_as_described_twice(tmp_path):
+    seed()
+    assert Commitment.objects.get().donations.count() == 3
+    path = tmp_path / "statement.csv"
+    call_command("demo_bank_statement", "-o", str(path), stdout=StringIO())
+    content = path.read_bytes()
+
+    first = bank_statement_import(filename="statement.csv", content=content)
+    flush_deferred_checks()
+    # The 6 oldest transfer pledges: 5 paid in full, 1 paid short, the last paid twice; then bank
+    # interest and a gift with no code. Short, twice, interest and no code wait for review.
+    assert (first.new_count, first.matched_count, first.review_count) == (9, 5, 4)
+    review = BankTransaction.objects.filter(status="review")
+    assert {Decimal(12345), Decimal(300000)} <= {line.amount.amount for line in review}  # interest, no code
+    short = [line for line in review if "CT" in line.description and line.donation_id is None]
+    assert len(short) == 2  # the short payment and the second copy of a transfer, each naming its pledge
+
+    postings = Posting.objects.count()
+    second = bank_statement_import(filename="statement.csv", content=content)
+    assert (second.new_count, second.matched_count, second.review_count) == (0, 0, 0)
+    assert Posting.objects.count() == postings
+    assert "Ledger OK" in check_ledger()
