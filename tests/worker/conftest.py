@@ -58,6 +58,7 @@ def celery_worker_process(transactional_db, celery_worker_env):
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         **celery_worker_env,
     }
+    (ROOT / ".local").mkdir(exist_ok=True)  # git-ignored; absent on a fresh clone that used a server database
     log = open(ROOT / ".local" / f"celery-{queue}.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
         [
