@@ -5,8 +5,11 @@ part shows only to those allowed, and every showing is audited (care.selectors).
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from config.wagtail_admin import InspectView
 
 from .models import Beneficiary
 from .selectors import beneficiary_sensitive_get
@@ -21,7 +24,7 @@ class BeneficiaryIndexView(generic.IndexView):
         self.is_export = False
 
 
-class BeneficiaryInspectView(generic.InspectView):
+class BeneficiaryInspectView(InspectView):
     """Shows the sensitive part only to those allowed, and every showing is audited."""
 
     template_name = "care/admin/beneficiary_inspect.html"
@@ -40,7 +43,7 @@ class BeneficiaryInspectView(generic.InspectView):
 class BeneficiaryViewSet(ModelViewSet):
     model = Beneficiary
     icon = "group"
-    menu_label = "People in care"
+    menu_label = _("People in care")
     url_prefix = "care/people"
     add_to_admin_menu = True
     menu_order = 300

@@ -5,7 +5,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from config.wagtail_admin import ExportIndexView, ServiceFormMixin
+from config.wagtail_admin import ExportIndexView, InspectView, ServiceFormMixin
 
 from .models import Donor
 from .services import DONOR_FIELDS, donor_create, donor_update
@@ -52,12 +52,13 @@ class DonorEditView(ServiceFormMixin, generic.EditView):
 class DonorViewSet(ModelViewSet):
     model = Donor
     icon = "user"
-    menu_label = "Donors"
+    menu_label = _("Donors")
     menu_order = 210
     add_to_admin_menu = True
     index_view_class = DonorIndexView
     add_view_class = DonorCreateView
     edit_view_class = DonorEditView
+    inspect_view_class = InspectView
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = list(DONOR_FIELDS)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from config.wagtail_admin import ServiceFormMixin
+from config.wagtail_admin import ServiceFormMixin, YesNoColumn
 
 from .admin_money import MoneyColumn, MoneyInspectView
 from .models import Campaign
@@ -47,7 +47,7 @@ class CampaignViewSet(ModelViewSet):
         "starts_on",
         "ends_on",
         MoneyColumn("goal", label=_("Goal"), sort_key="goal"),
-        "is_active",
+        YesNoColumn("is_active", label=_("Active"), sort_key="is_active"),
     ]
     list_filter = ["fund", "is_active"]
     search_fields = ["name", "slug"]

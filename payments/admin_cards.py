@@ -25,6 +25,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from config.wagtail_admin import InspectView
 from fund.admin_money import MoneyColumn, MoneyInspectView
 from fund.models import RecurringGift
 
@@ -141,10 +142,11 @@ class StripeEventRetryView(StripeEventResolveView):
 class StripeEventViewSet(ModelViewSet):
     model = StripeEvent
     icon = "mail"
-    menu_label = "Stripe events"
+    menu_label = _("Stripe events")
     url_prefix = "payments/stripe-events"
     url_namespace = "stripe_events"
     index_view_class = StripeEventIndexView
+    inspect_view_class = InspectView
     filterset_class = StripeEventFilterSet
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -177,8 +179,9 @@ class StripeEventViewSet(ModelViewSet):
 class CardPaymentViewSet(ModelViewSet):
     model = CardPayment
     icon = "pick"
-    menu_label = "Card payments"
+    menu_label = _("Card payments")
     url_prefix = "payments/card-payments"
+    inspect_view_class = InspectView
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = []
@@ -215,7 +218,7 @@ class RecurringGiftIndexView(generic.IndexView):
 class RecurringGiftViewSet(ModelViewSet):
     model = RecurringGift
     icon = "rotate"
-    menu_label = "Monthly gifts"
+    menu_label = _("Monthly gifts")
     url_prefix = "payments/monthly-gifts"
     index_view_class = RecurringGiftIndexView
     filterset_class = RecurringGiftFilterSet
@@ -254,7 +257,7 @@ class RecurringGiftViewSet(ModelViewSet):
 
 
 class CardPaymentsAdminGroup(ModelViewSetGroup):
-    menu_label = "Card payments"
+    menu_label = _("Card payments")
     menu_icon = "pick"
     menu_order = 210
     items = (CardPaymentViewSet, RecurringGiftViewSet, StripeEventViewSet)

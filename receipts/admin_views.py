@@ -19,12 +19,11 @@ from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import AdminDateInput
 
-from config.wagtail_admin import ExportIndexView
+from config.wagtail_admin import ExportIndexView, InspectView
 from fund.admin_money import MoneyColumn, MoneyExportIndexView
 from fund.errors import FundError
 
@@ -86,7 +85,7 @@ class ReceiptIndexView(MoneyExportIndexView):
         return buttons
 
 
-class ReceiptInspectView(generic.InspectView):
+class ReceiptInspectView(InspectView):
     template_name = "receipts/admin/receipt_inspect.html"
 
     def get_context_data(self, **kwargs):
@@ -191,6 +190,7 @@ class ReceiptDeliveryViewSet(ModelViewSet):
     menu_label = _("Receipt emails")
     url_prefix = "receipts/emails"
     url_namespace = "receipt_deliveries"
+    inspect_view_class = InspectView
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = []

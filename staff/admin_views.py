@@ -15,7 +15,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from audit.models import AuditEntry
-from config.wagtail_admin import ExportIndexView
+from config.wagtail_admin import ExportIndexView, InspectView
 
 
 def _actors():
@@ -55,6 +55,7 @@ class AuditEntryViewSet(ModelViewSet):
     url_prefix = "audit-trail"
     url_namespace = "audit_trail"
     index_view_class = AuditEntryIndexView
+    inspect_view_class = InspectView
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = []
