@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .labels import object_type_labels
 
@@ -20,26 +21,30 @@ class AuditEntryQuerySet(models.QuerySet):
 
 class AuditEntry(models.Model):
     wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Who did it; empty for the system (webhooks, tasks, commands).",
+        help_text=_("Who did it; empty for the system (webhooks, tasks, commands)."),
+        verbose_name=_("who"),
     )
-    action = models.CharField(max_length=100, db_index=True, help_text="Service or read, e.g. donation.record")
-    object_type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=64)
-    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    action = models.CharField(
+        max_length=100, db_index=True, help_text=_("Service or read, e.g. donation.record"), verbose_name=_("action")
+    )
+    object_type = models.CharField(max_length=100, verbose_name=_("object type"))
+    object_id = models.CharField(max_length=64, verbose_name=_("object id"))
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder, verbose_name=_("details"))
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = _("audit entries")
+        verbose_name = _("audit entry")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

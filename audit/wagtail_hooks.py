@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.db import router
 from django.db.models.deletion import Collector, ProtectedError
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from wagtail import hooks
 
 
@@ -15,8 +16,11 @@ def keep_users_who_acted(request, user):
     except ProtectedError:
         messages.error(
             request,
-            f"{user} has acted in the back office (audit trail, gifts or ledger) and cannot be deleted. "
-            "Untick 'Active' on their account instead.",
+            gettext(
+                "%(user)s has acted in the back office (audit trail, gifts or ledger) and cannot be deleted. "
+                "Untick 'Active' on their account instead."
+            )
+            % {"user": user},
         )
         return redirect("wagtailusers_users:edit", user.pk)
     return None

@@ -5,9 +5,10 @@ part shows only to those allowed, and every showing is audited (care.selectors).
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views import generic
 
-from config.wagtail_admin import BackOfficeViewSet
+from config.wagtail_admin import BackOfficeViewSet, InspectView
 
 from .models import Beneficiary
 from .selectors import beneficiary_sensitive_get
@@ -22,7 +23,7 @@ class BeneficiaryIndexView(generic.IndexView):
         self.is_export = False
 
 
-class BeneficiaryInspectView(generic.InspectView):
+class BeneficiaryInspectView(InspectView):
     """Shows the sensitive part only to those allowed, and every showing is audited."""
 
     template_name = "care/admin/beneficiary_inspect.html"
@@ -41,7 +42,7 @@ class BeneficiaryInspectView(generic.InspectView):
 class BeneficiaryViewSet(BackOfficeViewSet):
     model = Beneficiary
     icon = "group"
-    menu_label = "People in care"
+    menu_label = _("People in care")
     url_prefix = "care/people"
     add_to_admin_menu = True
     menu_order = 230  # after the money screens, before Wagtail's images (300)

@@ -4,10 +4,12 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.fields import BaseFieldDisplay, register_display_class
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import CreateView, history
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -75,7 +77,7 @@ class ServiceFormMixin:
             return self.form_invalid(form)
         except IntegrityError:
             # Lost a race on a unique name or code with another user's save.
-            form.add_error(None, "This conflicts with a record saved a moment ago; check and try again.")
+            form.add_error(None, gettext("This conflicts with a record saved a moment ago; check and try again."))
             return self.form_invalid(form)
 
 
@@ -97,6 +99,37 @@ def _centre_time(value: datetime.datetime) -> datetime.datetime:
 
 def _yes_no(value: bool) -> str:
     return gettext("Yes") if value else gettext("No")
+
+
+class YesNoColumn(Column):
+    """A yes/no field in a listing as a word in the user's language: Wagtail writes "True" and
+    "False", which mean nothing to a Vietnamese reader (and a bare tick says nothing to a screen
+    reader). An empty value is a dash, like an empty amount."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        return "—" if value is None else _yes_no(value)
+
+
+class YesNoDisplay(BaseFieldDisplay):
+    """The same words on inspect screens, for every yes/no field (registered below)."""
+
+    def render_html(self, parent_context=None):
+        return "—" if self.value is None else _yes_no(self.value)
+
+
+# Every app's wagtail_hooks imports this module, so the inspect screens of all of them (and of
+# Wagtail's own models) get the words, not only the screens that remember to ask.
+register_display_class(models.BooleanField, display_class=YesNoDisplay)
+
+
+class InspectView(generic.InspectView):
+    """An inspect screen that writes an empty value as a dash: Wagtail writes Python's "None"
+    (a receipt never voided, an entry written by the system)."""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        return "—" if value is None else value
 
 
 class ExportIndexView(generic.IndexView):
@@ -140,6 +173,7 @@ class HistoryForViewersView(history.HistoryView):
 
 class BackOfficeViewSet(ModelViewSet):
     """The project's admin screens: Wagtail's ModelViewSet with a History anyone who may view
-    the object can read."""
+    the object can read, and inspect screens that write an empty value as a dash."""
 
     history_view_class = HistoryForViewersView
+    inspect_view_class = InspectView

@@ -51,7 +51,7 @@ class DonorEditView(ServiceFormMixin, generic.EditView):
 class DonorViewSet(BackOfficeViewSet):
     model = Donor
     icon = "user"
-    menu_label = "Donors"
+    menu_label = _("Donors")
     menu_order = 210
     add_to_admin_menu = True
     index_view_class = DonorIndexView

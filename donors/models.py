@@ -20,8 +20,8 @@ class Donor(models.Model):
         PERSON = "person", _("Person")
         ORGANISATION = "organisation", _("Organisation")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("donor id"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON, verbose_name=_("kind"))
     name = models.CharField(
         _("name"), max_length=200, help_text=_("Full name of the person, or legal name of the organisation.")
     )
@@ -34,7 +34,7 @@ class Donor(models.Model):
         # Receipts and emails exist in these two; the site's other interface languages do not.
         _("preferred language"),
         max_length=5,
-        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+        choices=[("vi", _("Vietnamese")), ("en", _("English"))],
         default="vi",
     )
     # Consent is recorded, never assumed: every flag defaults to "no".
@@ -50,8 +50,8 @@ class Donor(models.Model):
             "Showing a name needs the donor's consent, so this starts on."
         ),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("added on"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["name"]
@@ -62,6 +62,8 @@ class Donor(models.Model):
                 name="donor_person_has_no_organisation_fields",
             ),
         ]
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
 
     def __str__(self) -> str:
         return self.name

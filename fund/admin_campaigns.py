@@ -7,7 +7,7 @@ point at a campaign, so one that is over is closed (``is_active``) instead."""
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views import generic
 
-from config.wagtail_admin import BackOfficeViewSet, ServiceFormMixin
+from config.wagtail_admin import BackOfficeViewSet, ServiceFormMixin, YesNoColumn
 
 from .admin_money import MoneyColumn, MoneyInspectView
 from .models import Campaign
@@ -46,7 +46,7 @@ class CampaignViewSet(BackOfficeViewSet):
         "starts_on",
         "ends_on",
         MoneyColumn("goal", label=_("Goal"), sort_key="goal"),
-        "is_active",
+        YesNoColumn("is_active", label=_("Active"), sort_key="is_active"),
     ]
     list_filter = ["fund", "is_active"]
     search_fields = ["name", "slug"]

@@ -4,9 +4,8 @@ money (fund, bank transfers, card payments, receipts)."""
 
 from djmoney.money import Money
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views import generic
 
-from config.wagtail_admin import ExportIndexView
+from config.wagtail_admin import ExportIndexView, InspectView
 
 from .money import money_display
 
@@ -20,7 +19,7 @@ class MoneyColumn(Column):
         return money_display(value) if value is not None else "—"
 
 
-class MoneyInspectView(generic.InspectView):
+class MoneyInspectView(InspectView):
     """Inspect screens write amounts as the admin user's language writes them, like MoneyColumn."""
 
     def get_field_display_value(self, field_name, field):

@@ -9,7 +9,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
-from config.wagtail_admin import BackOfficeViewSet, ServiceFormMixin
+from config.wagtail_admin import BackOfficeViewSet, ServiceFormMixin, YesNoColumn
 
 from .admin_campaigns import CampaignViewSet
 from .admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
@@ -62,7 +62,7 @@ class FundEditView(ServiceFormMixin, generic.EditView):
 class FundViewSet(BackOfficeViewSet):
     model = Fund
     icon = "folder-open-inverse"
-    menu_label = "Funds"
+    menu_label = _("Funds")
     url_prefix = "fund/funds"
     index_view_class = FundIndexView
     add_view_class = FundCreateView
@@ -74,12 +74,12 @@ class FundViewSet(BackOfficeViewSet):
         "name",
         "code",
         "currency",
-        FundBalanceColumn("received", "received", label="Received"),
-        FundBalanceColumn("allocated", "allocated", label="Allocated"),
-        FundBalanceColumn("cash", "cash", label="Cash"),
-        FundBalanceColumn("goods", "goods", label="Goods"),
-        FundBalanceColumn("balance", "total", label="Balance"),
-        "is_active",
+        FundBalanceColumn("received", "received", label=_("Received")),
+        FundBalanceColumn("allocated", "allocated", label=_("Allocated")),
+        FundBalanceColumn("cash", "cash", label=_("Cash")),
+        FundBalanceColumn("goods", "goods", label=_("Goods")),
+        FundBalanceColumn("balance", "total", label=_("Balance")),
+        YesNoColumn("is_active", label=_("Active"), sort_key="is_active"),
     ]
 
 
@@ -89,7 +89,7 @@ class FundViewSet(BackOfficeViewSet):
 class DonationViewSet(BackOfficeViewSet):
     model = Donation
     icon = "pick"
-    menu_label = "Gifts"
+    menu_label = _("Gifts")
     url_prefix = "fund/gifts"
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -150,7 +150,7 @@ class DonationViewSet(BackOfficeViewSet):
 class PostingViewSet(BackOfficeViewSet):
     model = Posting
     icon = "list-ul"
-    menu_label = "Ledger postings"
+    menu_label = _("Ledger postings")
     url_prefix = "fund/postings"
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -165,7 +165,7 @@ class PostingViewSet(BackOfficeViewSet):
 
 
 class FundAdminGroup(ModelViewSetGroup):
-    menu_label = "Fund"
+    menu_label = _("Fund")
     menu_icon = "folder-inverse"
     menu_order = 200
     items = (FundViewSet, CampaignViewSet, DonationViewSet, PostingViewSet)

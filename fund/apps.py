@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FundConfig(AppConfig):
     name = "fund"
-    verbose_name = "Funds"
+    verbose_name = _("Funds")

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin import messages
@@ -55,7 +56,7 @@ class _ActionView(WagtailAdminTemplateMixin, FormView):
 
     template_name = "payments/admin/bank_form.html"
     permission: str = ""
-    submit_button_label = "Save"
+    submit_button_label = _("Save")
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(self.permission):
@@ -72,28 +73,33 @@ class _ActionView(WagtailAdminTemplateMixin, FormView):
 
 
 class BankImportForm(forms.Form):
-    file = forms.FileField(label="Statement file", help_text="CSV or XLSX exported from the bank, at most 5 MB.")
+    file = forms.FileField(label=_("Statement file"), help_text=_("CSV or XLSX exported from the bank, at most 5 MB."))
     preset = forms.ChoiceField(
-        label="Columns",
+        label=_("Columns"),
         choices=[(name, mapping.label) for name, mapping in MAPPING_PRESETS.items()]
-        + [(CUSTOM, "Named below, exactly as in the file's header row")],
+        + [(CUSTOM, _("Named below, exactly as in the file's header row"))],
         initial="generic",
     )
-    currency = forms.ChoiceField(label="Account currency", choices=CURRENCY_CHOICES, initial="VND")
-    date_column = forms.CharField(label="Date column", required=False, max_length=100)
-    description_column = forms.CharField(label="Description column", required=False, max_length=100)
-    credit_column = forms.CharField(label="Credit (money in) column", required=False, max_length=100)
-    debit_column = forms.CharField(label="Debit (money out) column", required=False, max_length=100)
+    currency = forms.ChoiceField(label=_("Account currency"), choices=CURRENCY_CHOICES, initial="VND")
+    date_column = forms.CharField(label=_("Date column"), required=False, max_length=100)
+    description_column = forms.CharField(label=_("Description column"), required=False, max_length=100)
+    credit_column = forms.CharField(label=_("Credit (money in) column"), required=False, max_length=100)
+    debit_column = forms.CharField(label=_("Debit (money out) column"), required=False, max_length=100)
     amount_column = forms.CharField(
-        label="Amount column", required=False, max_length=100, help_text="Instead of credit/debit: one signed column."
+        label=_("Amount column"),
+        required=False,
+        max_length=100,
+        help_text=_("Instead of credit/debit: one signed column."),
     )
-    counterparty_column = forms.CharField(label="Sender column", required=False, max_length=100)
-    transaction_id_column = forms.CharField(label="Bank transaction id column", required=False, max_length=100)
+    counterparty_column = forms.CharField(label=_("Sender column"), required=False, max_length=100)
+    transaction_id_column = forms.CharField(label=_("Bank transaction id column"), required=False, max_length=100)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > STATEMENT_MAX_BYTES:
-            raise ValidationError(f"The file is larger than {STATEMENT_MAX_BYTES // 1024 // 1024} MB.")
+            raise ValidationError(
+                gettext("The file is larger than %(size)s MB.") % {"size": STATEMENT_MAX_BYTES // 1024 // 1024}
+            )
         return upload
 
     def clean(self):
@@ -116,9 +122,9 @@ _MAPPING_FIELDS = ("date", "description", "credit", "debit", "amount", "counterp
 class BankImportView(_ActionView):
     form_class = BankImportForm
     permission = IMPORT_PERMISSION
-    page_title = "Import bank statement"
+    page_title = _("Import bank statement")
     header_icon = "upload"
-    submit_button_label = "Import"
+    submit_button_label = _("Import")
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
@@ -136,8 +142,17 @@ class BankImportView(_ActionView):
         admin_action_log(instance=statement, action="payments.statement_import", user=self.request.user)
         messages.success(
             self.request,
-            f"{statement.line_count} incoming lines read, {statement.new_count} new: "
-            f"{statement.matched_count} matched to pledges, {statement.review_count} to review.",
+            ngettext(
+                "%(lines)s incoming line read, %(new)s new: %(matched)s matched to pledges, %(review)s to review.",
+                "%(lines)s incoming lines read, %(new)s new: %(matched)s matched to pledges, %(review)s to review.",
+                statement.line_count,
+            )
+            % {
+                "lines": statement.line_count,
+                "new": statement.new_count,
+                "matched": statement.matched_count,
+                "review": statement.review_count,
+            },
         )
         return redirect(reverse("bank_transactions:index") + "?status=review")
 
@@ -155,7 +170,11 @@ class _LineActionView(_ActionView):
             raise PermissionDenied  # before the lookup: no telling which lines exist
         self.line = get_object_or_404(BankTransaction.objects.select_related("donation"), pk=kwargs["pk"])
         if self.line.status == BankTransaction.Status.MATCHED:
-            messages.error(request, f"This transfer is already matched to gift {self.line.donation.reference}.")
+            messages.error(
+                request,
+                gettext("This transfer is already matched to gift %(reference)s.")
+                % {"reference": self.line.donation.reference},
+            )
             return redirect("bank_transactions:index")
         return super().dispatch(request, *args, **kwargs)
 
@@ -177,22 +196,20 @@ class _LineActionView(_ActionView):
         return redirect(reverse("bank_transactions:index") + "?status=review")
 
     def success_message(self) -> str:
-        return "Saved."
+        return gettext("Saved.")
 
 
 class PledgeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, gift):
-        return (
-            f"{gift.reference} · {gift.donor} · {money_display(gift.amount)} · {gift.fund.code} · "
-            f"pledged {timezone.localdate(gift.pledged_at):%d/%m/%Y}"
-        )
+        pledged = gettext("pledged %(date)s") % {"date": f"{timezone.localdate(gift.pledged_at):%d/%m/%Y}"}
+        return f"{gift.reference} · {gift.donor} · {money_display(gift.amount)} · {gift.fund.code} · {pledged}"
 
 
 class BankMatchForm(forms.Form):
-    donation = PledgeChoiceField(queryset=Donation.objects.none(), label="Pledge", empty_label=None)
+    donation = PledgeChoiceField(queryset=Donation.objects.none(), label=_("Pledge"), empty_label=None)
     accept_amount = forms.BooleanField(
         required=False,
-        label="If the sums differ, receive the gift at the amount transferred (its receipt will say that sum)",
+        label=_("If the sums differ, receive the gift at the amount transferred (its receipt will say that sum)"),
     )
 
     def __init__(self, *args, line: BankTransaction, **kwargs):
@@ -203,8 +220,8 @@ class BankMatchForm(forms.Form):
 class BankMatchView(_LineActionView):
     form_class = BankMatchForm
     log_action = "payments.line_match"
-    page_title = "Match transfer to a pledge"
-    submit_button_label = "Match and receive"
+    page_title = _("Match transfer to a pledge")
+    submit_button_label = _("Match and receive")
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"line": self.line}
@@ -218,24 +235,25 @@ class BankMatchView(_LineActionView):
         )
 
     def success_message(self):
-        return f"Transfer matched; gift {self.line.donation.reference} received."
+        return gettext("Transfer matched; gift %(reference)s received.") % {"reference": self.line.donation.reference}
 
 
 class BankRecordGiftForm(forms.Form):
-    donor = forms.ModelChoiceField(queryset=Donor.objects.order_by("name"), label="Donor")
-    fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True).order_by("name"), label="Fund")
+    donor = forms.ModelChoiceField(queryset=Donor.objects.order_by("name"), label=_("Donor"))
+    fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True).order_by("name"), label=_("Fund"))
     exchange_rate = forms.CharField(
         required=False,
         max_length=30,
-        help_text="Only when the fund's currency differs from the transfer's: fund currency per unit.",
+        label=_("Exchange rate"),
+        help_text=_("Only when the fund's currency differs from the transfer's: fund currency per unit."),
     )
 
 
 class BankRecordGiftView(_LineActionView):
     form_class = BankRecordGiftForm
     log_action = "payments.line_record_gift"
-    page_title = "Record transfer as a new gift"
-    submit_button_label = "Record gift"
+    page_title = _("Record transfer as a new gift")
+    submit_button_label = _("Record gift")
 
     def run(self, form):
         self.line = bank_transaction_record_gift(
@@ -247,18 +265,18 @@ class BankRecordGiftView(_LineActionView):
         )
 
     def success_message(self):
-        return f"Gift {self.line.donation.reference} recorded as received."
+        return gettext("Gift %(reference)s recorded as received.") % {"reference": self.line.donation.reference}
 
 
 class BankIgnoreForm(forms.Form):
-    reason = forms.CharField(max_length=300, label="Why this is not a gift", help_text="e.g. bank interest")
+    reason = forms.CharField(max_length=300, label=_("Why this is not a gift"), help_text=_("e.g. bank interest"))
 
 
 class BankIgnoreView(_LineActionView):
     form_class = BankIgnoreForm
     log_action = "payments.line_ignore"
-    page_title = "Mark transfer not a gift"
-    submit_button_label = "Mark not a gift"
+    page_title = _("Mark transfer not a gift")
+    submit_button_label = _("Mark not a gift")
 
     def run(self, form):
         self.line = bank_transaction_ignore(
@@ -266,7 +284,7 @@ class BankIgnoreView(_LineActionView):
         )
 
     def success_message(self):
-        return "Transfer marked not a gift."
+        return gettext("Transfer marked not a gift.")
 
 
 class BankTransactionIndexView(MoneyExportIndexView):
@@ -282,16 +300,16 @@ class BankTransactionIndexView(MoneyExportIndexView):
     def header_buttons(self):
         buttons = super().header_buttons
         if self.request.user.has_perm(IMPORT_PERMISSION):
-            buttons.append(HeaderButton("Import bank statement", url=reverse("bank_import"), icon_name="upload"))
+            buttons.append(HeaderButton(_("Import bank statement"), url=reverse("bank_import"), icon_name="upload"))
         return buttons
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if instance.status != BankTransaction.Status.MATCHED and self.request.user.has_perm(DECIDE_PERMISSION):
             for label, name, icon in (
-                ("Match to a pledge", "match", "link"),
-                ("Record as a new gift", "record_gift", "plus"),
-                ("Not a gift", "ignore", "cross"),
+                (_("Match to a pledge"), "match", "link"),
+                (_("Record as a new gift"), "record_gift", "plus"),
+                (_("Not a gift"), "ignore", "cross"),
             ):
                 if name == "ignore" and instance.status == BankTransaction.Status.IGNORED:
                     continue
@@ -303,7 +321,7 @@ class BankTransactionIndexView(MoneyExportIndexView):
 class BankTransactionViewSet(BackOfficeViewSet):
     model = BankTransaction
     icon = "tasks"
-    menu_label = "Bank transfers"
+    menu_label = _("Bank transfers")
     url_prefix = "payments/bank-transfers"
     url_namespace = "bank_transactions"
     index_view_class = BankTransactionIndexView
@@ -363,14 +381,14 @@ class BankStatementIndexView(generic.IndexView):
     def header_buttons(self):
         buttons = super().header_buttons
         if self.request.user.has_perm(IMPORT_PERMISSION):
-            buttons.append(HeaderButton("Import bank statement", url=reverse("bank_import"), icon_name="upload"))
+            buttons.append(HeaderButton(_("Import bank statement"), url=reverse("bank_import"), icon_name="upload"))
         return buttons
 
 
 class BankStatementViewSet(BackOfficeViewSet):
     model = BankStatement
     icon = "doc-full"
-    menu_label = "Bank statements"
+    menu_label = _("Bank statements")
     url_prefix = "payments/bank-statements"
     url_namespace = "bank_statements"
     index_view_class = BankStatementIndexView
@@ -407,24 +425,25 @@ class BankStatementViewSet(BackOfficeViewSet):
 
 class DueColumn(Column):
     def get_value(self, instance):
-        return f"{instance.expected_on:%d/%m/%Y}" + (" (late)" if instance.is_late else "")
+        due = f"{instance.expected_on:%d/%m/%Y}"
+        return gettext("%(date)s (late)") % {"date": due} if instance.is_late else due
 
 
 class PledgesDueView(generic.IndexView):
     """Pledges with a due date, earliest first; late ones say so. Read-only."""
 
     model = Donation
-    page_title = "Pledges due"
+    page_title = _("Pledges due")
     header_icon = "date"
     index_url_name = "bank_pledges_due"
     any_permission_required = ["view"]
     columns = [
-        Column("reference", label="Reference"),
-        Column("donor", label="Donor"),
-        Column("fund", label="Fund"),
-        Column("get_kind_display", label="Kind"),
+        Column("reference", label=_("Reference")),
+        Column("donor", label=_("Donor")),
+        Column("fund", label=_("Fund")),
+        Column("get_kind_display", label=_("Kind")),
         MoneyColumn("amount", label=_("Amount")),
-        DueColumn("expected_on", label="Due"),
+        DueColumn("expected_on", label=_("Due")),
     ]
 
     def get_base_queryset(self):
@@ -435,7 +454,7 @@ class PledgesDueView(generic.IndexView):
 
 
 class BankAdminGroup(ModelViewSetGroup):
-    menu_label = "Bank transfers"
+    menu_label = _("Bank transfers")
     menu_icon = "tasks"
     menu_order = 205
     items = (BankTransactionViewSet, BankStatementViewSet)

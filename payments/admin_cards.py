@@ -144,7 +144,7 @@ class StripeEventRetryView(StripeEventResolveView):
 class StripeEventViewSet(BackOfficeViewSet):
     model = StripeEvent
     icon = "mail"
-    menu_label = "Stripe events"
+    menu_label = _("Stripe events")
     url_prefix = "payments/stripe-events"
     url_namespace = "stripe_events"
     index_view_class = StripeEventIndexView
@@ -180,7 +180,7 @@ class StripeEventViewSet(BackOfficeViewSet):
 class CardPaymentViewSet(BackOfficeViewSet):
     model = CardPayment
     icon = "pick"
-    menu_label = "Card payments"
+    menu_label = _("Card payments")
     url_prefix = "payments/card-payments"
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -218,7 +218,7 @@ class RecurringGiftIndexView(generic.IndexView):
 class RecurringGiftViewSet(BackOfficeViewSet):
     model = RecurringGift
     icon = "rotate"
-    menu_label = "Monthly gifts"
+    menu_label = _("Monthly gifts")
     url_prefix = "payments/monthly-gifts"
     index_view_class = RecurringGiftIndexView
     filterset_class = RecurringGiftFilterSet
@@ -257,7 +257,7 @@ class RecurringGiftViewSet(BackOfficeViewSet):
 
 
 class CardPaymentsAdminGroup(ModelViewSetGroup):
-    menu_label = "Card payments"
+    menu_label = _("Card payments")
     menu_icon = "pick"
     menu_order = 210
     items = (CardPaymentViewSet, RecurringGiftViewSet, StripeEventViewSet)

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from .bank_values import BankStatementError
 
 FIELDS = ("date", "description", "amount", "credit", "debit", "counterparty", "transaction_id", "currency")
@@ -111,7 +113,7 @@ _CURRENCY_NAMES = ("loại tiền", "tiền tệ", "currency", "ccy")
 
 MAPPING_PRESETS: dict[str, ColumnMapping] = {
     "generic": ColumnMapping(
-        label="Any bank: Vietnamese or English headers, credit column or signed amount",
+        label=_("Any bank: Vietnamese or English headers, credit column or signed amount"),
         date=_DATE_NAMES,
         description=_DESCRIPTION_NAMES,
         amount=_AMOUNT_NAMES,
@@ -122,7 +124,7 @@ MAPPING_PRESETS: dict[str, ColumnMapping] = {
         currency=_CURRENCY_NAMES,
     ),
     "credit_debit": ColumnMapping(
-        label="Separate credit and debit columns (Ghi có / Ghi nợ)",
+        label=_("Separate credit and debit columns (Ghi có / Ghi nợ)"),
         date=_DATE_NAMES,
         description=_DESCRIPTION_NAMES,
         credit=_CREDIT_NAMES,
@@ -132,7 +134,7 @@ MAPPING_PRESETS: dict[str, ColumnMapping] = {
         currency=_CURRENCY_NAMES,
     ),
     "signed_amount": ColumnMapping(
-        label="One signed amount column (money out is negative)",
+        label=_("One signed amount column (money out is negative)"),
         date=_DATE_NAMES,
         description=_DESCRIPTION_NAMES,
         amount=_AMOUNT_NAMES,
@@ -188,7 +190,7 @@ def mapping_from_headers(
         raise BankStatementError("Name either an amount column or credit/debit columns, not both.")
     if names["debit"] and not names["credit"]:
         raise BankStatementError("A debit column goes with a credit column.")
-    return ColumnMapping(label="Columns named by hand", **names)
+    return ColumnMapping(label=_("Columns named by hand"), **names)
 
 
 def _header_key(value: Any) -> str:

@@ -36,14 +36,14 @@ def register_bank_admin_urls():
 @hooks.register("register_bank_menu_item")
 def register_bank_import_menu_item():
     return PermissionMenuItem(
-        "Import bank statement", reverse("bank_import"), icon_name="upload", order=10, permission=IMPORT_PERMISSION
+        _("Import bank statement"), reverse("bank_import"), icon_name="upload", order=10, permission=IMPORT_PERMISSION
     )
 
 
 @hooks.register("register_bank_menu_item")
 def register_pledges_due_menu_item():
     return PermissionMenuItem(
-        "Pledges due", reverse("bank_pledges_due"), icon_name="date", order=20, permission="fund.view_donation"
+        _("Pledges due"), reverse("bank_pledges_due"), icon_name="date", order=20, permission="fund.view_donation"
     )
 
 

@@ -19,12 +19,11 @@ from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets import AdminDateInput
 
-from config.wagtail_admin import BackOfficeViewSet, ExportIndexView, admin_action_log
+from config.wagtail_admin import BackOfficeViewSet, ExportIndexView, InspectView, admin_action_log
 from fund.admin_money import MoneyColumn, MoneyExportIndexView
 from fund.errors import FundError
 
@@ -86,7 +85,7 @@ class ReceiptIndexView(MoneyExportIndexView):
         return buttons
 
 
-class ReceiptInspectView(generic.InspectView):
+class ReceiptInspectView(InspectView):
     template_name = "receipts/admin/receipt_inspect.html"
 
     def get_context_data(self, **kwargs):

@@ -16,11 +16,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.views import generic
 
 from audit.labels import object_type_labels, object_type_now
 from audit.models import AuditEntry
-from config.wagtail_admin import BackOfficeViewSet, ExportIndexView
+from config.wagtail_admin import BackOfficeViewSet, ExportIndexView, InspectView
 
 
 def _actors():
@@ -65,7 +64,7 @@ class AuditEntryIndexView(ExportIndexView):
         return super().get_base_queryset().select_related("actor")
 
 
-class AuditEntryInspectView(generic.InspectView):
+class AuditEntryInspectView(InspectView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)  # sets the fields, then the object
         about_care = object_type_now(self.object.object_type).startswith("care.")

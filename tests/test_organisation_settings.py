@@ -80,7 +80,10 @@ def test_an_email_address_a_mail_client_cannot_use_is_refused(admin_client):
 def test_the_identity_screen_says_where_its_details_appear(admin_client):
     response = admin_client.get(organisation_url())
     assert response.status_code == 200
-    assert "These details appear on the public pages and on every receipt and statement." in response.content.decode()
+    assert (
+        "Các thông tin này hiển thị trên trang công khai và trên mọi biên nhận, bảng kê ủng hộ."
+        in response.content.decode()
+    )
 
 
 def test_the_identity_is_kept_in_one_place_only():

@@ -36,13 +36,14 @@ class Beneficiary(models.Model):
         # Born in the fund app; the table kept its name when the model moved (docs/decisions/0013).
         db_table = "fund_beneficiary"
         ordering = ["case_number"]
-        verbose_name_plural = "beneficiaries"
+        verbose_name_plural = _("people in care")
         constraints = [
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("admitted_on")),
                 name="beneficiary_leaves_after_admission",
             ),
         ]
+        verbose_name = _("person in care")
 
     def __str__(self) -> str:
         return f"{self.case_number} {self.full_name}"
@@ -63,7 +64,9 @@ class BeneficiarySensitive(models.Model):
         NEGATIVE = "negative", _("Negative")
         POSITIVE = "positive", _("Positive")
 
-    beneficiary = models.OneToOneField(Beneficiary, on_delete=models.PROTECT, related_name="sensitive")
+    beneficiary = models.OneToOneField(
+        Beneficiary, on_delete=models.PROTECT, related_name="sensitive", verbose_name=_("person in care")
+    )
     health_notes = models.TextField(_("health"), blank=True)
     disability = models.TextField(_("disability"), blank=True)
     hiv_status = models.CharField(_("HIV status"), max_length=10, choices=HivStatus.choices, default="unknown")
@@ -73,7 +76,8 @@ class BeneficiarySensitive(models.Model):
     class Meta:
         # Born in the fund app; the table kept its name when the model moved (docs/decisions/0013).
         db_table = "fund_beneficiarysensitive"
-        verbose_name = "beneficiary sensitive record"
+        verbose_name = _("sensitive record")
+        verbose_name_plural = _("sensitive records")
 
     def __str__(self) -> str:
         return f"Sensitive record of {self.beneficiary.case_number}"

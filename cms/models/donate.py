@@ -125,6 +125,7 @@ class DonatePage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("donate page")
+        verbose_name_plural = _("donate pages")
 
     # --- what this page gives to ------------------------------------------------------------
     def target(self):

@@ -22,7 +22,7 @@ class HomePage(Page):
     """The front door: what the centre does and how much each fund has received."""
 
     intro = RichTextField(_("introduction"), blank=True)
-    body = StreamField(BodyBlock(), blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     max_count_per_parent = 1
@@ -34,14 +34,22 @@ class HomePage(Page):
         context["funds"] = FundPage.objects.live().child_of(self).filter(locale=self.locale).specific()
         return context
 
+    class Meta:
+        verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
+
 
 class StandardPage(Page):
     """About us, how gifts are used, contact: text and images an editor writes."""
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
-    body = StreamField(BodyBlock(), blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+
+    class Meta:
+        verbose_name = _("standard page")
+        verbose_name_plural = _("standard pages")
 
 
 class _StoryPage(Page):
@@ -86,6 +94,10 @@ class FundPage(_StoryPage):
         context["donate_page"] = self.donate_page()
         return context
 
+    class Meta:
+        verbose_name = _("fund page")
+        verbose_name_plural = _("fund pages")
+
 
 class CampaignPage(_StoryPage):
     """An appeal with a goal: the story, a progress bar and the way to give."""
@@ -110,6 +122,10 @@ class CampaignPage(_StoryPage):
         context["donate_page"] = self.donate_page()
         return context
 
+    class Meta:
+        verbose_name = _("campaign page")
+        verbose_name_plural = _("campaign pages")
+
 
 class TransparencyPage(Page):
     """Where the money and goods went, per fund: totals from the ledger, gifts by kind and by
@@ -125,3 +141,7 @@ class TransparencyPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["reports"] = [transparency_report(fund) for fund in Fund.objects.filter(is_active=True)]
         return context
+
+    class Meta:
+        verbose_name = _("transparency page")
+        verbose_name_plural = _("transparency pages")

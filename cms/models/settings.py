@@ -46,6 +46,7 @@ class BankAccountSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("bank account for transfers")
+        verbose_name_plural = _("bank account for transfers")
 
     @property
     def accepts_bank_transfers(self) -> bool:

@@ -22,18 +22,36 @@ class Commitment(models.Model):
         QUARTERLY = "quarterly", _("Quarterly")
         YEARLY = "yearly", _("Yearly")
 
-    donor = models.ForeignKey("donors.Donor", on_delete=models.PROTECT, related_name="commitments")
-    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="commitments")
-    campaign = models.ForeignKey(
-        "fund.Campaign", on_delete=models.PROTECT, related_name="commitments", null=True, blank=True
+    donor = models.ForeignKey(
+        "donors.Donor", on_delete=models.PROTECT, related_name="commitments", verbose_name=_("donor")
     )
-    total = MoneyField(max_digits=20, decimal_places=2, default_currency="VND", currency_choices=CURRENCY_CHOICES)
-    instalments = models.PositiveSmallIntegerField()
-    frequency = models.CharField(max_length=10, choices=Frequency.choices)
-    first_due_on = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
+    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="commitments", verbose_name=_("fund"))
+    campaign = models.ForeignKey(
+        "fund.Campaign",
+        on_delete=models.PROTECT,
+        related_name="commitments",
+        null=True,
+        blank=True,
+        verbose_name=_("campaign"),
+    )
+    total = MoneyField(
+        max_digits=20,
+        decimal_places=2,
+        default_currency="VND",
+        currency_choices=CURRENCY_CHOICES,
+        verbose_name=_("total"),
+    )
+    instalments = models.PositiveSmallIntegerField(verbose_name=_("instalments"))
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, verbose_name=_("frequency"))
+    first_due_on = models.DateField(verbose_name=_("first instalment due"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -44,6 +62,8 @@ class Commitment(models.Model):
                 condition=Q(instalments__gte=1, instalments__lte=120), name="commitment_instalments_range"
             ),
         ]
+        verbose_name = _("pledge in instalments")
+        verbose_name_plural = _("pledges in instalments")
 
     def __str__(self) -> str:
         return f"{self.donor} {self.total} × {self.instalments}"

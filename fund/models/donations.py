@@ -50,16 +50,24 @@ class Donation(models.Model):
 
     GOODS_KINDS = (Kind.IN_KIND, Kind.SUPPLIES)
 
-    reference = models.CharField(max_length=12, unique=True, default=new_donation_reference, editable=False)
-    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="donations")
+    reference = models.CharField(
+        max_length=12, unique=True, default=new_donation_reference, editable=False, verbose_name=_("reference")
+    )
+    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="donations", verbose_name=_("fund"))
     campaign = models.ForeignKey(
-        "fund.Campaign", on_delete=models.PROTECT, related_name="donations", null=True, blank=True
+        "fund.Campaign",
+        on_delete=models.PROTECT,
+        related_name="donations",
+        null=True,
+        blank=True,
+        verbose_name=_("campaign"),
     )
     donor = models.ForeignKey(
         "donors.Donor",
         on_delete=models.PROTECT,
         related_name="donations",
         help_text=_("Who the gift is credited to; receives the receipt."),
+        verbose_name=_("donor"),
     )
     payer = models.ForeignKey(
         "donors.Donor",
@@ -68,11 +76,20 @@ class Donation(models.Model):
         null=True,
         blank=True,
         help_text=_("Who paid, when not the credited donor (an employee for their company)."),
+        verbose_name=_("payer"),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLEDGED, db_index=True)
-    channel = models.CharField(max_length=20, choices=Channel.choices)
-    amount = MoneyField(max_digits=20, decimal_places=2, default_currency="VND", currency_choices=CURRENCY_CHOICES)
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PLEDGED, db_index=True, verbose_name=_("status")
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices, verbose_name=_("channel"))
+    amount = MoneyField(
+        max_digits=20,
+        decimal_places=2,
+        default_currency="VND",
+        currency_choices=CURRENCY_CHOICES,
+        verbose_name=_("amount"),
+    )
     exchange_rate = models.DecimalField(
         # 10 decimals: a VND -> USD rate is about 0.0000394, and must keep 3+ significant digits.
         max_digits=20,
@@ -80,42 +97,70 @@ class Donation(models.Model):
         null=True,
         blank=True,
         help_text=_("Units of the fund's currency per unit of the gift's currency, when they differ."),
+        verbose_name=_("exchange rate"),
     )
-    scholarship_count = models.PositiveIntegerField(null=True, blank=True)
-    school_year = models.CharField(max_length=9, blank=True, help_text=_("e.g. 2026-2027"))
+    scholarship_count = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("number of scholarships"))
+    school_year = models.CharField(
+        max_length=9, blank=True, help_text=_("e.g. 2026-2027"), verbose_name=_("school year")
+    )
     expected_on = models.DateField(
-        null=True, blank=True, help_text=_("When a pledge is due: goods to arrive, an instalment to be paid.")
+        null=True,
+        blank=True,
+        help_text=_("When a pledge is due: goods to arrive, an instalment to be paid."),
+        verbose_name=_("due on"),
     )
     fee_cover = models.DecimalField(
         max_digits=20,
         decimal_places=2,
         default=0,
         help_text=_("Part of the amount the donor added to cover the card fee (already in the amount)."),
+        verbose_name=_("card fee covered"),
     )
     commitment = models.ForeignKey(
-        "fund.Commitment", on_delete=models.PROTECT, null=True, blank=True, related_name="donations"
+        "fund.Commitment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="donations",
+        verbose_name=_("pledge in instalments"),
     )
     recurring_gift = models.ForeignKey(
-        "fund.RecurringGift", on_delete=models.PROTECT, null=True, blank=True, related_name="donations"
+        "fund.RecurringGift",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="donations",
+        verbose_name=_("monthly gift"),
     )
-    is_anonymous = models.BooleanField(default=True, help_text=_("Hide the donor's name on public pages."))
+    is_anonymous = models.BooleanField(
+        default=True, help_text=_("Hide the donor's name on public pages."), verbose_name=_("anonymous")
+    )
     # The gift carries its own receipt choices: a returning donor's new choice reaches this gift's
     # receipt even when the stored donor record is not changed (docs/decisions/0010).
     receipt_language = models.CharField(
         _("receipt language"),
         max_length=5,
-        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+        choices=[("vi", _("Vietnamese")), ("en", _("English"))],
         default="vi",
     )
     receipt_by_email = models.BooleanField(
         _("receipt by email"), default=False, help_text=_("Email this gift's receipt to the donor.")
     )
-    message = models.TextField(max_length=1000, blank=True, validators=[MaxLengthValidator(1000)])
-    pledged_at = models.DateTimeField(default=timezone.now)
-    received_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When cancelled or refunded."))
+    message = models.TextField(
+        max_length=1000, blank=True, validators=[MaxLengthValidator(1000)], verbose_name=_("message")
+    )
+    pledged_at = models.DateTimeField(default=timezone.now, verbose_name=_("pledged at"))
+    received_at = models.DateTimeField(null=True, blank=True, verbose_name=_("received at"))
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When cancelled or refunded."), verbose_name=_("closed at")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -140,6 +185,8 @@ class Donation(models.Model):
                 name="donation_scholarship_has_count",
             ),
         ]
+        verbose_name = _("gift")
+        verbose_name_plural = _("gifts")
 
     def __str__(self) -> str:
         return f"{self.reference} {self.amount}"
@@ -163,11 +210,11 @@ class DonationLine(models.Model):
 
     wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
 
-    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="lines")
-    description = models.CharField(max_length=200)
-    quantity = models.DecimalField(max_digits=12, decimal_places=3)
-    unit = models.CharField(max_length=20, help_text=_("kg, box, piece, set…"))
-    fair_value = models.DecimalField(max_digits=20, decimal_places=2)
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="lines", verbose_name=_("gift"))
+    description = models.CharField(max_length=200, verbose_name=_("what"))
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, verbose_name=_("quantity"))
+    unit = models.CharField(max_length=20, help_text=_("kg, box, piece, set…"), verbose_name=_("unit"))
+    fair_value = models.DecimalField(max_digits=20, decimal_places=2, verbose_name=_("fair value"))
 
     class Meta:
         ordering = ["id"]
@@ -176,6 +223,8 @@ class DonationLine(models.Model):
             models.CheckConstraint(condition=Q(fair_value__gt=0), name="donation_line_value_positive"),
             models.CheckConstraint(condition=~Q(description=""), name="donation_line_has_description"),
         ]
+        verbose_name = _("gift line")
+        verbose_name_plural = _("gift lines")
 
     def __str__(self) -> str:
         return f"{self.quantity.normalize():f} {self.unit} {self.description}"

@@ -32,13 +32,15 @@ class Fund(models.Model):
         help_text=_("What this fund may be spent on. Empty means unrestricted."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(currency__in=["VND", "USD"]), name="fund_currency_known"),
         ]
+        verbose_name = _("fund")
+        verbose_name_plural = _("funds")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -47,7 +49,7 @@ class Fund(models.Model):
 class Campaign(models.Model):
     """An appeal for one fund: a goal and a period. Gifts to a campaign land in its fund."""
 
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="campaigns")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("fund"))
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     goal = MoneyField(
@@ -72,6 +74,8 @@ class Campaign(models.Model):
             ),
             models.CheckConstraint(condition=Q(goal__isnull=True) | Q(goal__gt=0), name="campaign_goal_positive"),
         ]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
 
     def __str__(self) -> str:
         return self.name

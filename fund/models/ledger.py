@@ -46,12 +46,18 @@ class FundAccount(models.Model):
 
     wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
 
-    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="ledger_accounts")
-    role = models.CharField(max_length=30, choices=AccountRole.choices)
-    account = models.OneToOneField("hordak.Account", on_delete=models.PROTECT, related_name="fund_account")
+    fund = models.ForeignKey(
+        "fund.Fund", on_delete=models.PROTECT, related_name="ledger_accounts", verbose_name=_("fund")
+    )
+    role = models.CharField(max_length=30, choices=AccountRole.choices, verbose_name=_("role"))
+    account = models.OneToOneField(
+        "hordak.Account", on_delete=models.PROTECT, related_name="fund_account", verbose_name=_("ledger account")
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["fund", "role"], name="fund_account_role_unique")]
+        verbose_name = _("fund account")
+        verbose_name_plural = _("fund accounts")
 
     def __str__(self) -> str:
         return f"{self.fund.code} {self.get_role_display()}"
@@ -70,18 +76,32 @@ class Posting(models.Model):
         DONATION_RECEIVED = "donation_received", _("Gift received")
         REVERSAL = "reversal", _("Reversal")
 
-    transaction = models.OneToOneField("hordak.Transaction", on_delete=models.PROTECT, related_name="posting")
-    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="postings")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    donation = models.ForeignKey(
-        "fund.Donation", on_delete=models.PROTECT, related_name="postings", null=True, blank=True
+    transaction = models.OneToOneField(
+        "hordak.Transaction", on_delete=models.PROTECT, related_name="posting", verbose_name=_("ledger transaction")
     )
-    reverses = models.OneToOneField("self", on_delete=models.PROTECT, related_name="reversed_by", null=True, blank=True)
-    reason = models.CharField(max_length=500, blank=True)
-    digest = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
+    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="postings", verbose_name=_("fund"))
+    kind = models.CharField(max_length=30, choices=Kind.choices, verbose_name=_("kind"))
+    donation = models.ForeignKey(
+        "fund.Donation",
+        on_delete=models.PROTECT,
+        related_name="postings",
+        null=True,
+        blank=True,
+        verbose_name=_("gift"),
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, related_name="reversed_by", null=True, blank=True, verbose_name=_("reverses")
+    )
+    reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason"))
+    digest = models.CharField(max_length=64, verbose_name=_("digest"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -98,6 +118,8 @@ class Posting(models.Model):
                 name="posting_reversal_names_original",
             ),
         ]
+        verbose_name = _("ledger posting")
+        verbose_name_plural = _("ledger postings")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} {self.fund.code}"
@@ -108,15 +130,17 @@ class LedgerCheck(models.Model):
 
     wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
 
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    ok = models.BooleanField(default=False)
-    transactions_checked = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(default=timezone.now, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    ok = models.BooleanField(default=False, verbose_name=_("passed"))
+    transactions_checked = models.PositiveIntegerField(default=0, verbose_name=_("transactions checked"))
+    problems = models.JSONField(default=list, blank=True, verbose_name=_("problems"))
 
     class Meta:
         ordering = ["-started_at"]
         get_latest_by = "started_at"
+        verbose_name = _("ledger check")
+        verbose_name_plural = _("ledger checks")
 
     def __str__(self) -> str:
         return f"Ledger check {self.started_at:%Y-%m-%d %H:%M}: {'ok' if self.ok else 'PROBLEMS'}"

@@ -35,7 +35,14 @@ class Organisation(BaseGenericSetting):
     phone = models.CharField(_("phone (hotline)"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     website = models.CharField(_("website"), max_length=200, blank=True)
-    logo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("logo"),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -59,6 +66,7 @@ class Organisation(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("organisation")
+        verbose_name_plural = _("organisation")
 
     @property
     def display_name(self) -> str:

@@ -33,30 +33,64 @@ class RecurringGift(models.Model):
     # Where a person should look: the back office lists these as monthly gifts in trouble.
     TROUBLE = (Status.PAST_DUE, Status.UNPAID)
 
-    reference = models.CharField(max_length=12, unique=True, default=new_donation_reference, editable=False)
-    donor = models.ForeignKey("donors.Donor", on_delete=models.PROTECT, related_name="recurring_gifts")
+    reference = models.CharField(
+        max_length=12, unique=True, default=new_donation_reference, editable=False, verbose_name=_("reference")
+    )
+    donor = models.ForeignKey(
+        "donors.Donor", on_delete=models.PROTECT, related_name="recurring_gifts", verbose_name=_("donor")
+    )
     payer = models.ForeignKey(
-        "donors.Donor", on_delete=models.PROTECT, related_name="paid_recurring_gifts", null=True, blank=True
+        "donors.Donor",
+        on_delete=models.PROTECT,
+        related_name="paid_recurring_gifts",
+        null=True,
+        blank=True,
+        verbose_name=_("payer"),
     )
-    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="recurring_gifts")
+    fund = models.ForeignKey(
+        "fund.Fund", on_delete=models.PROTECT, related_name="recurring_gifts", verbose_name=_("fund")
+    )
     campaign = models.ForeignKey(
-        "fund.Campaign", on_delete=models.PROTECT, related_name="recurring_gifts", null=True, blank=True
+        "fund.Campaign",
+        on_delete=models.PROTECT,
+        related_name="recurring_gifts",
+        null=True,
+        blank=True,
+        verbose_name=_("campaign"),
     )
-    amount = MoneyField(max_digits=20, decimal_places=2, default_currency="VND", currency_choices=CURRENCY_CHOICES)
-    is_anonymous = models.BooleanField(default=True)
+    amount = MoneyField(
+        max_digits=20,
+        decimal_places=2,
+        default_currency="VND",
+        currency_choices=CURRENCY_CHOICES,
+        verbose_name=_("amount"),
+    )
+    is_anonymous = models.BooleanField(default=True, verbose_name=_("anonymous"))
     # Each month's gift takes these, as a one-off gift takes its own (docs/decisions/0010).
-    receipt_language = models.CharField(max_length=5, choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi")
-    receipt_by_email = models.BooleanField(default=False)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INCOMPLETE)
-    stripe_customer_id = models.CharField(max_length=255, blank=True)
-    stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    receipt_language = models.CharField(
+        max_length=5,
+        choices=[("vi", _("Vietnamese")), ("en", _("English"))],
+        default="vi",
+        verbose_name=_("receipt language"),
+    )
+    receipt_by_email = models.BooleanField(default=False, verbose_name=_("receipt by email"))
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.INCOMPLETE, verbose_name=_("status")
+    )
+    stripe_customer_id = models.CharField(max_length=255, blank=True, verbose_name=_("Stripe customer id"))
+    stripe_subscription_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("Stripe subscription id")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
     # When the Stripe event that set ``status`` was created: an older event that arrives late
     # (Stripe does not keep order) must not undo a newer one.
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("status changed at"))
     last_problem = models.CharField(
-        max_length=500, blank=True, help_text=_("The last failed payment or other trouble Stripe reported.")
+        max_length=500,
+        blank=True,
+        help_text=_("The last failed payment or other trouble Stripe reported."),
+        verbose_name=_("last problem"),
     )
 
     class Meta:
@@ -64,6 +98,8 @@ class RecurringGift(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="recurring_gift_amount_positive"),
         ]
+        verbose_name = _("monthly gift")
+        verbose_name_plural = _("monthly gifts")
 
     def __str__(self) -> str:
         return f"{self.reference} {self.amount}/month"

@@ -23,22 +23,36 @@ class BankStatement(models.Model):
         FILE = "file", _("Uploaded statement")
         WEBHOOK = "webhook", _("Bank notification")
 
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.FILE)
-    filename = models.CharField(max_length=255, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True, help_text=_("Of the uploaded file, to show repeats."))
-    imported_at = models.DateTimeField(default=timezone.now)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.FILE, verbose_name=_("source"))
+    filename = models.CharField(max_length=255, blank=True, verbose_name=_("file name"))
+    sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_("Of the uploaded file, to show repeats."),
+        verbose_name=_("file fingerprint"),
     )
-    line_count = models.PositiveIntegerField(default=0, help_text=_("Lines in the file."))
-    new_count = models.PositiveIntegerField(default=0, help_text=_("Lines not seen before."))
-    matched_count = models.PositiveIntegerField(default=0)
-    review_count = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(default=timezone.now, verbose_name=_("imported at"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    line_count = models.PositiveIntegerField(default=0, help_text=_("Lines in the file."), verbose_name=_("lines"))
+    new_count = models.PositiveIntegerField(
+        default=0, help_text=_("Lines not seen before."), verbose_name=_("new lines")
+    )
+    matched_count = models.PositiveIntegerField(default=0, verbose_name=_("matched"))
+    review_count = models.PositiveIntegerField(default=0, verbose_name=_("to review"))
 
     class Meta:
         # Born in the fund app; the table kept its name when the model moved (docs/decisions/0013).
         db_table = "fund_bankstatement"
         ordering = ["-imported_at"]
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
 
     def __str__(self) -> str:
         return self.filename or f"{self.get_source_display()} {self.imported_at:%Y-%m-%d %H:%M}"
@@ -54,26 +68,49 @@ class BankTransaction(models.Model):
         REVIEW = "review", _("Needs review")
         IGNORED = "ignored", _("Not a gift")
 
-    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="transactions")
+    statement = models.ForeignKey(
+        BankStatement, on_delete=models.PROTECT, related_name="transactions", verbose_name=_("bank statement")
+    )
     fingerprint = models.CharField(
         max_length=64,
         unique=True,
         help_text=_("The bank's transaction id when it gives one, else a hash of the line's content."),
+        verbose_name=_("fingerprint"),
     )
-    booked_on = models.DateField()
-    amount = MoneyField(max_digits=20, decimal_places=2, default_currency="VND", currency_choices=CURRENCY_CHOICES)
-    description = models.CharField(max_length=500, blank=True)
-    counterparty = models.CharField(max_length=255, blank=True)
-    bank_reference = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REVIEW, db_index=True)
-    reason = models.CharField(max_length=300, blank=True, help_text=_("How it was matched, or why it waits."))
+    booked_on = models.DateField(verbose_name=_("booked on"))
+    amount = MoneyField(
+        max_digits=20,
+        decimal_places=2,
+        default_currency="VND",
+        currency_choices=CURRENCY_CHOICES,
+        verbose_name=_("amount"),
+    )
+    description = models.CharField(max_length=500, blank=True, verbose_name=_("description"))
+    counterparty = models.CharField(max_length=255, blank=True, verbose_name=_("sender"))
+    bank_reference = models.CharField(max_length=100, blank=True, verbose_name=_("bank reference"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.REVIEW, db_index=True, verbose_name=_("status")
+    )
+    reason = models.CharField(
+        max_length=300, blank=True, help_text=_("How it was matched, or why it waits."), verbose_name=_("reason")
+    )
     donation = models.OneToOneField(
-        "fund.Donation", on_delete=models.PROTECT, null=True, blank=True, related_name="bank_transaction"
+        "fund.Donation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bank_transaction",
+        verbose_name=_("gift"),
     )
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
 
     class Meta:
         # Born in the fund app; the table kept its name when the model moved (docs/decisions/0013).
@@ -88,6 +125,8 @@ class BankTransaction(models.Model):
                 condition=~Q(status="matched") | Q(donation__isnull=False), name="bank_transaction_matched_has_gift"
             ),
         ]
+        verbose_name = _("bank transfer")
+        verbose_name_plural = _("bank transfers")
 
     def __str__(self) -> str:
         return f"{self.booked_on} {self.amount} {self.description[:40]}"

@@ -30,18 +30,26 @@ class CardPayment(models.Model):
         DISPUTE_WON = "dispute_won", _("Dispute won")
         DISPUTE_LOST = "dispute_lost", _("Dispute lost")
 
-    donation = models.OneToOneField("fund.Donation", on_delete=models.PROTECT, related_name="card_payment")
-    stripe_payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    stripe_invoice_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.STARTED)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    donation = models.OneToOneField(
+        "fund.Donation", on_delete=models.PROTECT, related_name="card_payment", verbose_name=_("gift")
+    )
+    stripe_payment_intent_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("Stripe payment id")
+    )
+    stripe_invoice_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("Stripe invoice id")
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.STARTED, verbose_name=_("status"))
+    last_error = models.CharField(max_length=500, blank=True, verbose_name=_("last error"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         # Born in the fund app; the table kept its name when the model moved (docs/decisions/0013).
         db_table = "fund_cardpayment"
         ordering = ["-created_at"]
+        verbose_name = _("card payment")
+        verbose_name_plural = _("card payments")
 
     def __str__(self) -> str:
         return self.stripe_payment_intent_id or self.stripe_invoice_id or f"card payment {self.pk}"
@@ -61,23 +69,37 @@ class StripeEvent(models.Model):
         RETRY = "retry", _("Waiting for Stripe")
         RESOLVED = "resolved", _("Handled by a person")
 
-    stripe_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100, db_index=True)
-    livemode = models.BooleanField(default=False)
-    created = models.DateTimeField(help_text=_("When Stripe created the event."))
-    payload = models.JSONField()
-    received_at = models.DateTimeField(default=timezone.now)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=500, blank=True, help_text=_("What processing did, or why it did nothing."))
-    attention = models.CharField(max_length=10, choices=Attention.choices, default=Attention.NONE, blank=True)
+    stripe_id = models.CharField(max_length=255, unique=True, verbose_name=_("Stripe event id"))
+    type = models.CharField(max_length=100, db_index=True, verbose_name=_("event type"))
+    livemode = models.BooleanField(default=False, verbose_name=_("live mode"))
+    created = models.DateTimeField(help_text=_("When Stripe created the event."), verbose_name=_("created at Stripe"))
+    payload = models.JSONField(verbose_name=_("payload"))
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
+    outcome = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text=_("What processing did, or why it did nothing."),
+        verbose_name=_("outcome"),
+    )
+    attention = models.CharField(
+        max_length=10, choices=Attention.choices, default=Attention.NONE, blank=True, verbose_name=_("attention")
+    )
     # What we asked Stripe while processing (an invoice's payments, the invoice a payment paid),
     # so a person can see why the event was linked to a gift, or why it could not be.
-    lookup = models.JSONField(default=dict, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    lookup = models.JSONField(default=dict, blank=True, verbose_name=_("lookup"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    resolution = models.CharField(max_length=500, blank=True, help_text=_("What the person did about it."))
+    resolution = models.CharField(
+        max_length=500, blank=True, help_text=_("What the person did about it."), verbose_name=_("what was done")
+    )
 
     class Meta:
         # Born in the fund app; the table kept its name when the model moved (docs/decisions/0013).
@@ -87,6 +109,8 @@ class StripeEvent(models.Model):
             # The back office's "needs a person" list reads few rows out of many.
             models.Index(fields=["attention"], condition=~Q(attention=""), name="stripeevent_attention_idx"),
         ]
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_id}"

@@ -20,14 +20,16 @@ class ReceiptDelivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    receipt = models.ForeignKey("receipts.Receipt", on_delete=models.PROTECT, related_name="deliveries")
+    receipt = models.ForeignKey(
+        "receipts.Receipt", on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("receipt")
+    )
     to_email = models.EmailField(_("to"), max_length=254)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    queued_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    queued_at = models.DateTimeField(default=timezone.now, verbose_name=_("queued at"))
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("next attempt at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -35,6 +37,7 @@ class ReceiptDelivery(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Who asked for a resend; empty for the automatic first sending."),
+        verbose_name=_("requested by"),
     )
 
     class Meta:
@@ -46,6 +49,7 @@ class ReceiptDelivery(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        verbose_name = _("receipt email")
 
     def __str__(self) -> str:
         return f"{self.receipt} -> {self.to_email} ({self.status})"

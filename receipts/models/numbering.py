@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ReceiptCounter(models.Model):
@@ -11,15 +12,17 @@ class ReceiptCounter(models.Model):
     leave a hole for every rollback).
     """
 
-    series = models.CharField(max_length=10)
-    fiscal_year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
+    series = models.CharField(max_length=10, verbose_name=_("series"))
+    fiscal_year = models.PositiveSmallIntegerField(verbose_name=_("fiscal year"))
+    last_number = models.PositiveIntegerField(default=0, verbose_name=_("last number"))
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["series", "fiscal_year"], name="receipt_counter_unique"),
             models.CheckConstraint(condition=Q(last_number__gte=0), name="receipt_counter_not_negative"),
         ]
+        verbose_name = _("receipt counter")
+        verbose_name_plural = _("receipt counters")
 
     def __str__(self) -> str:
         return f"{self.series}-{self.fiscal_year}: {self.last_number}"

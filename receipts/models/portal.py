@@ -2,6 +2,7 @@ import hashlib
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def token_digest(token: str) -> str:
@@ -12,14 +13,16 @@ class PortalSignIn(models.Model):
     """A sign-in link emailed to a donor: single use, short-lived, stored only as a hash so a
     leaked database copy cannot be used to sign in."""
 
-    email = models.EmailField(max_length=254)
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    email = models.EmailField(max_length=254, verbose_name=_("email"))
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("token hash"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("used at"))
 
     class Meta:
         indexes = [models.Index(fields=["email", "created_at"])]
+        verbose_name = _("portal sign-in")
+        verbose_name_plural = _("portal sign-ins")
 
     def __str__(self) -> str:
         return f"sign-in for {self.email}"

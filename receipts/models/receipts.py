@@ -32,17 +32,24 @@ class Receipt(models.Model):
         VOID = "void", _("Void")
 
     number = models.CharField(_("number"), max_length=30, unique=True)
-    series = models.CharField(max_length=10)
-    fiscal_year = models.PositiveSmallIntegerField()
-    sequence = models.PositiveIntegerField()
+    series = models.CharField(max_length=10, verbose_name=_("series"))
+    fiscal_year = models.PositiveSmallIntegerField(verbose_name=_("fiscal year"))
+    sequence = models.PositiveIntegerField(verbose_name=_("sequence number"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALID)
-    donor = models.ForeignKey("donors.Donor", on_delete=models.PROTECT, related_name="receipts")
-    donation = models.ForeignKey(
-        "fund.Donation", on_delete=models.PROTECT, related_name="receipts", null=True, blank=True
+    donor = models.ForeignKey(
+        "donors.Donor", on_delete=models.PROTECT, related_name="receipts", verbose_name=_("donor")
     )
-    period_start = models.DateField(null=True, blank=True)
-    period_end = models.DateField(null=True, blank=True)
+    donation = models.ForeignKey(
+        "fund.Donation",
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        null=True,
+        blank=True,
+        verbose_name=_("gift"),
+    )
+    period_start = models.DateField(null=True, blank=True, verbose_name=_("period from"))
+    period_end = models.DateField(null=True, blank=True, verbose_name=_("period to"))
     amount = MoneyField(
         _("amount"),
         max_digits=20,
@@ -52,19 +59,37 @@ class Receipt(models.Model):
         blank=True,
         help_text=_("The gift's amount; for a statement, its total when every gift is in one currency."),
     )
-    language = models.CharField(max_length=5, choices=[("vi", "Tiếng Việt"), ("en", "English")])
-    content = models.JSONField(help_text=_("Everything printed on the receipt, as it was when issued."))
-    verification_token = models.CharField(max_length=32, unique=True, default=new_verification_token, editable=False)
+    language = models.CharField(
+        max_length=5, choices=[("vi", _("Vietnamese")), ("en", _("English"))], verbose_name=_("language")
+    )
+    content = models.JSONField(
+        help_text=_("Everything printed on the receipt, as it was when issued."), verbose_name=_("content")
+    )
+    verification_token = models.CharField(
+        max_length=32, unique=True, default=new_verification_token, editable=False, verbose_name=_("verification code")
+    )
     issued_at = models.DateTimeField(_("issued at"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
     )
-    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by")
-    voided_at = models.DateTimeField(null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", verbose_name=_("replaces")
+    )
+    voided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("voided at"))
     voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voided by"),
     )
-    void_reason = models.CharField(max_length=500, blank=True)
+    void_reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason for voiding"))
 
     class Meta:
         ordering = ["-issued_at", "-id"]
@@ -103,6 +128,8 @@ class Receipt(models.Model):
             # Progress of a period's statements (issue_annual_receipts polls it).
             models.Index(fields=["kind", "period_start", "period_end"]),
         ]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
 
     def __str__(self) -> str:
         return self.number

@@ -26,6 +26,7 @@ class ReceiptSettings(BaseGenericSetting):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("A scan of the signature (and seal), printed above the signatory's name."),
+        verbose_name=_("signature"),
     )
     thanks_vi = models.TextField(_("thank-you text (Vietnamese)"), max_length=1000, blank=True)
     thanks_en = models.TextField(_("thank-you text (English)"), max_length=1000, blank=True)
@@ -51,3 +52,4 @@ class ReceiptSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("receipts")
+        verbose_name_plural = _("receipts")

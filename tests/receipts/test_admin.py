@@ -73,7 +73,8 @@ def test_void_and_reissue_from_the_back_office(client, received_gift):
     assert (voided.action, voided.user, voided.data) == ("receipts.void", user, {"replaced_by": replacement.number})
     (reissued,) = ModelLogEntry.objects.for_instance(replacement)
     assert (reissued.action, reissued.data) == ("receipts.reissue", {"replaces": receipt.number})
-    for shown, words in ((receipt, "Voided and replaced"), (replacement, "Issued to replace a void receipt")):
+    words_of = {receipt: "Đã hủy và được thay thế", replacement: "Được cấp để thay thế một biên nhận đã hủy"}
+    for shown, words in words_of.items():
         history = client.get(reverse("receipts_admin:history", args=[shown.pk]))
         assert history.status_code == 200 and words in history.content.decode()
     # A void receipt cannot be reissued a second time.

@@ -56,9 +56,9 @@ def test_the_accountant_imports_a_statement_and_sees_the_review_queue_first(acco
     assert (statement.new_count, statement.matched_count, statement.review_count) == (2, 1, 1)
     assert statement.imported_by.username == "acc"
     page = accountant.get(LINES_URL).content.decode()
-    assert "2 incoming lines read, 2 new: 1 matched to pledges, 1 to review." in page
+    assert "Đã đọc 2 dòng tiền vào, 2 dòng mới: 1 dòng khớp với khoản đăng ký, 1 dòng cần kiểm tra." in page
     assert page.index("LAI") < page.index(f"UNG HO {gift.reference}")  # the review queue first
-    assert "Match to a pledge" in page
+    assert "Khớp với khoản đăng ký ủng hộ" in page
     queue = accountant.get(LINES_URL + "?status=review").content.decode()
     assert "LAI" in queue and gift.reference not in queue
 
@@ -117,7 +117,8 @@ def test_match_a_partial_transfer_by_hand(accountant, pledge):
     (entry,) = ModelLogEntry.objects.for_instance(line)
     assert (entry.action, entry.user.username, entry.data) == ("payments.line_match", "acc", {"gift": gift.reference})
     history = accountant.get(f"{LINES_URL}history/{line.pk}/")
-    assert history.status_code == 200 and "Matched to a pledge" in history.content.decode()
+    assert history.status_code == 200
+    assert "Đã khớp với khoản đăng ký ủng hộ" in history.content.decode()  # "Matched to a pledge"
 
 
 def test_goods_and_received_gifts_are_not_offered_as_pledges(accountant, pledge, fund, donor):
@@ -163,8 +164,8 @@ def test_pledges_due_show_which_are_late(accountant, pledge):
     pledge("300000")  # no due date: not listed
     page = accountant.get("/admin/payments/pledges-due/").content.decode()
     assert late.reference in page and due.reference in page
-    assert f"{days_ago(3):%d/%m/%Y} (late)" in page
-    assert f"{days_ago(-10):%d/%m/%Y}" in page and f"{days_ago(-10):%d/%m/%Y} (late)" not in page
+    assert f"{days_ago(3):%d/%m/%Y} (quá hạn)" in page
+    assert f"{days_ago(-10):%d/%m/%Y}" in page and f"{days_ago(-10):%d/%m/%Y} (quá hạn)" not in page
     assert page.index(late.reference) < page.index(due.reference)
 
 
@@ -173,7 +174,7 @@ def test_other_roles_do_not_see_or_use_the_bank_screens(client, pledge, role):
     line = import_line("500.000", "x")
     other = client_for_role(client, role, "other")
     home = other.get("/admin/").content.decode()
-    assert "Bank transfers" not in home
+    assert "Chuyển khoản ngân hàng" not in home
     for url in (IMPORT_URL, LINES_URL, f"{LINES_URL}match/{line.pk}/", f"{LINES_URL}ignore/{line.pk}/"):
         assert refused(other.get(url)), url
     before = table_counts()
@@ -187,7 +188,7 @@ def test_the_auditor_sees_the_lines_but_cannot_act(client, pledge):
     auditor = client_for_role(client, "Auditor", "aud")
     page = auditor.get(LINES_URL).content.decode()
     assert auditor.get(LINES_URL).status_code == 200
-    assert "Match to a pledge" not in page and "Import bank statement" not in page
+    assert "Khớp với khoản đăng ký ủng hộ" not in page and "Nhập sao kê ngân hàng" not in page
     for url in (f"{LINES_URL}match/{line.pk}/", IMPORT_URL):
         assert refused(auditor.get(url)), url
 
@@ -196,7 +197,7 @@ def test_statements_list_and_line_details(accountant, pledge):
     line = import_line("500.000", "LAI TIEN GUI")
     statements = accountant.get("/admin/payments/bank-statements/")
     assert statements.status_code == 200
-    assert "Import bank statement" in statements.content.decode()
+    assert "Nhập sao kê ngân hàng" in statements.content.decode()
     assert accountant.get(f"/admin/payments/bank-statements/inspect/{line.statement_id}/").status_code == 200
     details = accountant.get(f"{LINES_URL}inspect/{line.pk}/")
     assert details.status_code == 200

@@ -68,7 +68,7 @@ def test_events_left_for_a_person_come_first_and_can_be_marked_handled(admin_cli
     )
     assert left.resolved_by.username == "root" and left.resolved_at is not None
     history = admin_client.get(f"/admin/payments/stripe-events/history/{left.pk}/").content.decode()
-    assert "Marked as handled" in history
+    assert "Đã đánh dấu là đã xử lý" in history  # "Marked as handled"
     assert (
         admin_client.get(f"/admin/payments/stripe-events/resolve/{quiet.pk}/").status_code == 302
     )  # nothing to handle
