@@ -252,3 +252,14 @@ def test_the_database_refuses_a_paid_allocation_without_a_posting(funded, child,
         Allocation.objects.filter(pk=allocation.pk).update(
             status="disbursed", approved_at=timezone.now(), disbursed_on=timezone.localdate(), method="cash"
         )
+
+
+def test_check_ledger_finds_an_allocation_its_posting_disagrees_with(funded, child, case_worker, manager):
+    allocation = propose(child, funded, case_worker)
+    allocation_approve(allocation=allocation, actor=manager)
+    allocation = paid(allocation, case_worker)
+    assert ledger_problems().problems == []
+    Allocation.objects.filter(pk=allocation.pk).update(amount=vnd(2_000_000))
+    assert ledger_problems().problems == [
+        f"Allocation {allocation.pk} is 2000000.00 but posting {allocation.posting_id} paid 1000000.00"
+    ]

@@ -53,7 +53,7 @@ def spend(fund, amount, purpose="cash", paid_from="bank", **kwargs):
         fund=fund,
         purpose=purpose,
         programme=kwargs.pop("programme", "orphan"),
-        reference=kwargs.pop("reference", "allocation:1"),
+        reference=kwargs.pop("reference", "test:1"),
         amount=amount if isinstance(amount, Money) else vnd(amount),
         date=TODAY,
         paid_from=paid_from,
@@ -76,12 +76,12 @@ def test_available_splits_cash_into_restricted_and_unrestricted(funded):
 
 
 def test_a_cash_allocation_posts_tagged_and_grows_allocated(funded):
-    posting = spend(funded, 1_000_000, reference="allocation:7")
+    posting = spend(funded, 1_000_000, reference="test:7")
     assert (posting.kind, posting.purpose, posting.programme, posting.reference) == (
         "allocation",
         "cash",
         "orphan",
-        "allocation:7",
+        "test:7",
     )
     roles = dict(FundAccount.objects.filter(fund=funded).values_list("account_id", "role"))
     legs = {
@@ -169,7 +169,7 @@ def test_a_reversal_gives_the_money_back_with_the_same_tags(funded):
         "reversal",
         posting,
         "scholarship",
-        "allocation:1",
+        "test:1",
     )
     available = fund_available(funded)
     assert available.scholarship_restricted == vnd(5_000_000)
