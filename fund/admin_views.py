@@ -158,10 +158,22 @@ class PostingViewSet(BackOfficeViewSet):
     index_view_class = MoneyExportIndexView
     list_display = ["created_at", "fund", "kind", "donation", "reason"]
     list_filter = ["fund", "kind"]
-    list_export = ["created_at", "fund", "kind", "donation", "reason", "digest"]
+    list_export = ["created_at", "fund", "kind", "purpose", "programme", "reference", "donation", "reason", "digest"]
     export_filename = "ledger-postings"
     list_per_page = 50
-    inspect_view_fields = ["created_at", "fund", "kind", "donation", "reverses", "reason", "digest", "created_by"]
+    inspect_view_fields = [
+        "created_at",
+        "fund",
+        "kind",
+        "purpose",
+        "programme",
+        "reference",
+        "donation",
+        "reverses",
+        "reason",
+        "digest",
+        "created_by",
+    ]
 
 
 class FundAdminGroup(ModelViewSetGroup):

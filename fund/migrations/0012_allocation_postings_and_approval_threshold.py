@@ -21,17 +21,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='posting',
             name='programme',
-            field=models.CharField(blank=True, max_length=30),
+            field=models.CharField(blank=True, max_length=30, verbose_name='programme'),
         ),
         migrations.AddField(
             model_name='posting',
             name='purpose',
-            field=models.CharField(blank=True, max_length=20),
+            field=models.CharField(blank=True, max_length=20, verbose_name='kind of support'),
         ),
         migrations.AddField(
             model_name='posting',
             name='reference',
-            field=models.CharField(blank=True, db_index=True, max_length=50),
+            field=models.CharField(blank=True, db_index=True, max_length=50, verbose_name='reference'),
         ),
         migrations.AlterField(
             model_name='fundaccount',

@@ -87,9 +87,9 @@ class Posting(models.Model):
     # The analysis a statement needs, so it reads the ledger alone and never a case file:
     # what kind of support (a Donation.Kind value), which programme, and what the posting is
     # for in the app that made it ("allocation:12"). Empty on gifts posted before they existed.
-    purpose = models.CharField(max_length=20, blank=True)
-    programme = models.CharField(max_length=30, blank=True)
-    reference = models.CharField(max_length=50, blank=True, db_index=True)
+    purpose = models.CharField(_("kind of support"), max_length=20, blank=True)
+    programme = models.CharField(_("programme"), max_length=30, blank=True)
+    reference = models.CharField(_("reference"), max_length=50, blank=True, db_index=True)
     digest = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
