@@ -55,24 +55,23 @@ def _locked(allocation: Allocation) -> Allocation:
 
 
 def _require_status(allocation: Allocation, *allowed: str) -> None:
-    if allocation.status not in allowed:
-        raise CareError(
-            _("Allocation %(ref)s is %(status)s; this step needs it %(needed)s.")
-            % {
-                "ref": allocation.pk,
-                "status": allocation.get_status_display().lower(),
-                "needed": _(" or ").join(str(Allocation.Status(s).label).lower() for s in allowed),
-            }
-        )
+    if allocation.status in allowed:
+        return
+    names = [str(Allocation.Status(status).label).lower() for status in allowed]
+    values = {"ref": allocation.pk, "status": allocation.get_status_display().lower(), "needed": names[0]}
+    if len(names) == 1:
+        raise CareError(_("Allocation %(ref)s is %(status)s; this step needs it %(needed)s.") % values)
+    raise CareError(
+        _("Allocation %(ref)s is %(status)s; this step needs it %(needed)s or %(other)s.")
+        % {**values, "other": names[1]}
+    )
 
 
-def _require_in_care(beneficiary: Beneficiary, *, step: str) -> None:
+def _require_in_care(beneficiary: Beneficiary, *, refusal: str) -> None:
+    """``refusal`` is a whole sentence with %(case)s and %(date)s, said when the person has left."""
     beneficiary = Beneficiary.objects.get(pk=beneficiary.pk)  # the case file as it is now
     if not beneficiary.in_care:
-        raise CareError(
-            _("%(case)s left care on %(date)s: %(step)s")
-            % {"case": beneficiary.case_number, "date": beneficiary.left_on.isoformat(), "step": step}
-        )
+        raise CareError(refusal % {"case": beneficiary.case_number, "date": beneficiary.left_on.isoformat()})
 
 
 def _amount(fund: Fund, amount: Money | Decimal | str) -> Money:
@@ -125,7 +124,7 @@ def allocation_propose(
         raise CareError({"fund": _("Fund %(fund)s is closed: nothing more is given from it.") % {"fund": fund.code}})
     money = _amount(fund, amount)
     purpose = text_clean(purpose, field="purpose", max_length=500, required=True)
-    _require_in_care(beneficiary, step=_("nothing more is proposed for them."))
+    _require_in_care(beneficiary, refusal=_("%(case)s left care on %(date)s: nothing more is proposed for them."))
     beneficiary = Beneficiary.objects.get(pk=beneficiary.pk)
     with transaction.atomic():
         allocation = Allocation.objects.create(
@@ -162,7 +161,9 @@ def allocation_approve(*, allocation: Allocation, actor: Any) -> Allocation:
             raise CareError(_("You proposed this allocation: someone else must approve it."))
         if allocation.approvals.filter(user=approver).exists():
             raise CareError(_("You have already approved this allocation; it needs a different second approver."))
-        _require_in_care(allocation.beneficiary, step=_("cancel this allocation instead."))
+        _require_in_care(
+            allocation.beneficiary, refusal=_("%(case)s left care on %(date)s: cancel this allocation instead.")
+        )
         fund = fund_lock(fund=allocation.fund)
         if not fund.is_active:
             raise CareError(_("Fund %(fund)s is closed: nothing more is given from it.") % {"fund": fund.code})
@@ -244,7 +245,10 @@ def allocation_disburse(*, allocation: Allocation, disbursed_on: datetime.date, 
     with transaction.atomic():
         allocation = _locked(allocation)
         _require_status(allocation, Allocation.Status.APPROVED)
-        _require_in_care(allocation.beneficiary, step=_("mark this allocation undeliverable instead."))
+        _require_in_care(
+            allocation.beneficiary,
+            refusal=_("%(case)s left care on %(date)s: mark this allocation undeliverable instead."),
+        )
         posting = fund_spend(
             fund=allocation.fund,
             purpose=allocation.kind,
