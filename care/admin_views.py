@@ -44,8 +44,6 @@ class BeneficiaryViewSet(BackOfficeViewSet):
     icon = "group"
     menu_label = _("People in care")
     url_prefix = "care/people"
-    add_to_admin_menu = True
-    menu_order = 230  # after the money screens, before Wagtail's images (300)
     copy_view_enabled = False
     inspect_view_enabled = True
     inspect_view_class = BeneficiaryInspectView

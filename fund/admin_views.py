@@ -53,7 +53,7 @@ class FundCreateView(ServiceFormMixin, generic.CreateView):
 
 
 class FundEditView(ServiceFormMixin, generic.EditView):
-    service_fields = ("name", "restricted_purpose", "is_active")
+    service_fields = ("name", "restricted_purpose", "is_active", "second_approval_above")
 
     def call_service(self, data):
         return fund_update(fund=self.object, actor=self.request.user, **data)
@@ -69,7 +69,7 @@ class FundViewSet(BackOfficeViewSet):
     edit_view_class = FundEditView
     copy_view_enabled = False
     inspect_view_enabled = True
-    form_fields = ["name", "code", "currency", "restricted_purpose", "is_active"]
+    form_fields = ["name", "code", "currency", "restricted_purpose", "is_active", "second_approval_above"]
     list_display = [
         "name",
         "code",
@@ -158,10 +158,22 @@ class PostingViewSet(BackOfficeViewSet):
     index_view_class = MoneyExportIndexView
     list_display = ["created_at", "fund", "kind", "donation", "reason"]
     list_filter = ["fund", "kind"]
-    list_export = ["created_at", "fund", "kind", "donation", "reason", "digest"]
+    list_export = ["created_at", "fund", "kind", "purpose", "programme", "reference", "donation", "reason", "digest"]
     export_filename = "ledger-postings"
     list_per_page = 50
-    inspect_view_fields = ["created_at", "fund", "kind", "donation", "reverses", "reason", "digest", "created_by"]
+    inspect_view_fields = [
+        "created_at",
+        "fund",
+        "kind",
+        "purpose",
+        "programme",
+        "reference",
+        "donation",
+        "reverses",
+        "reason",
+        "digest",
+        "created_by",
+    ]
 
 
 class FundAdminGroup(ModelViewSetGroup):

@@ -9,7 +9,7 @@ refuses whatever the group says (add/change on gifts, postings, case files, card
 lines, receipts: see config/wagtail_admin.ReadOnlyPolicy) and permissions on models with no
 screen at all (hordak's accounts, gift lines, fund accounts, ledger checks) are left
 out: a permission nobody can use only misleads whoever reads the group. What the table allows
-but has no screen yet (allocations, enrolment, handovers, closing periods, journal exports, the
+but has no screen yet (enrolment, handovers, closing periods, journal exports, the
 dashboard, fund statements) is added here when its screen is built; docs/decisions/0011-roles.md.
 """
 
@@ -57,6 +57,8 @@ RECEIPTS_VIEW = ("receipts.view_receipt", "receipts.view_receiptdelivery")  # Re
 AUDIT_VIEW = ("audit.view_auditentry",)  # Audit trail (staff/admin_views.py)
 
 CASE_FILE_VIEW = ("care.view_beneficiary",)  # People in care
+# Allocations by number, fund, kind, programme and amount; the person shows only with CASE_FILE_VIEW.
+ALLOCATIONS_VIEW = ("care.view_allocation",)
 # The sensitive part of a case file, shown on the inspect screen; every showing is audited.
 CASE_FILE_SENSITIVE = "care.view_beneficiarysensitive"
 
@@ -94,12 +96,20 @@ FUND_ACCOUNTANT = Role(
         *RECEIPTS_VIEW,
         "receipts.add_receipt",  # issue statements of gifts for a period
         "receipts.change_receipt",  # resend, void and reissue a receipt
+        *ALLOCATIONS_VIEW,
+        "care.reverse_allocation",  # a payment posted by mistake: a reversal in the ledger
     ),
 )
 
 CASE_WORKER = Role(
     name="Case worker",
-    permissions=(*CASE_FILE_VIEW, CASE_FILE_SENSITIVE),
+    permissions=(
+        *CASE_FILE_VIEW,
+        CASE_FILE_SENSITIVE,
+        *ALLOCATIONS_VIEW,
+        "care.add_allocation",  # propose (and withdraw) an allocation
+        "care.disburse_allocation",  # pay an approved one out, or mark it undeliverable
+    ),
 )
 
 FUND_MANAGER = Role(
@@ -113,6 +123,8 @@ FUND_MANAGER = Role(
         "fund.change_campaign",  # its dates, goal and wording
         "fund.view_donation",  # gifts, read-only: a manager never edits them
         "fund.view_posting",  # the ledger, read-only
+        *ALLOCATIONS_VIEW,
+        "care.approve_allocation",  # approve or reject, never their own proposal
     ),
 )
 
@@ -125,7 +137,7 @@ CONTENT_EDITOR = Role(
 
 AUDITOR = Role(
     name="Auditor",
-    permissions=(*FINANCE_VIEW, *RECEIPTS_VIEW, *AUDIT_VIEW),
+    permissions=(*FINANCE_VIEW, *RECEIPTS_VIEW, *AUDIT_VIEW, *ALLOCATIONS_VIEW),
 )
 
 ROLES: tuple[Role, ...] = (ADMINISTRATOR, FUND_ACCOUNTANT, CASE_WORKER, FUND_MANAGER, CONTENT_EDITOR, AUDITOR)

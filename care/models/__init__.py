@@ -1,3 +1,4 @@
+from .allocations import Allocation, AllocationApproval
 from .beneficiaries import Beneficiary, BeneficiarySensitive
 
-__all__ = ["Beneficiary", "BeneficiarySensitive"]
+__all__ = ["Allocation", "AllocationApproval", "Beneficiary", "BeneficiarySensitive"]

@@ -32,12 +32,25 @@ class Fund(models.Model):
         help_text=_("What this fund may be spent on. Empty means unrestricted."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # In the fund's own currency (an allocation from the fund always is).
+    second_approval_above = models.DecimalField(
+        _("second approval above"),
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Above this amount an allocation needs a second, different approver. Empty: one approver."),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(currency__in=["VND", "USD"]), name="fund_currency_known"),
+            models.CheckConstraint(
+                condition=Q(second_approval_above__isnull=True) | Q(second_approval_above__gte=0),
+                name="fund_second_approval_not_negative",
+            ),
         ]
         verbose_name = _("fund")
         verbose_name_plural = _("funds")

@@ -1,10 +1,12 @@
 """Reads that are more than a .get(): balances, public totals, checks."""
 
-from .balances import FundBalance, fund_balance, fund_balances, fund_totals_public
+from .balances import FundAvailable, FundBalance, fund_available, fund_balance, fund_balances, fund_totals_public
 from .ledger_checks import ledger_problems
 
 __all__ = [
+    "FundAvailable",
     "FundBalance",
+    "fund_available",
     "fund_balance",
     "fund_balances",
     "fund_totals_public",

@@ -78,6 +78,40 @@ def fund_balance(fund: Fund) -> FundBalance:
     return fund_balances([fund])[fund.pk]
 
 
+@dataclass(frozen=True)
+class FundAvailable:
+    """What a fund may still give, in its currency, from its ledger accounts alone.
+
+    ``scholarship_restricted`` is scholarship money not yet paid out as scholarships (scholarship
+    gifts less "Scholarships paid", never below zero); it pays only scholarships.
+    ``unrestricted_cash`` is the rest of the cash, which any allocation may use; a scholarship may
+    use all of ``cash``. ``bank`` and ``cash_on_hand`` are the two accounts money is paid from.
+    """
+
+    cash: Money
+    scholarship_restricted: Money
+    unrestricted_cash: Money
+    bank: Money
+    cash_on_hand: Money
+
+
+def fund_available(fund: Fund) -> FundAvailable:
+    """Read inside the caller's transaction; a spending check takes the fund's row lock first
+    (fund.services.spending), so no other spending commits between this read and its posting."""
+    by_role = _net_by_role([fund.pk])[fund.pk]
+    zero = Decimal("0.00")
+    cash = sum((by_role[r] for r in CASH_ASSET_ROLES), zero)
+    restricted = -by_role[AccountRole.INCOME_SCHOLARSHIP] - by_role[AccountRole.ALLOCATED_SCHOLARSHIP]
+    restricted = max(restricted, zero)
+    return FundAvailable(
+        cash=Money(cash, fund.currency),
+        scholarship_restricted=Money(restricted, fund.currency),
+        unrestricted_cash=Money(max(cash - restricted, zero), fund.currency),
+        bank=Money(by_role[AccountRole.BANK], fund.currency),
+        cash_on_hand=Money(by_role[AccountRole.CASH_ON_HAND], fund.currency),
+    )
+
+
 def fund_asset_total_from_legs(fund: Fund) -> Decimal:
     """Assets of a fund summed straight from its legs (used by check_ledger to cross-check)."""
     totals = Leg.objects.filter(

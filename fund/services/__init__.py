@@ -3,6 +3,7 @@
 from .donations import donation_cancel, donation_receive, donation_record, donation_refund
 from .funds import campaign_create, campaign_update, fund_create, fund_update
 from .ledger import ledger_check_run
+from .spending import fund_lock, fund_spend, fund_spend_check, fund_spend_reverse
 
 __all__ = [
     "campaign_create",
@@ -12,6 +13,10 @@ __all__ = [
     "donation_record",
     "donation_refund",
     "fund_create",
+    "fund_lock",
+    "fund_spend",
+    "fund_spend_check",
+    "fund_spend_reverse",
     "fund_update",
     "ledger_check_run",
 ]

@@ -38,19 +38,39 @@ def fund_create(
     return fund
 
 
-def fund_update(*, fund: Fund, name: str, restricted_purpose: str, is_active: bool, actor: Any = None) -> Fund:
+_UNCHANGED: Any = object()
+
+
+def fund_update(
+    *,
+    fund: Fund,
+    name: str,
+    restricted_purpose: str,
+    is_active: bool,
+    second_approval_above: Decimal | str | None = _UNCHANGED,
+    actor: Any = None,
+) -> Fund:
     """Code and currency are fixed once a fund exists: its ledger accounts are named by them.
-    Validated on a copy, so a refused update leaves ``fund`` as it was."""
+    Validated on a copy, so a refused update leaves ``fund`` as it was.
+
+    ``second_approval_above`` is an amount in the fund's currency (None: one approver is
+    enough); left out, it stays as it is."""
     stored = Fund.objects.get(pk=fund.pk)  # a form may already have changed ``fund``
     candidate = copy.copy(stored)
     candidate.name = text_clean(name, field="name", max_length=200, required=True)
     candidate.restricted_purpose = text_clean(restricted_purpose, field="restricted_purpose", max_length=2000)
     candidate.is_active = bool(is_active)
+    if second_approval_above is not _UNCHANGED:
+        candidate.second_approval_above = (
+            None
+            if second_approval_above in (None, "")
+            else money_parse(second_approval_above, stored.currency, field="second approval threshold").amount
+        )
     try:
         candidate.full_clean()
     except ValidationError as exc:
         raise FundError(exc.message_dict) from exc
-    fields = ("name", "restricted_purpose", "is_active")
+    fields = ("name", "restricted_purpose", "is_active", "second_approval_above")
     changed = [name for name in fields if getattr(stored, name) != getattr(candidate, name)]
     if changed:
         with transaction.atomic():

@@ -53,37 +53,70 @@ def _require_atomic() -> None:
         raise RuntimeError("ledger writes must run inside transaction.atomic()")
 
 
-def ledger_chart_create(*, fund: Fund) -> dict[str, Account]:
-    """Create the fund's accounts under the shared Assets / Income / Expenses roots.
-
-    Codes read as type + fund + role, e.g. ``1CPF1`` is the CPF fund's bank account.
-    """
-    _require_atomic()
+def _chart_lock() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHART_LOCK_KEY])
+
+
+def _root_accounts() -> dict[str, Account]:
     roots = {}
     for code, (name, account_type) in ROOT_ACCOUNTS.items():
         root = Account.objects.filter(parent__isnull=True, code=code).first()
         if root is None:
             root = Account.objects.create(name=name, code=code, type=account_type, currencies=["VND", "USD"])
         roots[code] = root
+    return roots
+
+
+def _role_account_create(*, fund: Fund, role: str, parent: Account) -> Account:
+    _type, place = _ROLE_PLACE[role]
+    account = Account.objects.create(
+        parent=parent,
+        name=f"{fund.code} {AccountRole(role).label}",
+        code=place,
+        currencies=[fund.currency],
+    )
+    FundAccount.objects.create(fund=fund, role=role, account=account)
+    return account
+
+
+def ledger_chart_create(*, fund: Fund) -> dict[str, Account]:
+    """Create the fund's accounts under the shared Assets / Income / Expenses roots.
+
+    Codes read as type + fund + role, e.g. ``1CPF1`` is the CPF fund's bank account.
+    """
+    _require_atomic()
+    _chart_lock()
+    roots = _root_accounts()
     fund_nodes = {
         code: Account.objects.create(
             parent=root, name=f"{fund.code} {root.name}", code=fund.code, currencies=[fund.currency]
         )
         for code, root in roots.items()
     }
-    accounts = {}
-    for role, (root_code, place) in _ROLE_PLACE.items():
-        account = Account.objects.create(
-            parent=fund_nodes[root_code],
-            name=f"{fund.code} {AccountRole(role).label}",
-            code=place,
-            currencies=[fund.currency],
-        )
-        FundAccount.objects.create(fund=fund, role=role, account=account)
-        accounts[role] = account
-    return accounts
+    return {
+        role: _role_account_create(fund=fund, role=role, parent=fund_nodes[root_code])
+        for role, (root_code, _place) in _ROLE_PLACE.items()
+    }
+
+
+def ledger_chart_complete(*, fund: Fund) -> list[str]:
+    """Give a fund opened before a role existed (e.g. "Scholarships paid") its account for that
+    role. Idempotent, and under the chart lock like fund creation: two first spendings at once
+    create the account once. Returns the roles it added."""
+    _require_atomic()
+    if FundAccount.objects.filter(fund=fund).count() == len(_ROLE_PLACE):
+        return []  # the usual case, without the lock
+    _chart_lock()
+    present = set(FundAccount.objects.filter(fund=fund).values_list("role", flat=True))
+    missing = [role for role in _ROLE_PLACE if role not in present]
+    if missing:
+        roots = _root_accounts()
+        for role in missing:
+            root_code, _place = _ROLE_PLACE[role]
+            parent = Account.objects.get(parent=roots[root_code], code=fund.code)
+            _role_account_create(fund=fund, role=role, parent=parent)
+    return missing
 
 
 def _check_entries(fund: Fund, entries: Sequence[Entry]) -> None:
@@ -116,6 +149,9 @@ def ledger_post(
     donation: Any = None,
     reverses: Posting | None = None,
     reason: str = "",
+    purpose: str = "",
+    programme: str = "",
+    reference: str = "",
     actor: Any = None,
 ) -> Posting:
     """Write one balanced transaction for ``fund`` and its Posting. The database trigger checks
@@ -136,13 +172,17 @@ def ledger_post(
         donation=donation,
         reverses=reverses,
         reason=reason,
+        purpose=purpose,
+        programme=programme,
+        reference=reference,
         digest=transaction_digest(tx.pk),
         created_by=actor_user(actor),
     )
 
 
 def ledger_reverse(*, posting: Posting, reason: str, date: datetime.date, actor: Any = None) -> Posting:
-    """Post the mirror image of ``posting``. A posting is reversed at most once."""
+    """Post the mirror image of ``posting``. A posting is reversed at most once. The reversal
+    carries the original's purpose, programme and reference, so a statement nets them."""
     _require_atomic()
     posting = Posting.objects.select_for_update(of=("self",)).select_related("fund").get(pk=posting.pk)
     if Posting.objects.filter(reverses=posting).exists():
@@ -167,6 +207,9 @@ def ledger_reverse(*, posting: Posting, reason: str, date: datetime.date, actor:
         donation=posting.donation,
         reverses=posting,
         reason=reason,
+        purpose=posting.purpose,
+        programme=posting.programme,
+        reference=posting.reference,
         actor=actor,
     )
 

@@ -60,6 +60,8 @@ def allocate(fund, role, amount_from, money):
             entries=[Entry(role=role, side="debit", money=money), Entry(role=amount_from, side="credit", money=money)],
             description="Allocation",
             date=timezone.localdate(),
+            purpose="in_kind" if role == AccountRole.ALLOCATED_GOODS else "cash",
+            reference="test",
         )
 
 

@@ -21,7 +21,8 @@ from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from audit.models import AuditEntry
-from care.models import Beneficiary, BeneficiarySensitive
+from care.models import Allocation, Beneficiary, BeneficiarySensitive
+from care.services import allocation_propose
 from fund.models import Campaign, Donation, Organisation, Posting, RecurringGift
 from fund.services import campaign_create, donation_receive, donation_record
 from payments.models import BankStatement, BankTransaction, CardPayment, StripeEvent
@@ -60,6 +61,9 @@ EXPECTED_VIEWERS: dict[str, set[str]] = {
     "payments.banktransaction": FINANCE,
     "donors.donor": FINANCE,  # contact details: not the case worker's, not the manager's
     "care.beneficiary": {ADMINISTRATOR, CASE_WORKER},  # no case file for accountant, manager, auditor
+    # Allocations by number, fund and amount: the money's side of care, seen by every role that
+    # handles money or care; the person shows only to case-file readers (tested below).
+    "care.allocation": EVERYONE - {EDITOR},
     "receipts.receipt": FINANCE,
     "receipts.receiptdelivery": FINANCE,
     "audit.auditentry": {ADMINISTRATOR, AUDITOR},
@@ -79,6 +83,7 @@ EXPECTED_EXPORTS = {
     "receipts.receipt",
     "receipts.receiptdelivery",
     "audit.auditentry",
+    "care.allocation",  # without the person
 }
 CONTENT = {ADMINISTRATOR, EDITOR}
 CONTENT_URLS = ["/admin/pages/", "/admin/images/", "/admin/documents/", "/admin/images/multiple/add/"]
@@ -163,6 +168,8 @@ def one_of_each(fund, donor):
         admitted_on=datetime.date(2020, 1, 1),
     )
     BeneficiarySensitive.objects.create(beneficiary=person, health_notes="MATRIX-SENSITIVE-NOTE")
+    proposer = User.objects.create_user("matrix_proposer", "p@example.org", "pw")
+    allocation_propose(beneficiary=person, fund=fund, kind="cash", amount="100000", purpose="Shoes", actor=proposer)
     models = (
         Campaign,
         Donation,
@@ -175,6 +182,7 @@ def one_of_each(fund, donor):
         BankStatement,
         BankTransaction,
         Beneficiary,
+        Allocation,
         AuditEntry,
     )
     assert all(model.objects.exists() for model in models)
@@ -261,6 +269,7 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
     receipt = Receipt.objects.first()
     event = StripeEvent.objects.get(stripe_id="evt_matrix")
     retry = StripeEvent.objects.get(stripe_id="evt_matrix_retry")
+    allocation = Allocation.objects.get()
     accountant = {ADMINISTRATOR, ACCOUNTANT}
     actions = [
         ("/admin/payments/bank-import/", accountant),  # import a statement
@@ -273,6 +282,15 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         ("/admin/receipts/statements/", accountant),  # statements of gifts for a period
         (reverse("stripe_events:resolve", args=[event.pk]), accountant),
         (reverse("stripe_events:retry", args=[retry.pk]), accountant),
+        # Allocations: a case worker proposes and pays out, a manager approves, an accountant
+        # reverses a payment posted by mistake; whoever proposes or approves may withdraw one.
+        (reverse("allocations_admin:propose"), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("allocations_admin:approve", args=[allocation.pk]), {ADMINISTRATOR, MANAGER}),
+        (reverse("allocations_admin:reject", args=[allocation.pk]), {ADMINISTRATOR, MANAGER}),
+        (reverse("allocations_admin:disburse", args=[allocation.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("allocations_admin:undeliverable", args=[allocation.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("allocations_admin:cancel", args=[allocation.pk]), {ADMINISTRATOR, CASE_WORKER, MANAGER}),
+        (reverse("allocations_admin:reverse", args=[allocation.pk]), accountant),
     ]
     wrong = []
     for url, allowed_roles in actions:
@@ -291,6 +309,19 @@ def test_only_the_case_worker_and_administrator_see_a_sensitive_field(clients, o
         response = role_client.get(url)
         shown = response.status_code == 200 and "MATRIX-SENSITIVE-NOTE" in response.content.decode()
         assert shown == (role in {ADMINISTRATOR, CASE_WORKER}), role
+
+
+def test_only_case_file_readers_see_who_an_allocation_is_for(clients, one_of_each):
+    allocation = Allocation.objects.get()
+    (screen,) = (vs for vs in project_viewsets() if vs.model is Allocation)
+    urls = [reverse(screen.get_url_name("index")), reverse(screen.get_url_name("inspect"), args=[allocation.pk])]
+    for role in EVERYONE - {EDITOR}:
+        for url in urls:
+            body = clients[role].get(url).content.decode()
+            shown = ("C-001" in body, "Trẻ em Một" in body)
+            assert shown == (role in {ADMINISTRATOR, CASE_WORKER},) * 2, (role, url)
+        export = b"".join(clients[role].get(f"{urls[0]}?export=csv").streaming_content).decode()
+        assert "C-001" not in export and "Trẻ em Một" not in export
 
 
 # Wagtail's own screens outside pages and media: people, groups, sites, languages, redirects,

@@ -1,0 +1,234 @@
+"""Money going out of a fund to the people it is for (care's allocations call these).
+
+Never overdrawn: every check reads the fund's balances after taking the fund's row lock, in the
+caller's transaction, and the posting (if any) is written in that same transaction, so two
+spendings of one fund run one after the other and the second sees the first.
+
+Restricted money stays restricted: scholarship gifts not yet paid out as scholarships
+(``FundAvailable.scholarship_restricted``) pay only scholarships. A scholarship is paid from
+that money first and posted to "Scholarships paid"; any part of it paid from unrestricted money
+is posted to "Cash allocated", so that "scholarship gifts - scholarships paid" stays exactly
+the scholarship money left, and a later scholarship gift is not eaten by an earlier overspend.
+The posting's ``purpose`` says "scholarship" for the whole amount, for statements.
+
+fund never learns who is in care: callers pass a programme code and a reference of their own
+("allocation:12"), never a person.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from audit.services import audit_record
+
+from ..errors import FundError, InvalidAmount
+from ..models import AccountRole, Donation, Fund, Posting
+from ..money import money_display, money_parse
+from ..selectors.balances import FundAvailable, fund_available
+from ..text import text_clean
+from .ledger import Entry, _require_atomic, ledger_chart_complete, ledger_post, ledger_reverse
+
+SPENDABLE_PURPOSES = (Donation.Kind.CASH, Donation.Kind.SCHOLARSHIP)
+PAID_FROM = {"bank": AccountRole.BANK, "cash_on_hand": AccountRole.CASH_ON_HAND}
+
+
+def fund_lock(*, fund: Fund) -> Fund:
+    """The fund's row, locked until the caller's transaction ends. Every spending check takes
+    it before reading balances or commitments (read them after this call, not before).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: gifts and postings being written for the fund hold a
+    key-share lock on its row (their foreign key), and must not queue behind a spending check;
+    spending checks still exclude each other."""
+    _require_atomic()
+    return Fund.objects.select_for_update(no_key=True).get(pk=fund.pk)
+
+
+def _amount_check(fund: Fund, amount: Money) -> Money:
+    if not isinstance(amount, Money):
+        raise InvalidAmount(_("The amount must be given with its currency."))
+    if amount.currency.code != fund.currency:
+        raise InvalidAmount(
+            _("Fund %(fund)s keeps its books in %(currency)s; the amount is in %(given)s.")
+            % {"fund": fund.code, "currency": fund.currency, "given": amount.currency.code}
+        )
+    return money_parse(amount, fund.currency)
+
+
+def _purpose_check(purpose: str) -> str:
+    if purpose not in SPENDABLE_PURPOSES:
+        raise FundError(
+            _("Only cash and scholarships are paid out of a fund's money; %(purpose)r is not.") % {"purpose": purpose}
+        )
+    return purpose
+
+
+def _zero(fund: Fund) -> Money:
+    return Money(Decimal("0.00"), fund.currency)
+
+
+def _availability_check(
+    *,
+    fund: Fund,
+    available: FundAvailable,
+    purpose: str,
+    amount: Money,
+    committed_cash: Money,
+    committed_scholarship: Money,
+) -> None:
+    """Cash allocations may use only unrestricted money; scholarships any cash. With what is
+    already promised (approved, not yet paid) that is: cash promised <= unrestricted, and all
+    promised <= cash."""
+    cash_promised = committed_cash + (amount if purpose == Donation.Kind.CASH else _zero(fund))
+    all_promised = committed_cash + committed_scholarship + amount
+    if all_promised > available.cash:
+        left = max(available.cash - committed_cash - committed_scholarship, _zero(fund))
+        raise FundError(
+            _("Not enough money in %(fund)s: %(left)s left, %(asked)s asked.")
+            % {"fund": fund.code, "left": money_display(left), "asked": money_display(amount)}
+        )
+    if cash_promised > available.unrestricted_cash:
+        left = max(available.unrestricted_cash - committed_cash, _zero(fund))
+        raise FundError(
+            _(
+                "Not enough unrestricted money in %(fund)s: %(left)s left, %(asked)s asked; "
+                "%(kept)s is kept for scholarships."
+            )
+            % {
+                "fund": fund.code,
+                "left": money_display(left),
+                "asked": money_display(amount),
+                "kept": money_display(available.scholarship_restricted),
+            }
+        )
+
+
+def fund_spend_check(
+    *,
+    fund: Fund,
+    purpose: str,
+    amount: Money,
+    committed_cash: Money | None = None,
+    committed_scholarship: Money | None = None,
+) -> FundAvailable:
+    """Lock the fund and refuse (FundError) if it cannot give ``amount`` for ``purpose`` on top
+    of what is already promised, without posting anything: used when an allocation is
+    approved. The caller must read its commitments after ``fund_lock`` in the same
+    transaction (calling fund_lock first is the way to do that; this locks again, harmlessly)."""
+    locked = fund_lock(fund=fund)
+    if not locked.is_active:
+        raise FundError(_("Fund %(fund)s is closed: nothing more is paid out of it.") % {"fund": locked.code})
+    purpose = _purpose_check(purpose)
+    amount = _amount_check(locked, amount)
+    available = fund_available(locked)
+    _availability_check(
+        fund=locked,
+        available=available,
+        purpose=purpose,
+        amount=amount,
+        committed_cash=committed_cash if committed_cash is not None else _zero(locked),
+        committed_scholarship=committed_scholarship if committed_scholarship is not None else _zero(locked),
+    )
+    return available
+
+
+def fund_spend(
+    *,
+    fund: Fund,
+    purpose: str,
+    programme: str,
+    reference: str,
+    amount: Money,
+    date: datetime.date,
+    paid_from: str,
+    description: str,
+    actor: Any = None,
+) -> Posting:
+    """Pay ``amount`` out of the fund: debit the allocation account for ``purpose``, credit the
+    bank or cash on hand. Refuses (FundError) and writes nothing when the fund is closed, the
+    amount is not positive or in another currency, the purpose is not cash or scholarship, or
+    the money (or the account paid from) does not cover it."""
+    purpose = _purpose_check(purpose)
+    if paid_from not in PAID_FROM:
+        raise FundError(_("Money is paid from the bank or from cash on hand, not %(source)r.") % {"source": paid_from})
+    programme = text_clean(programme, field="programme", max_length=30)
+    reference = text_clean(reference, field="reference", max_length=50, required=True)
+    description = text_clean(description, field="description", max_length=500, required=True)
+    with transaction.atomic():
+        available = fund_spend_check(fund=fund, purpose=purpose, amount=amount)
+        locked = fund_lock(fund=fund)
+        amount = _amount_check(locked, amount)
+        source = PAID_FROM[paid_from]
+        in_source = available.bank if source == AccountRole.BANK else available.cash_on_hand
+        if amount > in_source:
+            raise FundError(
+                _("Not enough in %(account)s of %(fund)s: %(left)s there, %(asked)s asked.")
+                % {
+                    "account": AccountRole(source).label,
+                    "fund": locked.code,
+                    "left": money_display(max(in_source, _zero(locked))),
+                    "asked": money_display(amount),
+                }
+            )
+        ledger_chart_complete(fund=locked)
+        if purpose == Donation.Kind.SCHOLARSHIP:
+            from_restricted = min(amount, available.scholarship_restricted)
+            debits = [
+                (AccountRole.ALLOCATED_SCHOLARSHIP, from_restricted),
+                (AccountRole.ALLOCATED_CASH, amount - from_restricted),
+            ]
+        else:
+            debits = [(AccountRole.ALLOCATED_CASH, amount)]
+        entries = [Entry(role, "debit", money) for role, money in debits if money.amount > 0]
+        entries.append(Entry(source, "credit", amount))
+        posting = ledger_post(
+            fund=locked,
+            kind=Posting.Kind.ALLOCATION,
+            entries=entries,
+            description=description,
+            date=date,
+            purpose=purpose,
+            programme=programme,
+            reference=reference,
+            actor=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="fund.spend",
+            obj=posting,
+            data={
+                "fund": locked.code,
+                "purpose": purpose,
+                "programme": programme,
+                "reference": reference,
+                "amount": str(amount.amount),
+                "currency": locked.currency,
+                "paid_from": paid_from,
+            },
+        )
+    return posting
+
+
+def fund_spend_reverse(
+    *, posting: Posting, reason: str, date: datetime.date | None = None, actor: Any = None
+) -> Posting:
+    """Undo a spending that was a mistake: its mirror image, never an edit. The money comes
+    back to where it was paid from (and restricted money to its restriction)."""
+    if posting.kind != Posting.Kind.ALLOCATION:
+        raise FundError(_("Only an allocation's posting is reversed here."))
+    reason = text_clean(reason, field="reason", max_length=500, required=True)
+    with transaction.atomic():
+        reversal = ledger_reverse(posting=posting, reason=reason, date=date or timezone.localdate(), actor=actor)
+        audit_record(
+            actor=actor,
+            action="fund.spend_reverse",
+            obj=reversal,
+            data={"reverses": posting.pk, "reference": posting.reference, "reason": reason},
+        )
+    return reversal
