@@ -84,7 +84,12 @@ class Allocation(models.Model):
     # Why it ended without payment (rejected, cancelled, undeliverable) or why it was reversed.
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
     )
     closed_reason = models.CharField(_("reason"), max_length=500, blank=True)
 
@@ -144,7 +149,9 @@ class AllocationApproval(models.Model):
 
     wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
 
-    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="approvals")
+    allocation = models.ForeignKey(
+        Allocation, on_delete=models.PROTECT, related_name="approvals", verbose_name=_("allocation")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
     )
@@ -152,6 +159,8 @@ class AllocationApproval(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("allocation approval")
+        verbose_name_plural = _("allocation approvals")
         constraints = [
             models.UniqueConstraint(fields=["allocation", "user"], name="allocation_approval_once_per_user"),
         ]

@@ -88,7 +88,7 @@ def test_the_proposer_cannot_approve_on_screen(people, funded, child):
     allocation = Allocation.objects.get()
     response = manager.post(f"/admin/care/allocations/approve/{allocation.pk}/")
     assert response.status_code == 200
-    assert "someone else must approve it" in response.content.decode()
+    assert "người khác phải phê duyệt" in response.content.decode()  # the admin speaks Vietnamese
     allocation.refresh_from_db()
     assert allocation.status == "proposed" and not allocation.approvals.exists()
 
@@ -110,7 +110,7 @@ def test_a_refusal_shows_on_the_form_and_writes_nothing(people, funded, child):
     allocation = Allocation.objects.get()
     response = manager.post(f"/admin/care/allocations/approve/{allocation.pk}/")
     assert response.status_code == 200
-    assert "kept for scholarships" in response.content.decode()
+    assert "được giữ cho học bổng" in response.content.decode()  # "… is kept for scholarships"
     allocation.refresh_from_db()
     assert allocation.status == "proposed"
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.utils import translation
 from djmoney.money import Money
 from hordak.models import Account, Leg
 
@@ -111,10 +112,11 @@ def test_a_scholarship_uses_scholarship_money_first_then_unrestricted(funded):
 
 def test_cash_can_never_use_scholarship_money(funded):
     before = writes()
-    with pytest.raises(FundError) as refused:
+    with translation.override("en"), pytest.raises(FundError) as refused:
         spend(funded, 4_000_000)
-    message = " ".join(refused.value.messages)
-    assert "unrestricted" in message and "3.500.000 ₫" in message and "5.000.000 ₫" in message
+    with translation.override("en"):
+        message = " ".join(refused.value.messages)
+    assert "unrestricted" in message and "3,500,000 ₫" in message and "5,000,000 ₫" in message
     assert writes() == before
 
 
@@ -140,7 +142,7 @@ def test_refusals_write_nothing(funded, amount, purpose, paid_from):
 def test_a_closed_fund_pays_nothing(funded):
     fund_update(fund=funded, name=funded.name, restricted_purpose="", is_active=False)
     before = writes()
-    with pytest.raises(FundError, match="closed"):
+    with translation.override("en"), pytest.raises(FundError, match="closed"):
         spend(funded, 1_000)
     assert writes() == before
 
