@@ -191,7 +191,10 @@ def test_back_office_screens_show_no_wagtail_english_to_vietnamese_staff(screens
 def test_login_page_is_in_vietnamese_for_anyone():
     html = page(Client(), "/admin/login/")
     assert not english_on(html)
-    assert "Quên mật khẩu?" in segments(html)
+    found = segments(html)
+    assert "Quên mật khẩu?" in found
+    # The password label Wagtail leaves out, so Django showed the field name (config/wagtail_login.py).
+    assert "Mật khẩu" in found and "Password" not in found
 
 
 def test_english_speaking_staff_still_get_english(screens):
@@ -203,3 +206,11 @@ def test_english_speaking_staff_still_get_english(screens):
     # The sidebar and a listing's filters name things in Wagtail's English.
     assert {"Reports", "Help"} <= set(english_on(page(client, "/admin/")))
     assert "Filter by" in english_on(page(client, "/admin/donors/"))
+
+
+def test_signing_in_still_works_with_the_translated_login_form():
+    User.objects.create_superuser("root", "root@example.org", "pw")
+    response = Client().post("/admin/login/", {"username": "root", "password": "pw"})
+    assert response.status_code == 302
+    refused = Client().post("/admin/login/", {"username": "root", "password": "wrong"})
+    assert refused.status_code == 200 and "Mật khẩu" in segments(refused.content.decode())

@@ -274,6 +274,7 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Chung Tay"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
+WAGTAILADMIN_USER_LOGIN_FORM = "config.wagtail_login.LoginForm"  # its password label is translated
 # Where the public site answers: links in receipts' QR codes and in emails to donors.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=WAGTAILADMIN_BASE_URL)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
