@@ -5,6 +5,7 @@ screens staff use (docs/decisions/0016). After upgrading Wagtail, run
 
     .venv/bin/python scripts/wagtail_vi_untranslated.py [--under admin/templates/wagtailadmin/shared]
     .venv/bin/python scripts/wagtail_vi_untranslated.py --po > /tmp/missing.po
+    .venv/bin/python scripts/wagtail_vi_untranslated.py --js    # the admin's JavaScript strings
 
 The first form prints each msgid Django cannot translate into Vietnamese (through every catalogue
 it loads: ours, the supplement, Wagtail's, Django's), with where Wagtail uses it; `--po` prints
@@ -21,15 +22,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SUPPLEMENT = ROOT / "locale_wagtail" / "vi" / "LC_MESSAGES" / "django.po"
 
 
-def wagtail_messages():
-    """Every msgid of Wagtail's English catalogues (django domain), keyed by (context, id), with
-    its source references prefixed by the Wagtail app they come from."""
+def wagtail_messages(domain: str):
+    """Every msgid of Wagtail's English catalogues for a domain, keyed by (context, id), with its
+    source references prefixed by the Wagtail app they come from."""
     import wagtail
     from babel.messages.pofile import read_po
 
     package = Path(wagtail.__file__).resolve().parent
     messages = {}
-    for po in sorted(package.glob("**/locale/en/LC_MESSAGES/django.po")):
+    for po in sorted(package.glob(f"**/locale/en/LC_MESSAGES/{domain}.po")):
         app = po.parent.parent.parent.parent.relative_to(package.parent).as_posix()
         with open(po, "rb") as f:
             for message in read_po(f):
@@ -42,17 +43,15 @@ def wagtail_messages():
     return messages
 
 
-def translated(message) -> bool:
-    from django.utils.translation import gettext, ngettext, npgettext, pgettext
-
+def translated(message, catalog) -> bool:
     if message.pluralizable:
         singular, plural = message.id
         if message.context:
-            return npgettext(message.context, singular, plural, 2) != plural
-        return ngettext(singular, plural, 2) != plural
+            return catalog.npgettext(message.context, singular, plural, 2) != plural
+        return catalog.ngettext(singular, plural, 2) != plural
     if message.context:
-        return pgettext(message.context, message.id) != message.id
-    return gettext(message.id) != message.id
+        return catalog.pgettext(message.context, message.id) != message.id
+    return catalog.gettext(message.id) != message.id
 
 
 def po_entry(message) -> str:
@@ -75,22 +74,25 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--under", default="", help="only strings used under this path, e.g. wagtail/admin/templates")
     parser.add_argument("--po", action="store_true", help="print .po entries to translate")
+    parser.add_argument("--js", action="store_true", help="the admin's JavaScript strings (djangojs.po)")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     import django
     from babel.messages.pofile import read_po
-    from django.utils import translation
+    from django.utils.translation.trans_real import DjangoTranslation
 
     django.setup()
-    messages = wagtail_messages()
-    with translation.override("vi"):
-        missing = [
-            m
-            for m in messages.values()
-            if not translated(m) and any(path.startswith(args.under) for path, _ in m.locations)
-        ]
+    domain = "djangojs" if args.js else "django"
+    messages = wagtail_messages(domain)
+    # Vietnamese as Django serves it: our locale/, the supplement, the apps' catalogues.
+    catalog = DjangoTranslation("vi", domain=domain)
+    missing = [
+        m
+        for m in messages.values()
+        if not translated(m, catalog) and any(path.startswith(args.under) for path, _ in m.locations)
+    ]
     out = sys.stdout  # a command-line report: its output is the point
     missing.sort(key=lambda m: (min(path for path, _ in m.locations), str(m.id)))
     for message in missing:
@@ -100,16 +102,18 @@ def main(argv=None) -> int:
             where = min(path for path, _ in message.locations)
             out.write(f"{where}\t{message.id if not message.pluralizable else ' | '.join(message.id)}\n")
 
-    with open(SUPPLEMENT, "rb") as f:
+    with open(SUPPLEMENT.with_name(f"{domain}.po"), "rb") as f:
         supplement = read_po(f)
     gone = [
         m.id
         for m in supplement
         if m.id and (m.context, m.id) not in messages and not any(p.startswith("django/") for p, _ in m.locations)
     ]
-    sys.stderr.write(f"{len(missing)} Wagtail strings have no Vietnamese.\n")
+    sys.stderr.write(f"{len(missing)} Wagtail strings ({domain}) have no Vietnamese.\n")
     for msgid in gone:
-        sys.stderr.write(f"In {SUPPLEMENT.relative_to(ROOT)} but no longer in Wagtail: {msgid!r}\n")
+        sys.stderr.write(
+            f"In {SUPPLEMENT.with_name(domain).relative_to(ROOT)}.po but no longer in Wagtail: {msgid!r}\n"
+        )
     return 0
 
 

@@ -22,6 +22,8 @@ from tests.test_translations import compiled_entries, mo_entries, placeholder_pr
 pytestmark = pytest.mark.django_db
 
 SUPPLEMENT = Path(__file__).resolve().parents[1] / "locale_wagtail" / "vi" / "LC_MESSAGES" / "django.po"
+# The admin's JavaScript strings (sidebar, editor, autosave), served by /admin/jsi18n/.
+SUPPLEMENT_JS = SUPPLEMENT.with_name("djangojs.po")
 # Attributes whose text a person reads or hears (tooltips, screen readers, empty search boxes).
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "aria-description"}
 # Keys of the sidebar's JSON props that hold identifiers (slugs, icons, URLs), not words.
@@ -171,15 +173,32 @@ def page(client: Client, url: str) -> str:
     return response.content.decode()
 
 
-def test_supplement_is_compiled_and_keeps_placeholders():
+@pytest.mark.parametrize("po_path", [SUPPLEMENT, SUPPLEMENT_JS], ids=["django", "djangojs"])
+def test_supplement_is_compiled_and_keeps_placeholders(po_path):
     """The .mo Django reads is the compiled .po (`make messages`), with Vietnamese plural rules."""
-    catalog = supplement()
+    catalog = read_catalog(po_path)
     assert catalog.num_plurals == 1 and catalog.plural_expr == "0"
     expected = compiled_entries(catalog)
-    assert len(expected) > 300
-    assert mo_entries(SUPPLEMENT.with_suffix(".mo")) == expected, "run `make messages` and commit the .mo"
+    assert len(expected) > 50
+    assert mo_entries(po_path.with_suffix(".mo")) == expected, "run `make messages` and commit the .mo"
     problems = {m.id: p for m in catalog if m.id and (p := placeholder_problems(m))}
     assert not problems
+
+
+def javascript_catalogue(client: Client) -> dict:
+    script = page(client, "/admin/jsi18n/")
+    found = re.search(r"const newcatalog = (\{.*?\});", script, re.S)
+    return json.loads(found.group(1)) if found else {}  # English, the source language, has none
+
+
+def test_admin_javascript_strings_are_in_vietnamese():
+    served = javascript_catalogue(staff("vi"))
+    for message in read_catalog(SUPPLEMENT_JS):
+        if message.id:
+            key = message.id[0] if message.pluralizable else message.id
+            expected = list(message.string) if message.pluralizable else message.string
+            assert served.get(key) == expected, key
+    assert "Toggle sidebar" not in javascript_catalogue(staff("en"))
 
 
 def test_back_office_screens_show_no_wagtail_english_to_vietnamese_staff(screens):
