@@ -67,7 +67,8 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Translations: gather new strings into locale/<lang>/LC_MESSAGES/django.po (existing
-# translations are kept), then compile the .mo files. Commit both.
+# translations are kept), then compile the .mo files, including the supplement for Wagtail's
+# admin in locale_wagtail/ (hand-kept, see docs/decisions/0016). Commit both.
 messages: install
 	@scripts/system-deps.sh gettext
 	$(PY) manage.py makemessages --no-obsolete -l vi -l ar -i ".venv/*" -i "static/*" -i "tests/*" -i "bench/*" -i ".local/*"

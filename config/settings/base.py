@@ -131,7 +131,9 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English")), ("ar", _("Arabic"))]
 # Pages are translated with Wagtail's own localisation (one page tree per locale, linked by
 # translation key); editors copy a page to English with "Translate" (simple_translation).
 WAGTAIL_I18N_ENABLED = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue first (it wins), then a supplement for Wagtail's admin, whose own Vietnamese
+# leaves most of the back office in English (docs/decisions/0016). Both beat the apps' catalogues.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_wagtail"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -272,6 +274,7 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Chung Tay"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
+WAGTAILADMIN_USER_LOGIN_FORM = "config.wagtail_login.LoginForm"  # its password label is translated
 # Where the public site answers: links in receipts' QR codes and in emails to donors.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=WAGTAILADMIN_BASE_URL)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
