@@ -21,7 +21,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput, HeaderButton
 
-from config.wagtail_admin import BackOfficeViewSet, admin_action_log
+from config.wagtail_admin import BackOfficeViewSet, admin_action_log, form_add_service_errors
 from fund.admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from fund.errors import FundError
 from fund.models import Fund
@@ -228,9 +228,7 @@ class _ActionView(WagtailAdminTemplateMixin, FormView):
         try:
             allocation = self.run(form)
         except FundError as exc:  # CareError is a FundError
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-            for field, field_messages in errors.items():
-                form.add_error(field if field in form.fields else None, field_messages)
+            form_add_service_errors(form, exc)
             return self.form_invalid(form)
         admin_action_log(instance=allocation, action=self.log_action, user=self.request.user, status=allocation.status)
         messages.success(self.request, self.done_message)

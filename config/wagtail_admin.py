@@ -39,6 +39,14 @@ def admin_action_log(*, instance, action: str, user, **data) -> None:
     log(instance=instance, action=action, user=user, data=data or None)
 
 
+def form_add_service_errors(form, exc: ValidationError, field: str | None = None) -> None:
+    """Show a service's refusal on the form: errors for fields the form shows go beside them,
+    the rest (or all of a message without fields, onto ``field`` if given) above the form."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {field: exc.messages}
+    for name, messages in errors.items():
+        form.add_error(name if name in form.fields else None, messages)
+
+
 class ServiceFormMixin:
     """Send a validated admin form to a service instead of saving the model directly.
     The form shows exactly the fields the service takes (``service_fields``)."""
@@ -70,10 +78,7 @@ class ServiceFormMixin:
             with transaction.atomic():
                 return super().form_valid(form)
         except ValidationError as exc:
-            # Errors for fields this form shows go beside them; the rest above the form.
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-            for field, messages in errors.items():
-                form.add_error(field if field in form.fields else None, messages)
+            form_add_service_errors(form, exc)
             return self.form_invalid(form)
         except IntegrityError:
             # Lost a race on a unique name or code with another user's save.

@@ -27,7 +27,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
-from config.wagtail_admin import BackOfficeViewSet, admin_action_log
+from config.wagtail_admin import BackOfficeViewSet, admin_action_log, form_add_service_errors
 from donors.models import Donor
 from fund.admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from fund.models import Donation, Fund
@@ -43,12 +43,6 @@ from .services.bank_review import bank_transaction_ignore, bank_transaction_reco
 IMPORT_PERMISSION = "payments.add_bankstatement"
 DECIDE_PERMISSION = "payments.change_banktransaction"
 CUSTOM = "custom"
-
-
-def _add_service_errors(form: forms.Form, exc: ValidationError, field: str | None = None) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {field: exc.messages}
-    for name, messages_ in errors.items():
-        form.add_error(name if name in form.fields else None, messages_)
 
 
 class _ActionView(WagtailAdminTemplateMixin, FormView):
@@ -137,7 +131,7 @@ class BankImportView(_ActionView):
                 actor=self.request.user,
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc, field="file")
+            form_add_service_errors(form, exc, field="file")
             return self.form_invalid(form)
         admin_action_log(instance=statement, action="payments.statement_import", user=self.request.user)
         messages.success(
@@ -188,7 +182,7 @@ class _LineActionView(_ActionView):
         try:
             self.run(form)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            form_add_service_errors(form, exc)
             return self.form_invalid(form)
         gift = self.line.donation.reference if self.line.donation_id else ""
         admin_action_log(instance=self.line, action=self.log_action, user=self.request.user, gift=gift)
