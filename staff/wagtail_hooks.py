@@ -1,3 +1,5 @@
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
@@ -12,3 +14,9 @@ register_permission_policy(AuditEntry, ReadOnlyPolicy(AuditEntry))
 @hooks.register("register_admin_viewset")
 def register_audit_trail_admin():
     return AuditEntryViewSet()
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    """The few rules the back office needs beyond Wagtail's own (phone widths)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("staff/admin.css"))
