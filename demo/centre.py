@@ -23,12 +23,13 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from hordak.models import Transaction
 
-from care.models import Beneficiary
+from care.models import Allocation, Beneficiary
 from donors.models import Donor
 from fund.errors import FundError
 from fund.models import Campaign, Donation, Fund
 from fund.services import campaign_create, fund_create
 
+from .allocations import _allocate_year
 from .casefiles import _admit
 from .common import (
     ADULT_COUNT,
@@ -89,6 +90,7 @@ def demo_counts() -> dict[str, int]:
         "transactions": Transaction.objects.count(),
         "children": Beneficiary.objects.filter(group=Beneficiary.Group.CHILD).count(),
         "adults": Beneficiary.objects.filter(group=Beneficiary.Group.ADULT).count(),
+        "allocations": Allocation.objects.count(),
         "groups": Group.objects.count(),
         "users": user_model.objects.count(),
     }
@@ -175,4 +177,6 @@ def demo_seed(*, stdout: TextIO | None = None) -> dict[str, int]:
         _say(stdout, f"Admitted {CHILD_COUNT} children and {ADULT_COUNT} adults (fictitious case files).")
         _open_transfers(rng, cpf, organisations, people)
         _say(stdout, "Added 5 gifts waiting for a bank transfer and a pledge in 3 yearly instalments.")
+        ended = _allocate_year(rng, clock, cpf=cpf, spf=spf)
+        _say(stdout, "Allocations through the year: " + ", ".join(f"{n} {s}" for s, n in ended.items()) + ".")
         return {"seeded": 1, **demo_counts()}

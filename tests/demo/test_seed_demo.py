@@ -12,11 +12,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import models
 from djmoney.money import Money
 from hordak.models import Transaction
 
 from audit.models import AuditEntry
-from care.models import Beneficiary, BeneficiarySensitive
+from care.models import Allocation, Beneficiary, BeneficiarySensitive
 from donors.models import Donor
 from fund.models import Commitment, Donation, Fund, Posting
 from fund.selectors import fund_balance
@@ -73,6 +74,22 @@ def test_seed_demo_builds_the_demo_centre():
     assert case_worker.has_perm("care.view_beneficiarysensitive")
     assert case_worker.has_perm("wagtailadmin.access_admin")
     assert not get_user_model().objects.get(username="accountant").has_perm("care.view_beneficiarysensitive")
+    # A year of giving out: what the public site calls "allocated" is real money paid to people.
+    paid = Allocation.objects.filter(status=Allocation.Status.DISBURSED)
+    assert paid.filter(fund=cpf, beneficiary__group=Beneficiary.Group.CHILD).count() == 26
+    assert paid.filter(fund=spf, beneficiary__group=Beneficiary.Group.ADULT).exists()
+    assert fund_balance(cpf).allocated == sum((a.amount for a in paid.filter(fund=cpf)), Money(0, "VND"))
+    assert fund_balance(cpf).allocated > Money(Decimal("50000000"), "VND")
+    assert {
+        Allocation.Status.REJECTED,
+        Allocation.Status.CANCELLED,
+        Allocation.Status.REVERSED,
+        Allocation.Status.PROPOSED,
+    } <= set(Allocation.objects.values_list("status", flat=True))
+    for allocation in paid.filter(amount__gt=Decimal("5000000")):
+        assert allocation.approvals.count() == 2, "above the threshold two people approve"
+    assert not paid.filter(approvals__user=models.F("proposed_by")).exists(), "nobody approves their own proposal"
+    assert "Ledger OK" in check_ledger()
     assert set(Group.objects.values_list("name", flat=True)) >= {
         "Fund accountant",
         "Case worker",
