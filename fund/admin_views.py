@@ -156,7 +156,7 @@ class PostingViewSet(BackOfficeViewSet):
     inspect_view_enabled = True
     form_fields = []
     index_view_class = MoneyExportIndexView
-    list_display = ["created_at", "fund", "kind", "donation", "reason"]
+    list_display = ["created_at", "fund", "kind", "purpose", "programme", "reference", "donation", "reason"]
     list_filter = ["fund", "kind"]
     list_export = ["created_at", "fund", "kind", "purpose", "programme", "reference", "donation", "reason", "digest"]
     export_filename = "ledger-postings"
