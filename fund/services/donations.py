@@ -25,6 +25,7 @@ from donors.text import text_check
 from ..errors import ExchangeRateRequired, FundError, InvalidAmount, InvalidLines, InvalidTransition
 from ..models import AccountRole, Campaign, Donation, DonationLine, Fund, Posting
 from ..money import MAX_AMOUNT, currency_check, money_convert, money_parse, to_decimal
+from ..refusals import scholarship_count_refusal, status_words
 from ..signals import donation_received, donation_refunded
 from ..text import text_clean
 from .ledger import Entry, ledger_post, ledger_reverse
@@ -58,17 +59,6 @@ def _choice(value: Any, choices: type, label: Any) -> str:
             % {"label": label, "value": value, "choices": ", ".join(choices.values)}
         )
     return value
-
-
-def status_words(gift: Any) -> str:
-    """A gift's (or monthly gift's) status as a refusal says it mid-sentence: "received", "đã nhận"."""
-    return gift.get_status_display().lower()
-
-
-def scholarship_count_refusal() -> str:
-    return _("A scholarship gift needs the number of scholarships (1 to %(max)s).") % {
-        "max": number_display(10_000, places=0)
-    }
 
 
 def _line_error(number: int, field: str, message: str) -> InvalidLines:

@@ -25,7 +25,8 @@ from donors.services import donor_find_or_create, donor_public_choices_apply
 from ..errors import FundError, InvalidAmount
 from ..models import Campaign, Commitment, Donation, Fund, RecurringGift
 from ..money import currency_check, currency_exponent, money_display, money_parse
-from .donations import donation_record, scholarship_count_refusal
+from ..refusals import scholarship_count_refusal
+from .donations import donation_record
 
 # The smallest gift the public form takes, per currency: below this a "gift" is far more often a
 # stolen card being tested than a donation, and card fees would eat most of it.

@@ -19,7 +19,8 @@ from donors.models import Donor
 from fund.errors import FundError, InvalidAmount, InvalidTransition
 from fund.models import Donation, Fund
 from fund.money import money_display
-from fund.services.donations import donation_receive, donation_record, status_words
+from fund.refusals import status_words
+from fund.services.donations import donation_receive, donation_record
 from fund.services.locks import gift_lock
 from fund.text import text_clean
 

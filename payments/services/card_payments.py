@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from fund.errors import FundError, InvalidTransition
 from fund.models import Donation, RecurringGift
-from fund.services.donations import status_words
+from fund.refusals import status_words
 from fund.services.locks import gift_lock
 
 from ..errors import PaymentUnavailable

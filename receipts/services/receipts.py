@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from fund.models import Donation
-from fund.services.donations import status_words
+from fund.refusals import status_words
 from fund.services.locks import gift_lock
 
 from ..errors import NotReceivable
