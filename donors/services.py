@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 
@@ -64,12 +65,12 @@ def _validate(donor: Donor, names: set[str] | None = None) -> None:
     for name in DONOR_FIELDS:
         value = getattr(donor, name)
         if isinstance(value, str) and "\x00" in value:
-            raise DonorError({name: "Text cannot contain NUL characters."})
+            raise DonorError({name: _("Text cannot contain NUL characters.")})
     _check_text(donor, set(DONOR_FIELDS) if names is None else names)
     if any(ch in (donor.email or "") for ch in "\r\n"):
-        raise DonorError({"email": "An email address cannot contain line breaks."})
+        raise DonorError({"email": _("An email address cannot contain line breaks.")})
     if donor.kind == Donor.Kind.PERSON and (donor.tax_code or donor.contact_person):
-        raise DonorError({"kind": "Tax code and contact person apply to organisations only."})
+        raise DonorError({"kind": _("Tax code and contact person apply to organisations only.")})
     try:
         donor.full_clean(exclude=["public_id"])
     except ValidationError as exc:

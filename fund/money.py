@@ -10,12 +10,14 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 from moneyed import get_currency
 
 from config.formats import active_language, number_display
 
 from .errors import InvalidAmount, UnknownCurrency
+from .text import field_label
 
 _PLAIN_DECIMAL = re.compile(r"^-?\d{1,30}(\.\d{1,30})?$")
 
@@ -30,7 +32,9 @@ def currency_check(code: str) -> str:
     code = (code or "").strip().upper()
     if code not in settings.ACCEPTED_CURRENCIES:
         accepted = ", ".join(settings.ACCEPTED_CURRENCIES)
-        raise UnknownCurrency(f"Unknown or unaccepted currency {code!r}; accepted: {accepted}.")
+        raise UnknownCurrency(
+            _("Unknown or unaccepted currency %(code)r; accepted: %(accepted)s.") % {"code": code, "accepted": accepted}
+        )
     return code
 
 
@@ -46,45 +50,55 @@ def to_decimal(value, *, field: str = "amount") -> Decimal:
     Strings with separators are refused rather than guessed: "1,5" is 1.5 in Vietnamese and 15
     to a machine that drops commas. Forms that accept localised input convert it first.
     """
+    words = {"field": field_label(field), "value": repr(value)}
     if isinstance(value, float):
-        raise InvalidAmount(f"The {field} must be given as a decimal string or Decimal, not a float.")
+        raise InvalidAmount(_("The %(field)s must be given as a decimal string or Decimal, not a float.") % words)
     if isinstance(value, bool):
-        raise InvalidAmount(f"The {field} {value!r} is not a number.")
+        raise InvalidAmount(_("The %(field)s %(value)s is not a number.") % words)
     if isinstance(value, Money):
         value = value.amount  # money_parse has already checked its currency
     if isinstance(value, str):
         value = value.strip()
         if value.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
-            raise InvalidAmount(f"The {field} must be a finite number.")
+            raise InvalidAmount(_("The %(field)s must be a finite number.") % words)
         if not _PLAIN_DECIMAL.match(value):
             raise InvalidAmount(
-                f"The {field} {value[:40]!r} is not a number: write digits with an optional '.' "
-                "and decimals, without thousands separators."
+                _(
+                    "The %(field)s %(value)s is not a number: write digits with an optional '.' "
+                    "and decimals, without thousands separators."
+                )
+                % {**words, "value": repr(value[:40])}
             )
     try:
         number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise InvalidAmount(f"The {field} {value!r} is not a number.") from None
+        raise InvalidAmount(_("The %(field)s %(value)s is not a number.") % words) from None
     if not number.is_finite():
-        raise InvalidAmount(f"The {field} must be a finite number.")
+        raise InvalidAmount(_("The %(field)s must be a finite number.") % words)
     return number
 
 
 def money_parse(amount, currency: str, *, field: str = "amount") -> Money:
     """A positive amount in an accepted currency with no more decimals than the currency has."""
     code = currency_check(currency)
+    words = {"field": field_label(field), "currency": code}
     if isinstance(amount, Money):
         if amount.currency.code != code:
-            raise InvalidAmount(f"The {field} is in {amount.currency.code}, not {code}.")
+            raise InvalidAmount(
+                _("The %(field)s is in %(given)s, not %(currency)s.") % {**words, "given": amount.currency.code}
+            )
         amount = amount.amount
     number = to_decimal(amount, field=field)
     if number <= 0:
-        raise InvalidAmount(f"The {field} must be greater than zero.")
+        raise InvalidAmount(_("The %(field)s must be greater than zero.") % words)
     if number >= MAX_AMOUNT:
-        raise InvalidAmount(f"The {field} is larger than any gift this platform accepts.")
+        raise InvalidAmount(_("The %(field)s is larger than any gift this platform accepts.") % words)
     exponent = currency_exponent(code)
     if number != number.quantize(Decimal(1).scaleb(-exponent)):
-        raise InvalidAmount(f"{code} amounts have at most {exponent} decimal places; {number} has more.")
+        raise InvalidAmount(
+            _("%(currency)s amounts have at most %(places)s decimal places; %(number)s has more.")
+            % {**words, "places": exponent, "number": number}
+        )
     return Money(number.quantize(Decimal(1).scaleb(-exponent)), code)
 
 

@@ -9,11 +9,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .bank_values import BankStatementError
 
 FIELDS = ("date", "description", "amount", "credit", "debit", "counterparty", "transaction_id", "currency")
+# How a refusal names each column, in the reader's language.
+COLUMN_LABELS = {
+    "date": gettext_lazy("date"),
+    "description": gettext_lazy("description"),
+    "amount": gettext_lazy("amount"),
+    "credit": gettext_lazy("credit"),
+    "debit": gettext_lazy("debit"),
+    "counterparty": gettext_lazy("counterparty"),
+    "transaction_id": gettext_lazy("transaction id"),
+    "currency": gettext_lazy("currency"),
+}
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,7 @@ _CURRENCY_NAMES = ("loại tiền", "tiền tệ", "currency", "ccy")
 
 MAPPING_PRESETS: dict[str, ColumnMapping] = {
     "generic": ColumnMapping(
-        label=_("Any bank: Vietnamese or English headers, credit column or signed amount"),
+        label=gettext_lazy("Any bank: Vietnamese or English headers, credit column or signed amount"),
         date=_DATE_NAMES,
         description=_DESCRIPTION_NAMES,
         amount=_AMOUNT_NAMES,
@@ -124,7 +136,7 @@ MAPPING_PRESETS: dict[str, ColumnMapping] = {
         currency=_CURRENCY_NAMES,
     ),
     "credit_debit": ColumnMapping(
-        label=_("Separate credit and debit columns (Ghi có / Ghi nợ)"),
+        label=gettext_lazy("Separate credit and debit columns (Ghi có / Ghi nợ)"),
         date=_DATE_NAMES,
         description=_DESCRIPTION_NAMES,
         credit=_CREDIT_NAMES,
@@ -134,7 +146,7 @@ MAPPING_PRESETS: dict[str, ColumnMapping] = {
         currency=_CURRENCY_NAMES,
     ),
     "signed_amount": ColumnMapping(
-        label=_("One signed amount column (money out is negative)"),
+        label=gettext_lazy("One signed amount column (money out is negative)"),
         date=_DATE_NAMES,
         description=_DESCRIPTION_NAMES,
         amount=_AMOUNT_NAMES,
@@ -150,7 +162,8 @@ def mapping_get(preset: str) -> ColumnMapping:
         return MAPPING_PRESETS[preset]
     except KeyError:
         raise BankStatementError(
-            f"Unknown column preset {preset!r}; expected one of: {', '.join(MAPPING_PRESETS)}."
+            _("Unknown column preset %(preset)r; expected one of: %(presets)s.")
+            % {"preset": preset, "presets": ", ".join(MAPPING_PRESETS)}
         ) from None
 
 
@@ -180,17 +193,19 @@ def mapping_from_headers(
     for name, header in given.items():
         header = _header_key(header or "")
         if len(header) > 100:
-            raise BankStatementError(f"The {name.replace('_', ' ')} column name is longer than 100 characters.")
+            raise BankStatementError(
+                _("The %(column)s column name is longer than 100 characters.") % {"column": COLUMN_LABELS[name]}
+            )
         names[name] = (header,) if header else ()
     if not names["date"] or not names["description"]:
-        raise BankStatementError("Name the date column and the description column.")
+        raise BankStatementError(_("Name the date column and the description column."))
     if not names["amount"] and not names["credit"]:
-        raise BankStatementError("Name the amount column, or the credit column (money in).")
+        raise BankStatementError(_("Name the amount column, or the credit column (money in)."))
     if names["amount"] and names["credit"]:
-        raise BankStatementError("Name either an amount column or credit/debit columns, not both.")
+        raise BankStatementError(_("Name either an amount column or credit/debit columns, not both."))
     if names["debit"] and not names["credit"]:
-        raise BankStatementError("A debit column goes with a credit column.")
-    return ColumnMapping(label=_("Columns named by hand"), **names)
+        raise BankStatementError(_("A debit column goes with a credit column."))
+    return ColumnMapping(label=gettext_lazy("Columns named by hand"), **names)
 
 
 def _header_key(value: Any) -> str:
@@ -237,4 +252,8 @@ def mapping_summary(mapping: ColumnMapping) -> str:
         return ", ".join(f'"{value}"' for value in values[:4]) + (", …" if len(values) > 4 else "")
 
     money = names(mapping.credit or mapping.amount)
-    return f"a date column ({names(mapping.date)}), a description ({names(mapping.description)}) and money in ({money})"
+    return _("a date column (%(date)s), a description (%(description)s) and money in (%(money)s)") % {
+        "date": names(mapping.date),
+        "description": names(mapping.description),
+        "money": money,
+    }

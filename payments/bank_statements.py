@@ -20,11 +20,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from config.formats import number_display
 from fund.money import currency_check
 
 from .bank_columns import (
+    COLUMN_LABELS,
     MAPPING_PRESETS,
     ColumnMapping,
     mapping_from_headers,
@@ -90,24 +93,27 @@ def statement_read(*, content: bytes, filename: str = "", mapping: ColumnMapping
     """Read an uploaded export. Raises BankStatementError naming every bad row (up to 20)."""
     currency = currency_check(currency)
     if not content:
-        raise BankStatementError("The file is empty.")
+        raise BankStatementError(_("The file is empty."))
     if len(content) > MAX_FILE_BYTES:
         raise BankStatementError(
-            f"The file is {len(content) / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB. "
-            "Export a shorter period."
+            _("The file is %(size)s MB; the limit is %(limit)s MB. Export a shorter period.")
+            % {
+                "size": number_display(Decimal(len(content)) / 1024 / 1024, places=1),
+                "limit": MAX_FILE_BYTES // 1024 // 1024,
+            }
         )
     name = filename.lower()
     head = content[:512].lstrip().lower()
     if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise BankStatementError("Old Excel files (.xls) cannot be read: open it in Excel and save as .xlsx or CSV.")
+        raise BankStatementError(_("Old Excel files (.xls) cannot be read: open it in Excel and save as .xlsx or CSV."))
     if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
         raise BankStatementError(
-            "This file is a web page saved with a spreadsheet name: open it in Excel and save as .xlsx or CSV."
+            _("This file is a web page saved with a spreadsheet name: open it in Excel and save as .xlsx or CSV.")
         )
     if content.startswith(b"PK\x03\x04"):
         return _rows_to_statement(_xlsx_rows(content), mapping, currency)
     if name.endswith((".xlsx", ".xlsm")):
-        raise BankStatementError("This file is named .xlsx but is not an Excel workbook.")
+        raise BankStatementError(_("This file is named .xlsx but is not an Excel workbook."))
     return _csv_statement(_decode(content), mapping, currency)
 
 
@@ -123,7 +129,7 @@ def _decode(content: bytes) -> str:
             return unicodedata.normalize("NFC", content.decode(encoding))
         except UnicodeDecodeError:
             continue
-    raise BankStatementError("The file is not text in UTF-8 or Windows-1258: export it as CSV (UTF-8) or XLSX.")
+    raise BankStatementError(_("The file is not text in UTF-8 or Windows-1258: export it as CSV (UTF-8) or XLSX."))
 
 
 def _csv_statement(text: str, mapping: ColumnMapping, currency: str) -> ParsedStatement:
@@ -151,7 +157,9 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as exc:
-        raise BankStatementError(f"Row {reader.line_num}: the CSV cannot be read ({exc}).") from None
+        raise BankStatementError(
+            _("Row %(row)s: the CSV cannot be read (%(problem)s).") % {"row": reader.line_num, "problem": exc}
+        ) from None
 
 
 def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
@@ -161,13 +169,13 @@ def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except zipfile.BadZipFile:
-        raise BankStatementError("The file is not a readable Excel workbook (.xlsx).") from None
+        raise BankStatementError(_("The file is not a readable Excel workbook (.xlsx).")) from None
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise BankStatementError("The workbook unpacks to more than 60 MB: export a shorter period.")
+        raise BankStatementError(_("The workbook unpacks to more than 60 MB: export a shorter period."))
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any malformed workbook gets the same plain answer
-        raise BankStatementError("The file is not a readable Excel workbook (.xlsx).") from None
+        raise BankStatementError(_("The file is not a readable Excel workbook (.xlsx).")) from None
     try:
         # The first sheet: bank exports have one. A summary sheet first would be found wanting
         # by the header search, with a message saying what was looked for.
@@ -193,7 +201,8 @@ def _rows_to_statement(rows: Iterable[Sequence[Any]], mapping: ColumnMapping, cu
             continue
         if row_number - parsed.header_row > MAX_ROWS:
             raise BankStatementError(
-                f"The file has more than {MAX_ROWS:,} rows after the header: export a shorter period."
+                _("The file has more than %(max)s rows after the header: export a shorter period.")
+                % {"max": number_display(MAX_ROWS, places=0)}
             )
         if all(cell is None or str(cell).strip() == "" for cell in row):
             continue
@@ -201,17 +210,20 @@ def _rows_to_statement(rows: Iterable[Sequence[Any]], mapping: ColumnMapping, cu
         try:
             line = _row_to_line(row_number, row, columns, currency, parsed)
         except BadValue as exc:
-            errors.append(f"Row {row_number}: {exc}.")
+            errors.append(_("Row %(row)s: %(problem)s.") % {"row": row_number, "problem": exc})
             if len(errors) >= MAX_ERRORS:
-                errors.append("Stopped after 20 bad rows.")
+                errors.append(_("Stopped after %(max)s bad rows.") % {"max": MAX_ERRORS})
                 break
             continue
         if line is not None:
             parsed.lines.append(line)
     if columns is None:
         raise BankStatementError(
-            f"No header row found in the first {HEADER_SEARCH_ROWS} rows. Expected {mapping_summary(mapping)}. "
-            "Choose another column preset or type the column names."
+            _(
+                "No header row found in the first %(rows)s rows. Expected %(expected)s. "
+                "Choose another column preset or type the column names."
+            )
+            % {"rows": HEADER_SEARCH_ROWS, "expected": mapping_summary(mapping)}
         )
     if errors:
         raise BankStatementError(errors)
@@ -237,14 +249,17 @@ def _row_to_line(
     if row_currency not in (None, ""):
         code = str(row_currency).strip().upper()
         if code != currency:
-            raise BadValue(f"the currency is {shown(row_currency)}, but this statement is in {currency}")
+            raise BadValue(
+                _("the currency is %(given)s, but this statement is in %(currency)s")
+                % {"given": shown(row_currency), "currency": currency}
+            )
     if "credit" in columns:
         credit = amount_parse(_cell(row, columns, "credit") or "", currency)
         debit = amount_parse(_cell(row, columns, "debit") or "", currency) if "debit" in columns else Decimal(0)
         if credit < 0:
-            raise BadValue(f"the credit {shown(_cell(row, columns, 'credit'))} is negative")
+            raise BadValue(_("the credit %(value)s is negative") % {"value": shown(_cell(row, columns, "credit"))})
         if credit and debit:
-            raise BadValue("the line has both a credit and a debit")
+            raise BadValue(_("the line has both a credit and a debit"))
         amount = credit if credit else -abs(debit)
     else:
         amount = amount_parse(_cell(row, columns, "amount") or "", currency)
@@ -258,10 +273,14 @@ def _row_to_line(
         row=row_number,
         booked_on=date_parse(raw_date),
         amount=Money(amount, currency),
-        description=text_parse(_cell(row, columns, "description"), label="description", max_length=DESCRIPTION_MAX),
-        counterparty=text_parse(_cell(row, columns, "counterparty"), label="counterparty", max_length=COUNTERPARTY_MAX),
+        description=text_parse(
+            _cell(row, columns, "description"), label=COLUMN_LABELS["description"], max_length=DESCRIPTION_MAX
+        ),
+        counterparty=text_parse(
+            _cell(row, columns, "counterparty"), label=COLUMN_LABELS["counterparty"], max_length=COUNTERPARTY_MAX
+        ),
         bank_reference=text_parse(
-            _cell(row, columns, "transaction_id"), label="transaction id", max_length=BANK_ID_MAX
+            _cell(row, columns, "transaction_id"), label=COLUMN_LABELS["transaction_id"], max_length=BANK_ID_MAX
         ),
     )
 

@@ -13,7 +13,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from config.formats import number_display
 from fund.errors import FundError
 from fund.money import MAX_AMOUNT, currency_exponent
 
@@ -41,7 +43,7 @@ def amount_parse(value: Any, currency: str) -> Decimal:
     """A signed amount from a cell: "1.500.000", "1,500,000", "1500000", "1.500.000,00",
     "+500.000 VND", "(500.000)", or a spreadsheet number. Decimal, never float."""
     if isinstance(value, bool):
-        raise BadValue(f"the amount {value!r} is not a number")
+        raise BadValue(_("the amount %(value)s is not a number") % {"value": repr(value)})
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
@@ -52,12 +54,17 @@ def amount_parse(value: Any, currency: str) -> Decimal:
     else:
         number = _amount_from_text(str(value), currency)
     if not number.is_finite():
-        raise BadValue("the amount must be a finite number")
+        raise BadValue(_("the amount must be a finite number"))
     if abs(number) >= MAX_AMOUNT:
-        raise BadValue(f"the amount {shown(value)} is larger than any gift this platform accepts")
+        raise BadValue(
+            _("the amount %(value)s is larger than any gift this platform accepts") % {"value": shown(value)}
+        )
     places = currency_exponent(currency)
     if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise BadValue(f"the amount {shown(value)} has more than {places} decimal places for {currency}")
+        raise BadValue(
+            _("the amount %(value)s has more than %(places)s decimal places for %(currency)s")
+            % {"value": shown(value), "places": places, "currency": currency}
+        )
     return number.quantize(Decimal(1).scaleb(-places))
 
 
@@ -68,9 +75,12 @@ def _amount_from_text(text: str, currency: str) -> Decimal:
     for token in _CURRENCY_TOKEN.findall(raw):
         code = _CURRENCY_WORDS.get(token.upper())
         if code is None:
-            raise BadValue(f"the amount {shown(raw)} is not a number")
+            raise BadValue(_("the amount %(value)s is not a number") % {"value": shown(raw)})
         if code != currency:
-            raise BadValue(f"the amount {shown(raw)} is in {code}, but this statement is in {currency}")
+            raise BadValue(
+                _("the amount %(value)s is in %(given)s, but this statement is in %(currency)s")
+                % {"value": shown(raw), "given": code, "currency": currency}
+            )
     body = _SPACES.sub("", _CURRENCY_TOKEN.sub("", raw))
     negative = False
     if body.startswith("(") and body.endswith(")"):
@@ -78,21 +88,21 @@ def _amount_from_text(text: str, currency: str) -> Decimal:
     if body[:1] in "+-" and body:
         negative, body = body[0] == "-", body[1:]
     if not body or len(body) > 40 or not re.fullmatch(r"[\d.,]+", body) or not body[0].isdigit():
-        raise BadValue(f"the amount {shown(raw)} is not a number")
+        raise BadValue(_("the amount %(value)s is not a number") % {"value": shown(raw)})
     dots, commas = body.count("."), body.count(",")
     if dots and commas:
         # Both: the later one is the decimal mark ("1.500.000,00" or "1,500,000.00").
         decimal_mark = "," if body.rfind(",") > body.rfind(".") else "."
         thousands = "." if decimal_mark == "," else ","
-        whole, _, fraction = body.rpartition(decimal_mark)
+        whole, _mark, fraction = body.rpartition(decimal_mark)
         if body.count(decimal_mark) != 1 or not _THOUSANDS[thousands].match(whole):
-            raise BadValue(f"the amount {shown(raw)} is not a number")
+            raise BadValue(_("the amount %(value)s is not a number") % {"value": shown(raw)})
         digits = whole.replace(thousands, "") + "." + fraction
     elif dots + commas == 0:
         digits = body
     else:
         mark = "." if dots else ","
-        whole, _, fraction = body.rpartition(mark)
+        whole, _mark, fraction = body.rpartition(mark)
         if _THOUSANDS[mark].match(body):
             # "1.500.000", "1,500,000", and a single "1.500" (a thousand: three digits after the
             # mark are never decimals for VND, and never cents for USD).
@@ -100,11 +110,11 @@ def _amount_from_text(text: str, currency: str) -> Decimal:
         elif dots + commas == 1 and fraction:
             digits = whole + "." + fraction
         else:
-            raise BadValue(f"the amount {shown(raw)} is not a number")
+            raise BadValue(_("the amount %(value)s is not a number") % {"value": shown(raw)})
     try:
         number = Decimal(digits)
     except InvalidOperation:
-        raise BadValue(f"the amount {shown(raw)} is not a number") from None
+        raise BadValue(_("the amount %(value)s is not a number") % {"value": shown(raw)}) from None
     return -number if negative else number
 
 
@@ -129,9 +139,9 @@ def date_parse(value: Any) -> datetime.date:
     else:
         day = _date_from_text(str(value))
     if day < EARLIEST_DATE:
-        raise BadValue(f"the date {shown(value)} is before {EARLIEST_DATE:%Y}")
+        raise BadValue(_("the date %(value)s is before %(year)s") % {"value": shown(value), "year": EARLIEST_DATE.year})
     if day > timezone.localdate() + datetime.timedelta(days=1):
-        raise BadValue(f"the date {shown(value)} is in the future")
+        raise BadValue(_("the date %(value)s is in the future") % {"value": shown(value)})
     return day
 
 
@@ -139,7 +149,7 @@ def _excel_serial(number: float) -> datetime.date:
     from openpyxl.utils.datetime import from_excel  # lazy: openpyxl costs about 150 ms, only XLSX dates need it
 
     if not 1 <= number < 2958466:  # Excel's range: 1900-01-01 to 9999-12-31
-        raise BadValue(f"the date {shown(number)} is not a date")
+        raise BadValue(_("the date %(value)s is not a date") % {"value": shown(number)})
     moment = from_excel(number)
     return moment.date() if isinstance(moment, datetime.datetime) else moment
 
@@ -161,14 +171,14 @@ def _date_from_text(text: str) -> datetime.date:
                 return datetime.date(year, values["month"], values["day"])
             except ValueError:
                 break
-    raise BadValue(f"the date {shown(raw)} is not a date (write dd/mm/yyyy or yyyy-mm-dd)")
+    raise BadValue(_("the date %(value)s is not a date (write dd/mm/yyyy or yyyy-mm-dd)") % {"value": shown(raw)})
 
 
 _MARKUP = re.compile(r"<[a-zA-Z/!?]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
-def text_parse(value: Any, *, label: str, max_length: int) -> str:
+def text_parse(value: Any, *, label: Any, max_length: int) -> str:
     """Free text from a bank: whitespace collapsed, bounded, no control characters and no markup.
     Bank systems never put markup in a transfer note; a file that has some was edited or forged."""
     if value is None:
@@ -177,12 +187,21 @@ def text_parse(value: Any, *, label: str, max_length: int) -> str:
         value = int(value)  # an id typed into a spreadsheet cell as a number
     text = unicodedata.normalize("NFC", str(value))
     if _CONTROL.search(text):
-        raise BadValue(f"the {label} contains control characters")
+        raise BadValue(_("the %(label)s contains control characters") % {"label": label})
     text = " ".join(text.split())
     if len(text) > max_length:
-        raise BadValue(f"the {label} can be at most {max_length:,} characters (got {len(text):,})")
+        raise BadValue(
+            _("the %(label)s can be at most %(max)s characters (got %(length)s)")
+            % {
+                "label": label,
+                "max": number_display(max_length, places=0),
+                "length": number_display(len(text), places=0),
+            }
+        )
     if _MARKUP.search(text):
-        raise BadValue(f"the {label} contains markup ({shown(text)}); bank text never does")
+        raise BadValue(
+            _("the %(label)s contains markup (%(text)s); bank text never does") % {"label": label, "text": shown(text)}
+        )
     return text
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -68,6 +68,9 @@ def _signature_problem(header: str, body: bytes, secret: str) -> str:
     return ""
 
 
+# What this endpoint answers is read by the bank's systems and its engineers, not by staff: it
+# stays in English, like the log lines beside it. The cell readers it shares with statement
+# uploads speak the active language, so parsing runs under English.
 def _refuse(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
@@ -88,7 +91,8 @@ def bank_webhook(request: HttpRequest) -> JsonResponse:
         logger.warning("Bank notification refused: %s", problem)
         return _refuse(400, "Invalid signature.")
     try:
-        parsed = notification_parse(body)
+        with translation.override("en"):
+            parsed = notification_parse(body)
     except BankStatementError as exc:
         logger.warning("Bank notification refused: %s", "; ".join(exc.messages))
         return _refuse(400, "; ".join(exc.messages))
@@ -106,7 +110,8 @@ def bank_webhook(request: HttpRequest) -> JsonResponse:
 
 
 def notification_parse(body: bytes) -> ParsedStatement:
-    """Read a notification body into lines; refuses the whole delivery on any bad transaction."""
+    """Read a notification body into lines; refuses the whole delivery on any bad transaction.
+    Its words are the bank's answer: English (see ``_refuse``), so callers run it under English."""
     try:
         # Decimal for numbers: an amount must never pass through a float.
         payload = json.loads(body, parse_float=Decimal)

@@ -139,6 +139,8 @@ def stripe_invoice(*, invoice_id: str) -> dict:
         raise StripeLookupFailed(f"Stripe could not retrieve invoice {invoice_id}: {exc}") from exc
 
 
+# The two refusals below guard our own conversion at the edge (an amount already checked, or what
+# Stripe sent): no person can fix them, so they stay English, like the log they end up in.
 def stripe_amount(money: Money) -> int:
     """Stripe's integer minor units for an amount, by the currency's exponent."""
     exponent = currency_exponent(money.currency.code)

@@ -10,6 +10,7 @@ transfer note (tag 62, sub-tag 08), which is how a bank statement line finds its
 import re
 
 import segno
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from fund.errors import FundError
@@ -26,7 +27,7 @@ AMOUNT_MAX_LENGTH = 13
 
 
 def _tlv(tag: str, value: str) -> str:
-    if len(value) > 99:
+    if len(value) > 99:  # only our own fixed fields can reach this, already bounded: English
         raise FundError(f"VietQR field {tag} is longer than 99 characters.")
     return f"{tag}{len(value):02d}{value}"
 
@@ -36,7 +37,7 @@ def emv_crc16(data: str) -> str:
     crc = 0xFFFF
     for byte in data.encode("utf-8"):
         crc ^= byte << 8
-        for _ in range(8):
+        for _bit in range(8):
             crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
             crc &= 0xFFFF
     return f"{crc:04X}"
@@ -57,18 +58,18 @@ def vietqr_payload(*, bank_bin: str, account_number: str, note: str, amount: Mon
     """The text to encode in the QR. With ``amount`` the code is "dynamic" (amount prefilled,
     tag 01 = 12); without it, static (11). Only VND: VietQR transfers are domestic."""
     if not _BIN.match(bank_bin or ""):
-        raise FundError("The bank BIN is the bank's six-digit NAPAS code, e.g. 970436.")
+        raise FundError(_("The bank BIN is the bank's six-digit NAPAS code, e.g. 970436."))
     if not _ACCOUNT.match(account_number or ""):
-        raise FundError("The account number has 1 to 19 letters or digits.")
+        raise FundError(_("The account number has 1 to 19 letters or digits."))
     if not _NOTE.match(note or ""):
-        raise FundError("The transfer note has 1 to 25 plain letters, digits or spaces.")
+        raise FundError(_("The transfer note has 1 to 25 plain letters, digits or spaces."))
     beneficiary = _tlv("00", bank_bin) + _tlv("01", account_number)
     merchant = _tlv("00", NAPAS_GUID) + _tlv("01", beneficiary) + _tlv("02", SERVICE_TRANSFER_TO_ACCOUNT)
     fields = _tlv("00", "01") + _tlv("01", "12" if amount is not None else "11") + _tlv("38", merchant)
     fields += _tlv("53", CURRENCY_VND)
     if amount is not None:
         if not amount_fits(amount):
-            raise FundError("A VietQR amount is a positive whole number of VND of at most 13 digits.")
+            raise FundError(_("A VietQR amount is a positive whole number of VND of at most 13 digits."))
         fields += _tlv("54", f"{amount.amount:.0f}")
     fields += _tlv("58", "VN") + _tlv("62", _tlv("08", note)) + "6304"
     return fields + emv_crc16(fields)

@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from donors.services import donor_create
 from fund.services import fund_create
@@ -16,6 +16,16 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Code outside a request speaks the site's language, Vietnamese: tests run in English
+    unless they choose otherwise, so they can assert a service's refusals in its own words. A
+    test about Vietnamese activates it (translation.override("vi")), and a request activates the
+    language of its user or page as usual."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from fund.text import text_clean
@@ -30,6 +31,11 @@ PROGRAMMES_BY_GROUP = {
     ),
 }
 SENSITIVE_FIELDS = ("health_notes", "disability", "hiv_status", "family_situation", "guardian_contact")
+
+
+def _label(name: str, model: type = Beneficiary) -> str:
+    """A refusal names the field as the case file's screens do (its translated verbose name)."""
+    return model._meta.get_field(name).verbose_name
 
 
 def beneficiary_admit(
@@ -53,11 +59,13 @@ def beneficiary_admit(
     sensitive = dict(sensitive or {})
     unknown = set(sensitive) - set(SENSITIVE_FIELDS)
     if unknown:
-        raise CareError(f"Unknown sensitive fields: {', '.join(sorted(unknown))}.")
+        raise CareError(_("Unknown sensitive fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
 
     beneficiary = Beneficiary(
-        case_number=text_clean(case_number, field="case_number", max_length=20, required=True),
-        full_name=text_clean(full_name, field="full_name", max_length=200, required=True),
+        case_number=text_clean(
+            case_number, field="case_number", max_length=20, required=True, label=_label("case_number")
+        ),
+        full_name=text_clean(full_name, field="full_name", max_length=200, required=True, label=_label("full_name")),
         date_of_birth=date_of_birth,
         group=group,
         programme=programme,
@@ -65,7 +73,9 @@ def beneficiary_admit(
     )
     record = BeneficiarySensitive(
         **{
-            name: text_clean(value, field=name, max_length=5000) if name != "hiv_status" else value
+            name: text_clean(value, field=name, max_length=5000, label=_label(name, BeneficiarySensitive))
+            if name != "hiv_status"
+            else value
             for name, value in sensitive.items()
         }
     )
@@ -78,15 +88,20 @@ def beneficiary_admit(
     # full_clean has converted the fields (e.g. an ISO date string to a date): use its values.
     group, programme = beneficiary.group, beneficiary.programme
     if programme not in PROGRAMMES_BY_GROUP[group]:
-        raise CareError({"programme": f"Programme {programme!r} is not one for the {group} group."})
+        raise CareError(
+            {
+                "programme": _("The programme “%(programme)s” is not for the %(group)s group.")
+                % {"programme": beneficiary.get_programme_display(), "group": beneficiary.get_group_display().lower()}
+            }
+        )
     today = timezone.localdate()
     date_of_birth, admitted_on = beneficiary.date_of_birth, beneficiary.admitted_on
     if date_of_birth > today:
-        raise CareError({"date_of_birth": "The date of birth cannot be in the future."})
+        raise CareError({"date_of_birth": _("The date of birth cannot be in the future.")})
     if admitted_on < date_of_birth:
-        raise CareError({"admitted_on": "A person cannot be admitted before they were born."})
+        raise CareError({"admitted_on": _("A person cannot be admitted before they were born.")})
     if admitted_on > today:
-        raise CareError({"admitted_on": "Record the admission on the day it happens, not in advance."})
+        raise CareError({"admitted_on": _("Record the admission on the day it happens, not in advance.")})
 
     with transaction.atomic():
         beneficiary.save()

@@ -12,16 +12,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from djmoney.money import Money
 
 from audit.services import audit_record
 from config.actors import actor_user
+from config.formats import number_display
 from donors.models import Donor
 from donors.text import text_check
 
 from ..errors import ExchangeRateRequired, FundError, InvalidAmount, InvalidLines, InvalidTransition
 from ..models import AccountRole, Campaign, Donation, DonationLine, Fund, Posting
 from ..money import MAX_AMOUNT, currency_check, money_convert, money_parse, to_decimal
+from ..refusals import scholarship_count_refusal, status_words
 from ..signals import donation_received, donation_refunded
 from ..text import text_clean
 from .ledger import Entry, ledger_post, ledger_reverse
@@ -31,6 +35,7 @@ MAX_LINES = 200
 RECEIPT_LANGUAGES = ("vi", "en")  # the languages receipts are written in
 RATE_QUANTUM = Decimal("0.0000000001")  # Donation.exchange_rate has 10 decimal places
 _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+_KIND, _CHANNEL = gettext_lazy("kind"), gettext_lazy("channel")
 
 # Where received value lands: the channel says which asset grows, the kind which income.
 _ASSET_BY_CHANNEL = {
@@ -47,15 +52,18 @@ _INCOME_BY_KIND = {
 }
 
 
-def _choice(value: Any, choices: type, label: str) -> str:
+def _choice(value: Any, choices: type, label: Any) -> str:
     if value not in choices.values:
-        raise FundError(f"Unknown {label} {value!r}; expected one of: {', '.join(choices.values)}.")
+        raise FundError(
+            _("Unknown %(label)s %(value)r; expected one of: %(choices)s.")
+            % {"label": label, "value": value, "choices": ", ".join(choices.values)}
+        )
     return value
 
 
 def _line_error(number: int, field: str, message: str) -> InvalidLines:
     """A refused line, naming the line (from 1) and field so a form can show it beside them."""
-    error = InvalidLines(f"Line {number}: {message}")
+    error = InvalidLines(_("Line %(number)s: %(message)s") % {"number": number, "message": message})
     error.line, error.field = number, field
     return error
 
@@ -63,9 +71,9 @@ def _line_error(number: int, field: str, message: str) -> InvalidLines:
 def _clean_lines(lines: Iterable[Mapping[str, Any]] | None, currency: str) -> list[DonationLine]:
     lines = list(lines or [])
     if not lines:
-        raise InvalidLines("Goods need at least one line: what, how many, which unit and its value.")
+        raise InvalidLines(_("Goods need at least one line: what, how many, which unit and its value."))
     if len(lines) > MAX_LINES:
-        raise InvalidLines(f"At most {MAX_LINES} lines per gift.")
+        raise InvalidLines(_("At most %(max)s lines per gift.") % {"max": MAX_LINES})
     cleaned = []
     for number, line in enumerate(lines, 1):
         # Both are printed on the receipt: normalised, shown, and every character printable.
@@ -77,17 +85,19 @@ def _clean_lines(lines: Iterable[Mapping[str, Any]] | None, currency: str) -> li
                 raise _line_error(number, field, " ".join(exc.messages)) from None
         description, unit = texts["description"], texts["unit"]
         if not description or len(description) > 200 or "\x00" in description:
-            raise _line_error(number, "description", "describe the goods in 1 to 200 characters.")
+            raise _line_error(number, "description", _("describe the goods in 1 to 200 characters."))
         if not unit or len(unit) > 20 or "\x00" in unit:
-            raise _line_error(number, "unit", "give a unit (kg, box, piece…) of at most 20 characters.")
+            raise _line_error(number, "unit", _("give a unit (kg, box, piece…) of at most 20 characters."))
         if line.get("quantity") in (None, ""):
-            raise _line_error(number, "quantity", "a quantity is required.")
+            raise _line_error(number, "quantity", _("a quantity is required."))
         try:
             quantity = to_decimal(line["quantity"], field="quantity")
         except InvalidAmount:
-            raise _line_error(number, "quantity", f"the quantity {line['quantity']!r} is not a number.") from None
+            raise _line_error(
+                number, "quantity", _("the quantity %(value)r is not a number.") % {"value": line["quantity"]}
+            ) from None
         if quantity <= 0 or quantity >= Decimal("1000000000") or quantity != quantity.quantize(Decimal("0.001")):
-            raise _line_error(number, "quantity", "the quantity must be above zero with at most 3 decimals.")
+            raise _line_error(number, "quantity", _("the quantity must be above zero with at most 3 decimals."))
         try:
             value = money_parse(line.get("fair_value"), currency, field="fair value")
         except InvalidAmount as exc:
@@ -99,7 +109,7 @@ def _clean_lines(lines: Iterable[Mapping[str, Any]] | None, currency: str) -> li
 def _check_not_future(moment: datetime.datetime) -> None:
     # A few minutes' grace for clocks that differ between a bank, Stripe and this server.
     if moment > timezone.now() + datetime.timedelta(minutes=5):
-        raise FundError("A gift cannot be received in the future.")
+        raise FundError(_("A gift cannot be received in the future."))
 
 
 def _post_receipt(donation: Donation, actor: Any) -> Posting:
@@ -155,50 +165,54 @@ def donation_record(
     ``is_anonymous``, ``receipt_language`` and ``receipt_by_email`` are this gift's own choices;
     left out, they are the donor's stored ones (docs/decisions/0010-returning-donor-choices.md).
     """
-    kind = _choice(kind, Donation.Kind, "kind")
-    channel = _choice(channel, Donation.Channel, "channel")
+    kind = _choice(kind, Donation.Kind, _KIND)
+    channel = _choice(channel, Donation.Channel, _CHANNEL)
     if not fund.is_active:
-        raise FundError(f"Fund {fund.code} is closed to new gifts.")
+        raise FundError(_("Fund %(fund)s is closed to new gifts.") % {"fund": fund.code})
     if campaign is not None and campaign.fund_id != fund.pk:
-        raise FundError(f"Campaign {campaign.name!r} belongs to another fund.")
+        raise FundError(_("Campaign %(campaign)r belongs to another fund.") % {"campaign": campaign.name})
     currency = currency_check(currency or fund.currency)
     goods = kind in Donation.GOODS_KINDS
     if goods != (channel == Donation.Channel.IN_KIND_DELIVERY):
-        raise FundError("Goods arrive by in-kind delivery; money arrives by card, bank transfer or cash.")
+        raise FundError(_("Goods arrive by in-kind delivery; money arrives by card, bank transfer or cash."))
 
     line_objects: list[DonationLine] = []
     if goods:
         if amount is not None:
-            raise InvalidAmount("The value of goods is the total of their lines; do not give an amount.")
+            raise InvalidAmount(_("The value of goods is the total of their lines; do not give an amount."))
         line_objects = _clean_lines(lines, currency)
         money = Money(sum(line.fair_value for line in line_objects), currency)
         money = money_parse(money.amount, currency, field="total value")
     else:
         if lines:
-            raise InvalidLines("Line items are for goods; a money gift takes an amount.")
+            raise InvalidLines(_("Line items are for goods; a money gift takes an amount."))
         if amount is None or amount == "":
-            raise InvalidAmount("An amount is required.")
+            raise InvalidAmount(_("An amount is required."))
         money = money_parse(amount, currency)
 
     rate = None
     if currency != fund.currency:
         if exchange_rate in (None, ""):
             raise ExchangeRateRequired(
-                f"A gift in {currency} to a {fund.currency} fund needs the exchange rate it was converted at."
+                _("A gift in %(currency)s to a %(fund_currency)s fund needs the exchange rate it was converted at.")
+                % {"currency": currency, "fund_currency": fund.currency}
             )
         rate = to_decimal(exchange_rate, field="exchange rate")
         if rate <= 0 or rate >= Decimal("1000000000"):
-            raise ExchangeRateRequired("The exchange rate must be a positive number below 1,000,000,000.")
+            raise ExchangeRateRequired(
+                _("The exchange rate must be a positive number below %(limit)s.")
+                % {"limit": number_display(1_000_000_000, places=0)}
+            )
         if rate != rate.quantize(RATE_QUANTUM):
             # The rate is stored with 10 decimals; posting with more would disagree with the gift.
-            raise ExchangeRateRequired("Give the exchange rate with at most 10 decimal places.")
+            raise ExchangeRateRequired(_("Give the exchange rate with at most 10 decimal places."))
         converted = money_convert(money, to_currency=fund.currency, rate=rate).amount
         if converted <= 0:
-            raise InvalidAmount("At this rate the gift is worth nothing in the fund's currency.")
+            raise InvalidAmount(_("At this rate the gift is worth nothing in the fund's currency."))
         if converted >= MAX_AMOUNT:
-            raise InvalidAmount("At this rate the gift is larger than any gift this platform accepts.")
+            raise InvalidAmount(_("At this rate the gift is larger than any gift this platform accepts."))
     elif exchange_rate not in (None, ""):
-        raise FundError("An exchange rate applies only when the gift's currency differs from the fund's.")
+        raise FundError(_("An exchange rate applies only when the gift's currency differs from the fund's."))
 
     if kind == Donation.Kind.SCHOLARSHIP:
         if (
@@ -206,27 +220,30 @@ def donation_record(
             or isinstance(scholarship_count, bool)
             or not (1 <= scholarship_count <= 10_000)
         ):
-            raise FundError("A scholarship gift needs the number of scholarships (1 to 10,000).")
+            raise FundError(scholarship_count_refusal())
         match = _SCHOOL_YEAR.match(school_year or "")
         if not match or int(match[2]) != int(match[1]) + 1:
-            raise FundError("Give the school year as YYYY-YYYY, e.g. 2026-2027.")
+            raise FundError(_("Give the school year as YYYY-YYYY, e.g. 2026-2027."))
     elif scholarship_count is not None or school_year:
-        raise FundError("Scholarship count and school year apply to scholarship gifts only.")
+        raise FundError(_("Scholarship count and school year apply to scholarship gifts only."))
 
     fee = Decimal(0)
     if fee_cover not in (None, "", 0):
         if kind not in (Donation.Kind.CASH, Donation.Kind.SCHOLARSHIP) or channel != Donation.Channel.CARD:
-            raise FundError("Covering the card fee applies to card gifts of money only.")
+            raise FundError(_("Covering the card fee applies to card gifts of money only."))
         fee = money_parse(fee_cover, currency, field="fee cover").amount
         if fee >= money.amount:
-            raise InvalidAmount("The fee cover is part of the amount and must be smaller than it.")
+            raise InvalidAmount(_("The fee cover is part of the amount and must be smaller than it."))
 
     # A month of a monthly gift takes the choices made with that gift, else the donor's.
     defaults = recurring_gift
     if receipt_language is None:
         receipt_language = defaults.receipt_language if defaults else donor.preferred_language
     if receipt_language not in RECEIPT_LANGUAGES:
-        raise FundError(f"Receipts are written in {' or '.join(RECEIPT_LANGUAGES)}, not {receipt_language!r}.")
+        raise FundError(
+            _("Receipts are written in %(languages)s, not %(language)r.")
+            % {"languages": " / ".join(RECEIPT_LANGUAGES), "language": receipt_language}
+        )
     if receipt_by_email is None:
         receipt_by_email = defaults.receipt_by_email if defaults else donor.consent_receipts_by_email
     message = text_clean(message, field="message", max_length=1000)
@@ -234,7 +251,7 @@ def donation_record(
         _check_not_future(received_at)
     pledged_at = pledged_at or received_at or timezone.now()
     if received_at is not None and pledged_at > received_at:
-        raise FundError("A gift cannot be received before it was pledged.")
+        raise FundError(_("A gift cannot be received before it was pledged."))
 
     donation = Donation(
         fund=fund,
@@ -297,22 +314,25 @@ def donation_receive(
     with transaction.atomic():
         donation = gift_lock(donation.pk)
         if donation.status != Donation.Status.PLEDGED:
-            raise InvalidTransition(f"Gift {donation.reference} is {donation.status}, not pledged.")
+            raise InvalidTransition(
+                _("Gift %(reference)s is %(status)s, not pledged.")
+                % {"reference": donation.reference, "status": status_words(donation)}
+            )
         changes: dict[str, str] = {}
         if amount is not None or channel is not None:
             if donation.is_goods:
-                raise FundError("Goods are received as pledged; change their lines before receiving.")
+                raise FundError(_("Goods are received as pledged; change their lines before receiving."))
         if channel is not None and channel != donation.channel:
-            channel = _choice(channel, Donation.Channel, "channel")
+            channel = _choice(channel, Donation.Channel, _CHANNEL)
             if channel == Donation.Channel.IN_KIND_DELIVERY:
-                raise FundError("Money arrives by card, bank transfer or cash.")
+                raise FundError(_("Money arrives by card, bank transfer or cash."))
             changes["channel"] = f"{donation.channel} -> {channel}"
             donation.channel = channel
         if amount is not None:
             money = money_parse(amount, donation.amount.currency.code)
             if money != donation.amount:
                 if donation.fee_cover >= money.amount:
-                    raise InvalidAmount("The amount received does not even cover the fee share.")
+                    raise InvalidAmount(_("The amount received does not even cover the fee share."))
                 changes["amount"] = f"{donation.amount.amount} -> {money.amount}"
                 donation.amount = money
         donation.status = Donation.Status.RECEIVED
@@ -328,11 +348,14 @@ def donation_cancel(*, donation: Donation, reason: str, actor: Any = None) -> Do
     """Cancel a pledge that will not arrive. Nothing was posted, so nothing is reversed."""
     reason = text_clean(reason, field="reason", max_length=500)
     if not reason:
-        raise FundError("Say why the pledge is cancelled.")
+        raise FundError(_("Say why the pledge is cancelled."))
     with transaction.atomic():
         donation = gift_lock(donation.pk)
         if donation.status != Donation.Status.PLEDGED:
-            raise InvalidTransition(f"Only a pledge can be cancelled; gift {donation.reference} is {donation.status}.")
+            raise InvalidTransition(
+                _("Only a pledge can be cancelled; gift %(reference)s is %(status)s.")
+                % {"reference": donation.reference, "status": status_words(donation)}
+            )
         donation.status = Donation.Status.CANCELLED
         donation.closed_at = timezone.now()
         donation.save(update_fields=["status", "closed_at"])
@@ -345,11 +368,14 @@ def donation_refund(*, donation: Donation, reason: str, actor: Any = None) -> Do
     posting is reversed in full, never edited."""
     reason = text_clean(reason, field="reason", max_length=500)
     if not reason:
-        raise FundError("Say why the gift is refunded.")
+        raise FundError(_("Say why the gift is refunded."))
     with transaction.atomic():
         donation = gift_lock(donation.pk)
         if donation.status != Donation.Status.RECEIVED:
-            raise InvalidTransition(f"Only a received gift can be refunded; {donation.reference} is {donation.status}.")
+            raise InvalidTransition(
+                _("Only a received gift can be refunded; %(reference)s is %(status)s.")
+                % {"reference": donation.reference, "status": status_words(donation)}
+            )
         original = Posting.objects.get(donation=donation, kind=Posting.Kind.DONATION_RECEIVED)
         ledger_reverse(posting=original, reason=reason, date=timezone.localdate(), actor=actor)
         donation.status = Donation.Status.REFUNDED

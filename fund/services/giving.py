@@ -13,17 +13,19 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from audit.services import audit_record
 from config.actors import actor_user
+from config.formats import number_display
 from donors.models import Donor
 from donors.services import donor_find_or_create, donor_public_choices_apply
 
 from ..errors import FundError, InvalidAmount
 from ..models import Campaign, Commitment, Donation, Fund, RecurringGift
 from ..money import currency_check, currency_exponent, money_display, money_parse
+from ..refusals import scholarship_count_refusal
 from .donations import donation_record
 
 # The smallest gift the public form takes, per currency: below this a "gift" is far more often a
@@ -64,7 +66,7 @@ def public_exchange_rate(currency: str, fund: Fund) -> Decimal | None:
         return None
     rate = settings.PUBLIC_EXCHANGE_RATES.get(f"{currency}_{fund.currency}")
     if not rate:
-        raise FundError(f"Gifts in {currency} are not accepted for this fund.")
+        raise FundError(_("Gifts in %(currency)s are not accepted for this fund.") % {"currency": currency})
     return Decimal(str(rate))
 
 
@@ -72,7 +74,10 @@ def public_minimum_check(money: Money) -> None:
     minimum = MINIMUM_PUBLIC_GIFT[money.currency.code]
     if money.amount < minimum:
         places = currency_exponent(money.currency.code)
-        raise InvalidAmount(f"The smallest gift we can take online is {minimum:,.{places}f} {money.currency.code}.")
+        raise InvalidAmount(
+            _("The smallest gift we can take online is %(amount)s %(currency)s.")
+            % {"amount": number_display(minimum, places=places), "currency": money.currency.code}
+        )
 
 
 def card_fee_estimate(amount: Any, currency: str) -> Decimal:
@@ -141,23 +146,23 @@ def gift_pledge(
     fee = None
     if kind == Donation.Kind.SCHOLARSHIP:
         if amount is not None:
-            raise FundError("A scholarship gift takes the amount of each scholarship, not a total.")
+            raise FundError(_("A scholarship gift takes the amount of each scholarship, not a total."))
         each = money_parse(scholarship_amount, currency, field="amount of each scholarship")
         if not isinstance(scholarship_count, int) or not (1 <= scholarship_count <= 10_000):
-            raise FundError("A scholarship gift needs the number of scholarships (1 to 10,000).")
+            raise FundError(scholarship_count_refusal())
         amount = each.amount * scholarship_count
     if kind not in Donation.GOODS_KINDS:
         money = money_parse(amount, currency)
         public_minimum_check(money)
         if cover_fee:
             if channel != Donation.Channel.CARD:
-                raise FundError("Covering the card fee applies to card gifts only.")
+                raise FundError(_("Covering the card fee applies to card gifts only."))
             fee = card_fee_estimate(money.amount, currency)
             amount = money.amount + fee
         else:
             amount = money.amount
     if expected_on is not None and expected_on < timezone.localdate():
-        raise FundError("The expected date cannot be in the past.")
+        raise FundError(_("The expected date cannot be in the past."))
     with transaction.atomic():
         credited, paid_by = _donors(donor, payer, actor)
         return donation_record(
@@ -200,9 +205,9 @@ def recurring_gift_create(
     public_minimum_check(money)
     public_exchange_rate(currency, fund)  # refuse a currency the fund cannot record
     if not fund.is_active:
-        raise FundError(f"Fund {fund.code} is closed to new gifts.")
+        raise FundError(_("Fund %(fund)s is closed to new gifts.") % {"fund": fund.code})
     if campaign is not None and campaign.fund_id != fund.pk:
-        raise FundError(f"Campaign {campaign.name!r} belongs to another fund.")
+        raise FundError(_("Campaign %(campaign)r belongs to another fund.") % {"campaign": campaign.name})
     choices = _gift_choices(donor)
     with transaction.atomic():
         credited, paid_by = _donors(donor, payer, actor)
@@ -252,26 +257,30 @@ def commitment_create(
     currency = currency_check(currency or fund.currency)
     money = money_parse(total, currency, field="total")
     if frequency not in Commitment.Frequency.values:
-        raise FundError(f"Unknown frequency {frequency!r}; expected one of: {', '.join(Commitment.Frequency.values)}.")
+        raise FundError(
+            _("Unknown frequency %(value)r; expected one of: %(choices)s.")
+            % {"value": frequency, "choices": ", ".join(Commitment.Frequency.values)}
+        )
     if isinstance(instalments, bool) or not isinstance(instalments, int) or not (2 <= instalments <= MAX_INSTALMENTS):
-        raise FundError(f"A pledge in instalments has 2 to {MAX_INSTALMENTS} instalments.")
+        raise FundError(_("A pledge in instalments has 2 to %(max)s instalments.") % {"max": MAX_INSTALMENTS})
     if channel not in (Donation.Channel.BANK_TRANSFER, Donation.Channel.CASH):
-        raise FundError("Instalments are paid by bank transfer or in cash.")
+        raise FundError(_("Instalments are paid by bank transfer or in cash."))
     if first_due_on < timezone.localdate():
-        raise FundError("The first instalment cannot be due in the past.")
+        raise FundError(_("The first instalment cannot be due in the past."))
     if first_due_on > timezone.localdate() + datetime.timedelta(days=5 * 366):
-        raise FundError("The first instalment must be due within five years.")
+        raise FundError(_("The first instalment must be due within five years."))
     if MONTHS_PER_INSTALMENT[frequency] * (instalments - 1) >= MAX_COMMITMENT_MONTHS:
-        raise FundError("The last instalment must be due within five years of the first; choose fewer instalments.")
+        raise FundError(_("The last instalment must be due within five years of the first; choose fewer instalments."))
     if money.amount > MAX_COMMITMENT_TOTAL[currency]:
         places = currency_exponent(currency)
         raise InvalidAmount(
-            f"A pledge in instalments can total at most {MAX_COMMITMENT_TOTAL[currency]:,.{places}f} {currency}."
+            _("A pledge in instalments can total at most %(amount)s %(currency)s.")
+            % {"amount": number_display(MAX_COMMITMENT_TOTAL[currency], places=places), "currency": currency}
         )
     quantum = Decimal(1).scaleb(-currency_exponent(currency))
     each = (money.amount / instalments).quantize(quantum, rounding=ROUND_DOWN)
     if each < MINIMUM_PUBLIC_GIFT[currency]:
-        raise InvalidAmount("The total is too small to split into that many instalments.")
+        raise InvalidAmount(_("The total is too small to split into that many instalments."))
     amounts = [each] * (instalments - 1) + [money.amount - each * (instalments - 1)]
     rate = public_exchange_rate(currency, fund)
     with transaction.atomic():
@@ -324,14 +333,14 @@ def _public_bounds_check(
         return
     if currency == "VND" and total < minimum_vnd:
         smallest = money_display(Money(minimum_vnd, "VND"))
-        raise InvalidAmount(gettext("The smallest gift here is %(amount)s.") % {"amount": smallest})
+        raise InvalidAmount(_("The smallest gift here is %(amount)s.") % {"amount": smallest})
     if channel == Donation.Channel.CARD:
         largest = card_maximum(currency)
         if currency == "VND":
             largest = min(largest, Decimal(maximum_vnd))
         if total > largest:
             raise InvalidAmount(
-                gettext("By card we can take at most %(amount)s at once; please give by bank transfer.")
+                _("By card we can take at most %(amount)s at once; please give by bank transfer.")
                 % {"amount": money_display(Money(largest, currency))}
             )
 
@@ -371,7 +380,7 @@ def gift_from_public_form(
     line; nothing is written."""
     if kind == Donation.Kind.CASH and frequency == MONTHLY:
         if not allow_monthly:
-            raise FundError({"frequency": [gettext("Monthly gifts are not offered on this page.")]})
+            raise FundError({"frequency": [_("Monthly gifts are not offered on this page.")]})
         _public_bounds_check(
             total=amount, currency=currency, channel=channel, minimum_vnd=minimum_vnd, maximum_vnd=maximum_vnd
         )

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 from hordak.models import Account, Leg, Transaction
 
@@ -121,22 +122,25 @@ def ledger_chart_complete(*, fund: Fund) -> list[str]:
 
 def _check_entries(fund: Fund, entries: Sequence[Entry]) -> None:
     if len(entries) < 2:
-        raise LedgerError("A ledger transaction needs at least two entries.")
+        raise LedgerError(_("A ledger transaction needs at least two entries."))
     debit_total = credit_total = 0
     for entry in entries:
         if entry.money.currency.code != fund.currency:
             raise LedgerError(
-                f"Fund {fund.code} keeps its books in {fund.currency}; an entry in "
-                f"{entry.money.currency.code} needs converting first."
+                _("Fund %(fund)s keeps its books in %(currency)s; an entry in %(given)s needs converting first.")
+                % {"fund": fund.code, "currency": fund.currency, "given": entry.money.currency.code}
             )
         if entry.money.amount <= 0:
-            raise LedgerError("Ledger entries must be positive amounts.")
+            raise LedgerError(_("Ledger entries must be positive amounts."))
         if entry.side == "debit":
             debit_total += entry.money.amount
         else:
             credit_total += entry.money.amount
     if debit_total != credit_total:
-        raise LedgerError(f"Debits ({debit_total}) and credits ({credit_total}) must be equal.")
+        raise LedgerError(
+            _("Debits (%(debits)s) and credits (%(credits)s) must be equal.")
+            % {"debits": debit_total, "credits": credit_total}
+        )
 
 
 def ledger_post(
@@ -186,9 +190,9 @@ def ledger_reverse(*, posting: Posting, reason: str, date: datetime.date, actor:
     _require_atomic()
     posting = Posting.objects.select_for_update(of=("self",)).select_related("fund").get(pk=posting.pk)
     if Posting.objects.filter(reverses=posting).exists():
-        raise LedgerError(f"Posting {posting.pk} has already been reversed.")
+        raise LedgerError(_("Posting %(posting)s has already been reversed.") % {"posting": posting.pk})
     if posting.kind == Posting.Kind.REVERSAL:
-        raise LedgerError("A reversal cannot itself be reversed; post a new entry instead.")
+        raise LedgerError(_("A reversal cannot itself be reversed; post a new entry instead."))
     roles = {fa.account_id: fa.role for fa in FundAccount.objects.filter(fund=posting.fund)}
     entries = [
         Entry(

@@ -25,7 +25,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.transaction import atomic
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from audit.services import audit_record
@@ -73,9 +74,9 @@ def bank_statement_import(
     written. Returns the BankStatement with its counts: lines in the file, new lines, and of the
     new ones how many were matched and how many wait for review."""
     if (content is None) == (parsed is None):
-        raise FundError("Give either the file's content or its parsed lines.")
+        raise FundError(_("Give either the file's content or its parsed lines."))
     if source not in BankStatement.Source.values:
-        raise FundError(f"Unknown statement source {source!r}.")
+        raise FundError(_("Unknown statement source %(source)r.") % {"source": source})
     filename = (filename or "").strip()[:255]
     if parsed is None:
         if isinstance(mapping, str):
@@ -430,7 +431,9 @@ def _receive(
     line: BankTransaction, gift: Donation, how: str, booked_at: datetime.datetime | None, actor: Any
 ) -> BankTransaction:
     try:
-        with atomic():
+        # The review reason is stored once and read by anyone later, in English like every other
+        # reason here, so the gift's refusal is taken in English too.
+        with atomic(), translation.override("en"):
             donation_receive(
                 donation=gift,
                 received_at=received_moment(line.booked_on, booked_at=booked_at, pledged_at=gift.pledged_at),

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.transaction import atomic
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from config.actors import actor_user
@@ -18,6 +19,7 @@ from donors.models import Donor
 from fund.errors import FundError, InvalidAmount, InvalidTransition
 from fund.models import Donation, Fund
 from fund.money import money_display
+from fund.refusals import status_words
 from fund.services.donations import donation_receive, donation_record
 from fund.services.locks import gift_lock
 from fund.text import text_clean
@@ -29,7 +31,9 @@ from .bank_import import REASON_MAX, received_moment
 def _open_line(transaction: BankTransaction) -> BankTransaction:
     line = BankTransaction.objects.select_for_update(of=("self",)).select_related("donation").get(pk=transaction.pk)
     if line.status == BankTransaction.Status.MATCHED:
-        raise InvalidTransition(f"This transfer is already matched to gift {line.donation.reference}.")
+        raise InvalidTransition(
+            _("This transfer is already matched to gift %(reference)s.") % {"reference": line.donation.reference}
+        )
     return line
 
 
@@ -58,21 +62,37 @@ def bank_transaction_resolve(
         gift = gift_lock(donation.pk)
         if gift.status != Donation.Status.PLEDGED:
             raise InvalidTransition(
-                f"Gift {gift.reference} is {gift.get_status_display().lower()}, not pledged: choose a pledge, "
-                "or mark this transfer not a gift if it repeats one already received."
+                _(
+                    "Gift %(reference)s is %(status)s, not pledged: choose a pledge, "
+                    "or mark this transfer not a gift if it repeats one already received."
+                )
+                % {"reference": gift.reference, "status": status_words(gift)}
             )
         if gift.is_goods:
-            raise FundError(f"Gift {gift.reference} is a pledge of goods; a transfer cannot pay it.")
+            raise FundError(
+                _("Gift %(reference)s is a pledge of goods; a transfer cannot pay it.") % {"reference": gift.reference}
+            )
         if gift.amount.currency != line.amount.currency:
             raise FundError(
-                f"Gift {gift.reference} is in {gift.amount.currency.code}; this transfer is in "
-                f"{line.amount.currency.code}."
+                _("Gift %(reference)s is in %(currency)s; this transfer is in %(given)s.")
+                % {
+                    "reference": gift.reference,
+                    "currency": gift.amount.currency.code,
+                    "given": line.amount.currency.code,
+                }
             )
         differs = gift.amount != line.amount
         if differs and not accept_amount:
             raise InvalidAmount(
-                f"Gift {gift.reference} pledged {money_display(gift.amount)} but the transfer is "
-                f"{money_display(line.amount)}: confirm receiving it at the amount transferred, or choose another gift."
+                _(
+                    "Gift %(reference)s pledged %(pledged)s but the transfer is %(transferred)s: confirm receiving "
+                    "it at the amount transferred, or choose another gift."
+                )
+                % {
+                    "reference": gift.reference,
+                    "pledged": money_display(gift.amount),
+                    "transferred": money_display(line.amount),
+                }
             )
         donation_receive(
             donation=gift,
@@ -100,7 +120,7 @@ def bank_transaction_ignore(*, transaction: BankTransaction, reason: str, actor:
     with atomic():
         line = _open_line(transaction)
         if line.status == BankTransaction.Status.IGNORED:
-            raise InvalidTransition("This transfer is already marked not a gift.")
+            raise InvalidTransition(_("This transfer is already marked not a gift."))
         _close(line, status=BankTransaction.Status.IGNORED, reason=reason, actor=actor)
         audit_record(actor=actor, action="bank_transaction.ignore", obj=line, data={"reason": reason})
     return line

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from fund.errors import FundError, InvalidTransition
 from fund.models import Donation, RecurringGift
+from fund.refusals import status_words
 from fund.services.locks import gift_lock
 
 from ..errors import PaymentUnavailable
@@ -50,6 +51,13 @@ def _unavailable() -> PaymentUnavailable:
     )
 
 
+def _nothing_to_pay(gift: Donation) -> str:
+    return _("Gift %(reference)s is %(status)s; there is nothing left to pay.") % {
+        "reference": gift.reference,
+        "status": status_words(gift),
+    }
+
+
 def payment_intent_idempotency_key(donation: Donation) -> str:
     return f"donation-{donation.reference}-payment-intent"
 
@@ -72,9 +80,9 @@ def card_payment_start(*, donation: Donation) -> CardPaymentStart:
     if not stripe_enabled():
         raise _unavailable()
     if donation.channel != Donation.Channel.CARD or donation.is_goods:
-        raise FundError(f"Gift {donation.reference} is not a card gift of money.")
+        raise FundError(_("Gift %(reference)s is not a card gift of money.") % {"reference": donation.reference})
     if donation.status != Donation.Status.PLEDGED:
-        raise InvalidTransition(f"Gift {donation.reference} is {donation.status}; there is nothing left to pay.")
+        raise InvalidTransition(_nothing_to_pay(donation))
     existing = CardPayment.objects.filter(donation=donation).first()
     client = stripe_client()
     try:
@@ -100,7 +108,7 @@ def card_payment_start(*, donation: Donation) -> CardPaymentStart:
             # Lock the gift so two tabs starting at once store one row between them.
             locked = gift_lock(donation.pk, related=())
             if locked.status != Donation.Status.PLEDGED:
-                raise InvalidTransition(f"Gift {locked.reference} is {locked.status}; there is nothing left to pay.")
+                raise InvalidTransition(_nothing_to_pay(locked))
             payment, created = CardPayment.objects.get_or_create(
                 donation=locked, defaults={"stripe_payment_intent_id": intent.id}
             )
@@ -189,14 +197,16 @@ def recurring_gift_start(*, recurring_gift: RecurringGift, payment_method: str =
         raise _unavailable()
     gift = recurring_gift
     if gift.status == RecurringGift.Status.CANCELLED:
-        raise InvalidTransition(f"Monthly gift {gift.reference} is cancelled.")
+        raise InvalidTransition(_("Monthly gift %(reference)s is cancelled.") % {"reference": gift.reference})
     if not gift.fund.is_active:
-        raise FundError(f"Fund {gift.fund.code} is closed to new gifts.")
+        raise FundError(_("Fund %(fund)s is closed to new gifts.") % {"fund": gift.fund.code})
     if gift.amount.currency.code != gift.fund.currency:
         # Each month is received without a person to record the exchange rate.
-        raise FundError(f"A monthly gift is given in the fund's currency ({gift.fund.currency}).")
+        raise FundError(
+            _("A monthly gift is given in the fund's currency (%(currency)s).") % {"currency": gift.fund.currency}
+        )
     if payment_method and (not isinstance(payment_method, str) or not payment_method.startswith("pm_")):
-        raise FundError("The card was not recognised; please enter it again.")
+        raise FundError(_("The card was not recognised; please enter it again."))
     client = stripe_client()
     created = False
     try:

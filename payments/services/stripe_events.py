@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
@@ -463,8 +463,10 @@ def stripe_event_process(*, event: Mapping[str, Any]) -> tuple[StripeEvent, bool
         else:
             try:
                 # A savepoint: a refusal half-way through a handler (receive done, refund
-                # refused) takes back the handler's writes but keeps the inbox row.
-                with transaction.atomic():
+                # refused) takes back the handler's writes but keeps the inbox row. Outcomes are
+                # stored once, in English like the log, whoever reads them later: a refusal from
+                # the gift's services is taken in English too.
+                with transaction.atomic(), translation.override("en"):
                     outcome = handler(event["data"]["object"], event, lookup)
                 needs_person = getattr(outcome, "needs_person", False)
             except FundError as exc:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from config.actors import actor_user
@@ -34,7 +35,7 @@ def delivery_queue(*, receipt: Receipt, to_email: str = "", requested_by: Any = 
     new row, so the history shows every sending."""
     address = (to_email or receipt.donor.email or "").strip()
     if not address:
-        raise NoEmailAddress(f"Donor of receipt {receipt.number} has no email address.")
+        raise NoEmailAddress(_("Donor of receipt %(number)s has no email address.") % {"number": receipt.number})
     with transaction.atomic():
         delivery = ReceiptDelivery.objects.create(
             receipt=receipt,

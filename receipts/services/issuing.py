@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.actors import actor_user
 from fund.models import Donation
@@ -69,7 +70,7 @@ def receipt_create(
 def receipt_void_locked(receipt: Receipt, *, reason: str, actor: Any) -> Receipt:
     """Mark a receipt void; the caller holds its row lock and writes the audit entry."""
     if receipt.is_void:
-        raise AlreadyVoid(f"Receipt {receipt.number} is already void.")
+        raise AlreadyVoid(_("Receipt %(number)s is already void.") % {"number": receipt.number})
     receipt.status = Receipt.Status.VOID
     receipt.voided_at = timezone.now()
     receipt.voided_by = actor_user(actor)
@@ -81,7 +82,7 @@ def receipt_void_locked(receipt: Receipt, *, reason: str, actor: Any) -> Receipt
 def void_reason_clean(reason: str) -> str:
     reason = text_clean(reason, field="reason", max_length=500)
     if not reason:
-        raise ReceiptError("Say why the receipt is void.")
+        raise ReceiptError(_("Say why the receipt is void."))
     return reason
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from donors.models import Donor
@@ -88,16 +89,16 @@ def portal_link_consume(*, token: str) -> str:
     """Use a sign-in link once and return the address it proves. The row is locked, so two
     clicks at the same moment cannot both sign in."""
     if not token or len(token) > TOKEN_MAX_LENGTH:
-        raise PortalLinkInvalid("Unknown sign-in link.")
+        raise PortalLinkInvalid(_("Unknown sign-in link."))
     with transaction.atomic():
         sign_in = PortalSignIn.objects.select_for_update().filter(token_hash=token_digest(token)).first()
         now = timezone.now()
         if sign_in is None:
-            raise PortalLinkInvalid("Unknown sign-in link.")
+            raise PortalLinkInvalid(_("Unknown sign-in link."))
         if sign_in.used_at is not None:
-            raise PortalLinkInvalid("This sign-in link was used already.")
+            raise PortalLinkInvalid(_("This sign-in link was used already."))
         if sign_in.expires_at <= now:
-            raise PortalLinkInvalid("This sign-in link has expired.")
+            raise PortalLinkInvalid(_("This sign-in link has expired."))
         sign_in.used_at = now
         sign_in.save(update_fields=["used_at"])
         audit_record(actor=None, action="receipts.portal_sign_in", obj=sign_in)

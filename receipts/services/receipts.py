@@ -8,9 +8,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from fund.models import Donation
+from fund.refusals import status_words
 from fund.services.locks import gift_lock
 
 from ..errors import NotReceivable
@@ -51,7 +53,10 @@ def receipt_issue(*, donation_id: int, actor: Any = None) -> Receipt:
         if receipt := existing.first():
             return receipt
         if donation.status != Donation.Status.RECEIVED:
-            raise NotReceivable(f"Gift {donation.reference} is {donation.status}; only received gifts get a receipt.")
+            raise NotReceivable(
+                _("Gift %(reference)s is %(status)s; only received gifts get a receipt.")
+                % {"reference": donation.reference, "status": status_words(donation)}
+            )
         receipt = _issue_for_locked_gift(donation, replaces=None, actor=actor)
         audit_record(actor=actor, action="receipt.issue", obj=receipt, data={"number": receipt.number})
     return receipt
@@ -77,7 +82,10 @@ def receipt_reissue(*, receipt: Receipt, reason: str, actor: Any = None) -> Rece
         donation = _locked_gift(receipt.donation_id)
         receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
         if donation.status != Donation.Status.RECEIVED:
-            raise NotReceivable(f"Gift {donation.reference} is {donation.status}; it cannot have a new receipt.")
+            raise NotReceivable(
+                _("Gift %(reference)s is %(status)s; it cannot have a new receipt.")
+                % {"reference": donation.reference, "status": status_words(donation)}
+            )
         receipt_void_locked(receipt, reason=reason, actor=actor)
         replacement = _issue_for_locked_gift(donation, replaces=receipt, actor=actor)
         audit_record(

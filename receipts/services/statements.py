@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from audit.services import audit_record
@@ -45,9 +46,9 @@ _KIND_ORDER = {kind: index for index, kind in enumerate(Donation.Kind.values)}
 
 def period_check(start: datetime.date, end: datetime.date) -> None:
     if start > end:
-        raise ReceiptError(f"The period starts ({start}) after it ends ({end}).")
+        raise ReceiptError(_("The period starts (%(start)s) after it ends (%(end)s).") % {"start": start, "end": end})
     if (end - start).days >= MAX_PERIOD_DAYS:
-        raise ReceiptError("A statement covers at most five years.")
+        raise ReceiptError(_("A statement covers at most five years."))
 
 
 def _gift_line(gift: Donation, receipt_number: str) -> dict[str, Any]:
@@ -134,7 +135,7 @@ def _statement_issue(
     """The statement and whether this call issued it (False: it existed, or there is none)."""
     period_check(start, end)
     if replaces is not None and not replaces.is_void:
-        raise ReceiptError(f"Statement {replaces.number} is still valid; reissue it instead.")
+        raise ReceiptError(_("Statement %(number)s is still valid; reissue it instead.") % {"number": replaces.number})
     with transaction.atomic():
         donor = _locked_donor(donor_id)
         if existing := valid_statements(start, end).filter(donor=donor).first():
@@ -165,7 +166,7 @@ def statement_reissue(*, statement: Receipt, reason: str, actor: Any = None) -> 
     donor's details as they are now."""
     reason = void_reason_clean(reason)
     if statement.kind != Receipt.Kind.STATEMENT:
-        raise ReceiptError(f"{statement.number} is not a statement.")
+        raise ReceiptError(_("%(number)s is not a statement.") % {"number": statement.number})
     with transaction.atomic():
         donor = _locked_donor(statement.donor_id)
         statement = Receipt.objects.select_for_update().get(pk=statement.pk)
@@ -175,7 +176,8 @@ def statement_reissue(*, statement: Receipt, reason: str, actor: Any = None) -> 
         )
         if replacement is None:  # rolls the void back too: the operator meant a replacement
             raise NotReceivable(
-                f"No gift of this donor is received in the period of {statement.number} any more; void it instead."
+                _("No gift of this donor is received in the period of %(number)s any more; void it instead.")
+                % {"number": statement.number}
             )
         audit_record(
             actor=actor,

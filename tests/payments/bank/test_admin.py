@@ -68,7 +68,9 @@ def test_a_bad_file_is_a_form_error_naming_the_row_and_writes_nothing(accountant
     content = statement_csv([[vn_date(days_ago(1)), "năm trăm", "", "x", ""]])
     response = upload(accountant, content)
     assert response.status_code == 200
-    assert "Row 5: the amount &#x27;năm trăm&#x27; is not a number." in response.content.decode()
+    assert (
+        "Dòng 5: số tiền &#x27;năm trăm&#x27; không phải là số." in response.content.decode()
+    )  # the admin speaks Vietnamese
     assert table_counts() == before
 
 
@@ -85,7 +87,7 @@ def test_columns_named_by_hand(accountant, db):
     assert response.status_code == 302
     assert BankTransaction.objects.get().amount == Money(75_000, "VND")
     response = upload(accountant, content, preset="custom", date_column="Thời gian")
-    assert "Name the date column and the description column." in response.content.decode()
+    assert "Vui lòng nhập tên cột ngày và cột nội dung giao dịch." in response.content.decode()
 
 
 def import_line(amount: str, description: str) -> BankTransaction:
@@ -102,7 +104,7 @@ def test_match_a_partial_transfer_by_hand(accountant, pledge):
 
     refused = accountant.post(url, {"donation": gift.pk})
     assert refused.status_code == 200
-    assert "confirm receiving it at the amount transferred" in refused.content.decode()
+    assert "hãy xác nhận ghi nhận theo số tiền đã chuyển" in refused.content.decode()  # "confirm receiving it at …"
     assert Donation.objects.get(pk=gift.pk).status == "pledged"
 
     response = accountant.post(url, {"donation": gift.pk, "accept_amount": "on"})
@@ -155,7 +157,7 @@ def test_record_an_unannounced_transfer_and_ignore_interest(accountant, fund, do
     assert response.status_code == 302
     assert BankTransaction.objects.get(pk=interest.pk).status == "ignored"
     response = accountant.post(f"{LINES_URL}ignore/{interest.pk}/", {"reason": "again"})
-    assert "already marked not a gift" in response.content.decode()
+    assert "đã được đánh dấu không phải khoản ủng hộ" in response.content.decode()  # "already marked not a gift"
 
 
 def test_pledges_due_show_which_are_late(accountant, pledge):

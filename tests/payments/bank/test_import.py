@@ -80,8 +80,8 @@ def scenario(pledge, fund, donor):
 EXPECTED = {
     # gift name -> (the line's counterparty, line status, words in the reason, gift status afterwards)
     "exact": ("NGUYEN VAN A", "matched", "by reference", "received"),
-    "partial": ("TRAN THI B", "review", "pledged 1.000.000 ₫, received 600.000 ₫ (less than pledged)", "pledged"),
-    "larger": ("LE VAN C", "review", "pledged 300.000 ₫, received 450.000 ₫ (more than pledged)", "pledged"),
+    "partial": ("TRAN THI B", "review", "pledged 1,000,000 ₫, received 600,000 ₫ (less than pledged)", "pledged"),
+    "larger": ("LE VAN C", "review", "pledged 300,000 ₫, received 450,000 ₫ (more than pledged)", "pledged"),
     "messy": ("PHAM D", "matched", "by reference", "received"),
     "by_amount": ("TRẦN THỊ DEMO", "matched", "by amount and date", "received"),
     "stranger": ("HOANG E", "review", "but the sender does not look like its donor", "pledged"),
@@ -114,10 +114,10 @@ def test_statement_lines_end_where_expected_and_a_second_import_adds_nothing(sce
     assert "already received" in twice[1].reason
     ambiguous = BankTransaction.objects.get(counterparty="VU F")
     assert ambiguous.status == "review"
-    assert "2 bank-transfer pledges of 250.000 ₫" in ambiguous.reason
+    assert "2 bank-transfer pledges of 250,000 ₫" in ambiguous.reason
     old = BankTransaction.objects.get(counterparty="BUI K")
     assert (old.status, Donation.objects.get(pk=gifts["old"].pk).status) == ("review", "pledged")
-    assert "no bank-transfer pledge of 888.000 ₫ in the 14 days before" in old.reason
+    assert "no bank-transfer pledge of 888,000 ₫ in the 14 days before" in old.reason
     interest = BankTransaction.objects.get(description__startswith="LAI TIEN GUI")
     assert interest.status == "review"
     assert not BankTransaction.objects.filter(description__in=["CHI MUA SUA", "PHI DUY TRI", "Tổng cộng"]).exists()

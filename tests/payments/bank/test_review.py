@@ -41,7 +41,7 @@ def test_a_partial_transfer_is_received_at_the_amount_transferred_when_accepted(
     gift.refresh_from_db()
     assert (gift.status, gift.amount, gift.channel) == ("received", Money(600_000, "VND"), "bank_transfer")
     assert (resolved.status, resolved.donation, resolved.resolved_by) == ("matched", gift, user)
-    assert resolved.reason == "Matched by hand, received at the amount transferred (pledged 1.000.000 ₫)."
+    assert resolved.reason == "Matched by hand, received at the amount transferred (pledged 1,000,000 ₫)."
     assert fund_balance(gift.fund).cash == Money(600_000, "VND")
     entry = AuditEntry.objects.get(action="bank_transaction.resolve")
     assert entry.data == {"gift": gift.reference, "pledged": "1000000.00", "received": "600000.00"}
