@@ -3,12 +3,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from djmoney.money import Money
 
 from audit.services import audit_record
 
-from .models import Allocation, AllocationLine, Beneficiary, BeneficiarySensitive, StockMovement
+from .models import Allocation, AllocationLine, Beneficiary, BeneficiarySensitive, StockLine, StockMovement
 
 SENSITIVE_PERMISSION = "care.view_beneficiarysensitive"
 
@@ -105,3 +106,29 @@ def stock_value_by_fund() -> dict[int, Decimal]:
     """The stock log's total value per fund id: check_ledger compares it with the ledger."""
     totals = StockMovement.objects.values("fund_id").annotate(total=Sum("value")).order_by()
     return {row["fund_id"]: row["total"] for row in totals}
+
+
+def _per_line(rows, field: str):
+    """The sum of ``field`` over ``rows`` that belong to the outer stock line, as a subquery."""
+    summed = rows.order_by().values("item").annotate(total=Sum(field)).values("total")
+    return Coalesce(Subquery(summed, output_field=DecimalField(max_digits=20, decimal_places=3)), Decimal(0))
+
+
+def stock_report(*, fund: Any = None):
+    """The stock report: every fund's stock lines with ``quantity``, ``value`` and ``reserved``
+    (held back by approved, unissued allocations) summed from the movements. Its value per
+    fund is the ledger's goods in stock (check_ledger checks)."""
+    line = {"fund": OuterRef("fund"), "item": OuterRef("item"), "restriction": OuterRef("restriction")}
+    movements = StockMovement.objects.filter(**line)
+    reserved = AllocationLine.objects.filter(
+        allocation__fund=OuterRef("fund"),
+        item=OuterRef("item"),
+        restriction=OuterRef("restriction"),
+        allocation__status=Allocation.Status.APPROVED,
+    )
+    rows = StockLine.objects.select_related("fund", "item").annotate(
+        quantity=_per_line(movements, "quantity"),
+        value=_per_line(movements, "value"),
+        reserved=_per_line(reserved, "quantity"),
+    )
+    return rows.filter(fund=fund) if fund is not None else rows

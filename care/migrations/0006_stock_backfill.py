@@ -27,6 +27,7 @@ def backfill(apps, schema_editor):
     Donation = apps.get_model("fund", "Donation")
     StockItem = apps.get_model("care", "StockItem")
     StockMovement = apps.get_model("care", "StockMovement")
+    StockLine = apps.get_model("care", "StockLine")
     gifts = Donation.objects.filter(kind__in=["in_kind", "supplies"], status__in=["received", "refunded"])
     for gift in gifts.select_related("fund").order_by("pk").iterator():
         fund_currency, currency = gift.fund.currency, gift.amount_currency
@@ -45,6 +46,7 @@ def backfill(apps, schema_editor):
                 key=_key(line.description, line.unit),
                 defaults={"name": " ".join(line.description.split()), "unit": " ".join(line.unit.split())},
             )
+            StockLine.objects.get_or_create(fund_id=gift.fund_id, item=item, restriction=restriction)
             common = {"fund_id": gift.fund_id, "item": item, "restriction": restriction, "donation_line": line}
             StockMovement.objects.create(
                 kind="intake",

@@ -59,6 +59,36 @@ class StockItem(models.Model):
         return f"{self.name} ({self.unit})"
 
 
+class StockLine(models.Model):
+    """That one fund holds (or held) one item under one restriction: the row the stock report
+    lists, created with the line's first intake. Holds no quantity or value: those are always
+    summed from the movements (care.selectors.stock_report)."""
+
+    wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
+
+    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="+", verbose_name=_("fund"))
+    item = models.ForeignKey(StockItem, on_delete=models.PROTECT, related_name="lines", verbose_name=_("item"))
+    restriction = models.CharField(_("restriction"), max_length=20, choices=StockRestriction.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["fund", "item__name", "item__unit", "restriction"]
+        verbose_name = _("stock line")
+        verbose_name_plural = _("stock")
+        constraints = [models.UniqueConstraint(fields=["fund", "item", "restriction"], name="stock_line_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item} · {self.get_restriction_display()}"
+
+    @property
+    def unit(self) -> str:
+        return self.item.unit
+
+    @property
+    def currency(self) -> str:
+        return self.fund.currency
+
+
 class StockMovement(models.Model):
     """One movement in or out of a fund's stock of one item. Append-only: the database refuses
     UPDATE and DELETE (trigger care_stockmovement_append_only, checked by check_ledger), and

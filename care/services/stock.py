@@ -30,7 +30,7 @@ from fund.money import currency_exponent, money_convert, to_decimal
 from fund.services import fund_lock
 
 from ..errors import CareError
-from ..models import StockItem, StockMovement, StockRestriction, stock_item_key
+from ..models import StockItem, StockLine, StockMovement, StockRestriction, stock_item_key
 from ..selectors import stock_on_hand, stock_reserved
 
 QUANTITY_QUANTUM = Decimal("0.001")
@@ -152,10 +152,11 @@ def stock_intake_from_gift(*, donation: Donation, actor: Any = None) -> list[Sto
     )
     restriction = restriction_of(donation)
     day = timezone.localdate(donation.received_at)
+    items = {line.pk: stock_item_for(name=line.description, unit=line.unit) for line, _value in _line_values(donation)}
     movements = [
         StockMovement(
             fund=donation.fund,
-            item=stock_item_for(name=line.description, unit=line.unit),
+            item=items[line.pk],
             restriction=restriction,
             kind=StockMovement.Kind.INTAKE,
             quantity=line.quantity,
@@ -169,6 +170,8 @@ def stock_intake_from_gift(*, donation: Donation, actor: Any = None) -> list[Sto
         if line.pk not in done
     ]
     with transaction.atomic():
+        for movement in movements:
+            StockLine.objects.get_or_create(fund=donation.fund, item=movement.item, restriction=restriction)
         StockMovement.objects.bulk_create(movements)
         if movements:
             audit_record(

@@ -22,9 +22,7 @@ def goods_gift(fund, donor, *lines, kind="in_kind", received=True):
         donor=donor,
         kind=kind,
         channel="in_kind_delivery",
-        lines=[
-            {"description": d, "quantity": str(q), "unit": u, "fair_value": str(v)} for d, q, u, v in lines
-        ],
+        lines=[{"description": d, "quantity": str(q), "unit": u, "fair_value": str(v)} for d, q, u, v in lines],
         received_at=timezone.now() if received else None,
     )
 

@@ -77,7 +77,11 @@ def test_issue_takes_goods_out_at_average_cost_and_posts_it(stocked, child, case
         AccountRole.GOODS_STOCK: (None, vnd(150_000)),
     }
     handover = GoodsHandover.objects.get(allocation=allocation)
-    assert (handover.recipient, handover.recipient_name, handover.handed_over_by) == ("guardian", "Bà Demo", case_worker)
+    assert (handover.recipient, handover.recipient_name, handover.handed_over_by) == (
+        "guardian",
+        "Bà Demo",
+        case_worker,
+    )
     assert fund_balance(stocked).allocated == vnd(150_000)
     assert ledger_problems().problems == []
     # No name in the audit trail: the guardian's name stays in the handover record.
@@ -213,9 +217,7 @@ def test_goods_are_proposed_with_lines_and_handed_over_not_paid(stocked, child, 
     allocation = approved_goods(child, stocked, case_worker, manager, (rice(), "in_kind", 1))
     before = stock_writes()
     with pytest.raises(CareError, match="handed over, not paid"):
-        allocation_disburse(
-            allocation=allocation, disbursed_on=timezone.localdate(), method="cash", actor=case_worker
-        )
+        allocation_disburse(allocation=allocation, disbursed_on=timezone.localdate(), method="cash", actor=case_worker)
     assert stock_writes() == before
 
 

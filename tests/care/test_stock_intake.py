@@ -38,9 +38,7 @@ def storekeeper(db):
 
 def test_intake_of_a_goods_pledge_receives_it_into_stock(fund, donor, storekeeper):
     pledge = goods_gift(fund, donor, ("Áo ấm", 20, "chiếc", 2_000_000), received=False)
-    record = stock_intake_record(
-        pledge=pledge, condition="new", delivered_by="Lái xe công ty", actor=storekeeper
-    )
+    record = stock_intake_record(pledge=pledge, condition="new", delivered_by="Lái xe công ty", actor=storekeeper)
     assert record.donation.status == Donation.Status.RECEIVED
     assert (record.condition, record.received_by, record.delivered_by) == ("new", storekeeper, "Lái xe công ty")
     [level] = stock_levels(fund=fund)
