@@ -80,7 +80,7 @@ def test_approval_posts_the_loss_at_average_cost(stocked, storekeeper, approver)
 
 
 def test_a_surplus_comes_back_at_average_cost(stocked, storekeeper, approver):
-    count = stock_count_approve(count=record(stocked, storekeeper, ("Chăn", "chiếc", 5)), actor=approver)
+    stock_count_approve(count=record(stocked, storekeeper, ("Chăn", "chiếc", 5)), actor=approver)
     assert stock_on_hand(fund=stocked, item=item("Chăn", "chiếc"), restriction="in_kind") == (
         Decimal("5"),
         vnd(500_000),
