@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('unit', models.CharField(max_length=20, verbose_name='unit')),
-                ('key', models.CharField(editable=False, max_length=230, unique=True)),
+                ('key', models.CharField(editable=False, max_length=230, unique=True, verbose_name='catalogue key')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
             ],
             options={

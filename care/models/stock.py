@@ -47,7 +47,7 @@ class StockItem(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     unit = models.CharField(_("unit"), max_length=20)
-    key = models.CharField(max_length=230, unique=True, editable=False)
+    key = models.CharField(_("catalogue key"), max_length=230, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
