@@ -15,7 +15,7 @@ from fund.models import Fund, Posting
 from fund.selectors.balances import fund_goods_in_stock_all
 from fund.selectors.ledger_checks import ledger_check_register, ledger_guard_require
 
-from .models import Allocation, StockMovement
+from .models import Allocation, StockLine, StockMovement
 from .selectors import stock_value_by_fund
 
 PAID = (Allocation.Status.DISBURSED, Allocation.Status.REVERSED)
@@ -87,6 +87,13 @@ def stock_agrees_with_the_ledger() -> list[str]:
             f"Fund {row['fund__code']}: stock of {row['item__name']} ({row['item__unit']}, {row['restriction']}) "
             f"is below zero: {row['quantity']} worth {row['value']}"
         )
+    listed = set(StockLine.objects.values_list("fund_id", "item_id", "restriction"))
+    moved = StockMovement.objects.values_list("fund_id", "item_id", "restriction").distinct().order_by()
+    for fund_id, item_id, restriction in moved:
+        if (fund_id, item_id, restriction) not in listed:
+            problems.append(
+                f"Fund {fund_id}: item {item_id} ({restriction}) has stock movements but no line in the stock report"
+            )
     issued = dict(
         StockMovement.objects.filter(kind=StockMovement.Kind.ISSUE)
         .values("allocation_line__allocation")

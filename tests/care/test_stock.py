@@ -155,3 +155,20 @@ def test_balance_equation_still_holds_with_goods(fund, donor):
     balance = fund_balance(fund)
     assert balance.goods == vnd(200_000)
     assert balance.received - balance.allocated - balance.lost == balance.total
+
+
+def test_check_ledger_finds_movements_missing_from_the_report(fund, donor):
+    goods_gift(fund, donor, ("Gạo", 10, "kg", 200_000))
+    blanket = StockItem.objects.create(name="Chăn", unit="chiếc", key="chăn|chiếc")
+    for value, quantity in ((Money(50_000, "VND"), Decimal("1")), (Money(-50_000, "VND"), Decimal("-1"))):
+        StockMovement.objects.create(
+            fund=fund,
+            item=blanket,
+            restriction="in_kind",
+            kind="adjustment",
+            quantity=quantity,
+            value=value,
+            date=StockMovement.objects.first().date,
+            reference="tampered",
+        )
+    assert any("no line in the stock report" in p for p in ledger_problems().problems)

@@ -118,7 +118,7 @@ def test_a_refusal_shows_on_the_form_and_writes_nothing(people, fund, donor, chi
         },
     )
     assert response.status_code == 200
-    assert "Only 10 kg of Gạo are free" in response.content.decode()
+    assert "Kho của quỹ CPF chỉ còn trống 10 kg Gạo" in response.content.decode()  # the admin speaks Vietnamese
     assert not Allocation.objects.exists()
 
 

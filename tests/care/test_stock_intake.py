@@ -10,7 +10,7 @@ from django.utils import translation
 
 from audit.models import AuditEntry
 from care.errors import CareError
-from care.models import IntakeRecord, StockItem, StockMovement
+from care.models import IntakeRecord, StockItem, StockLine, StockMovement
 from care.receivers import on_donation_received, on_donation_refunded
 from care.selectors import stock_levels
 from care.services import stock_intake_record
@@ -109,3 +109,4 @@ def test_the_backfill_puts_earlier_goods_gifts_in_stock(fund, donor):
         ("refund", Decimal("-2")),
     ]
     assert ledger_problems().problems == []
+    assert StockLine.objects.count() == 2  # rice and the blankets, each listed on the report
