@@ -65,3 +65,39 @@ def test_sixty_issues_at_once_never_take_stock_below_zero(restore_migrated_rows_
     assert StockMovement.objects.filter(kind="issue").count() == 25
     assert fund_goods_in_stock(fund=fund) == vnd(0)
     assert ledger_problems().problems == []
+
+
+def approve_then_issue(allocation_id: int, manager_id: int, case_worker_id: int) -> str:
+    from django.contrib.auth.models import User
+
+    from care.services import allocation_approve
+
+    try:
+        allocation_approve(allocation=Allocation.objects.get(pk=allocation_id), actor=User.objects.get(pk=manager_id))
+    except FundError:
+        return "refused at approval"
+    return issue_one(allocation_id, case_worker_id)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_approvals_at_once_never_promise_more_goods_than_there_are(
+    restore_migrated_rows_after_flush, fund, donor, child
+):
+    from .stock_helpers import propose_goods
+
+    goods_gift(fund, donor, ("Vở", 15, "quyển", 150_000), kind="supplies")
+    notebooks = item("Vở", "quyển")
+    case_worker = staff_user("caseworker", "add_allocation", "disburse_allocation")
+    manager = staff_user("manager", "approve_allocation")
+    allocations = [
+        propose_goods(child, fund, case_worker, (notebooks, "supplies", 1), kind="supplies") for _ in range(40)
+    ]
+    jobs = [lambda pk=a.pk: approve_then_issue(pk, manager.pk, case_worker.pk) for a in allocations]
+    outcomes = run_through_connections(jobs, connections=12)
+
+    # Every approval found its goods at the handover: none was approved and then refused.
+    assert sorted(set(outcomes)) == ["issued", "refused at approval"]
+    assert outcomes.count("issued") == 15
+    assert stock_on_hand(fund=fund, item=notebooks, restriction="supplies") == (Decimal("0"), vnd(0))
+    assert not Allocation.objects.filter(status="approved").exists()
+    assert ledger_problems().problems == []
