@@ -27,6 +27,7 @@ from fund.errors import FundError
 from fund.models import Fund
 from fund.money import money_display
 
+from .admin_goods import GoodsIssueView, GoodsProposeView
 from .models import Allocation, Beneficiary
 from .services import (
     allocation_approve,
@@ -73,6 +74,11 @@ class AllocationIndexView(MoneyExportIndexView):
             buttons.append(
                 HeaderButton(_("Propose an allocation"), url=reverse("allocations_admin:propose"), icon_name="plus")
             )
+            buttons.append(
+                HeaderButton(
+                    _("Propose goods from stock"), url=reverse("allocations_admin:propose_goods"), icon_name="plus"
+                )
+            )
         return buttons
 
 
@@ -83,7 +89,10 @@ def _actions_for(user, allocation: Allocation) -> list[tuple[str, str]]:
     if status == Allocation.Status.PROPOSED and user.has_perm(APPROVE_PERMISSION):
         steps += [(_("Approve"), "approve"), (_("Reject"), "reject")]
     if status == Allocation.Status.APPROVED and user.has_perm(DISBURSE_PERMISSION):
-        steps += [(_("Disburse"), "disburse"), (_("Undeliverable"), "undeliverable")]
+        steps += [
+            (_("Hand over") if allocation.is_goods else _("Disburse"), "issue" if allocation.is_goods else "disburse")
+        ]
+        steps += [(_("Undeliverable"), "undeliverable")]
     if status in (Allocation.Status.PROPOSED, Allocation.Status.APPROVED) and any(
         user.has_perm(p) for p in CANCEL_PERMISSIONS
     ):
@@ -105,6 +114,13 @@ class AllocationInspectView(MoneyInspectView):
             approvals=allocation.approvals.select_related("user"),
             approvals_needed=approvals_needed(allocation),
             actions=_actions_for(self.request.user, allocation),
+            lines=[
+                (line, f"{line.quantity.normalize():f}", money_display(line.value) if line.value is not None else "—")
+                for line in allocation.lines.select_related("item")
+            ]
+            if allocation.is_goods
+            else None,
+            handover=getattr(allocation, "handover", None) if allocation.is_goods else None,
         )
         return context
 
@@ -184,6 +200,8 @@ class AllocationViewSet(BackOfficeViewSet):
             path("cancel/<int:pk>/", AllocationCancelView.as_view(), name="cancel"),
             path("undeliverable/<int:pk>/", AllocationUndeliverableView.as_view(), name="undeliverable"),
             path("reverse/<int:pk>/", AllocationReverseView.as_view(), name="reverse"),
+            path("propose-goods/", GoodsProposeView.as_view(), name="propose_goods"),
+            path("issue/<int:pk>/", GoodsIssueView.as_view(), name="issue"),
         ]
 
 
@@ -240,7 +258,9 @@ class ProposeForm(forms.Form):
         label=_("Person in care"), queryset=Beneficiary.objects.filter(left_on__isnull=True).order_by("case_number")
     )
     fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.filter(is_active=True))
-    kind = forms.ChoiceField(label=_("Kind"), choices=Allocation.Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[(k.value, k.label) for k in (Allocation.Kind.CASH, Allocation.Kind.SCHOLARSHIP)]
+    )
     amount = forms.DecimalField(
         label=_("Amount"), max_digits=20, decimal_places=2, help_text=_("In the fund's currency.")
     )

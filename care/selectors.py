@@ -1,13 +1,15 @@
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from djmoney.money import Money
 
 from audit.services import audit_record
 
-from .models import Allocation, Beneficiary, BeneficiarySensitive
+from .models import Allocation, AllocationLine, Beneficiary, BeneficiarySensitive, StockLine, StockMovement
 
 SENSITIVE_PERMISSION = "care.view_beneficiarysensitive"
 
@@ -37,3 +39,96 @@ def allocations_committed(*, fund: Any, exclude: Allocation | None = None) -> di
         rows = rows.exclude(pk=exclude.pk)
     totals = dict(rows.values("kind").annotate(total=Sum("amount")).values_list("kind", "total").order_by())
     return {kind: Money(totals.get(kind) or Decimal("0.00"), fund.currency) for kind in Allocation.Kind.values}
+
+
+# --- Stock (docs/decisions/0017-stock.md) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    """What the log says one fund holds of one item under one restriction."""
+
+    fund_id: int
+    item_id: int
+    restriction: str
+    quantity: Decimal
+    value: Money
+
+
+def stock_levels(*, fund: Any = None, item: Any = None, restriction: str | None = None) -> list[StockLevel]:
+    """Quantity and value per fund, item and restriction, summed from the movements (never
+    stored). Lines whose movements net to nothing are left out."""
+    rows = StockMovement.objects.all()
+    if fund is not None:
+        rows = rows.filter(fund=fund)
+    if item is not None:
+        rows = rows.filter(item=item)
+    if restriction is not None:
+        rows = rows.filter(restriction=restriction)
+    totals = (
+        rows.values("fund_id", "item_id", "restriction", "value_currency")
+        .annotate(quantity=Sum("quantity"), total=Sum("value"))
+        .order_by("fund_id", "item_id", "restriction")
+    )
+    return [
+        StockLevel(
+            fund_id=row["fund_id"],
+            item_id=row["item_id"],
+            restriction=row["restriction"],
+            quantity=row["quantity"],
+            value=Money(row["total"], row["value_currency"]),
+        )
+        for row in totals
+        if row["quantity"] or row["total"]
+    ]
+
+
+def stock_on_hand(*, fund: Any, item: Any, restriction: str) -> tuple[Decimal, Money]:
+    """(quantity, value) of one stock line. Read it under the fund's row lock when a write
+    depends on it (care.services.stock)."""
+    found = stock_levels(fund=fund, item=item, restriction=restriction)
+    if not found:
+        return Decimal("0"), Money(Decimal("0.00"), fund.currency)
+    return found[0].quantity, found[0].value
+
+
+def stock_reserved(*, fund: Any, exclude: Allocation | None = None) -> dict[tuple[int, str], Decimal]:
+    """What approved, not yet issued goods allocations of the fund hold back, by (item id,
+    restriction). Read it under the fund's row lock, like allocations_committed."""
+    rows = AllocationLine.objects.filter(allocation__fund=fund, allocation__status=Allocation.Status.APPROVED)
+    if exclude is not None:
+        rows = rows.exclude(allocation=exclude)
+    totals = rows.values("item_id", "restriction").annotate(total=Sum("quantity")).order_by()
+    return {(row["item_id"], row["restriction"]): row["total"] for row in totals}
+
+
+def stock_value_by_fund() -> dict[int, Decimal]:
+    """The stock log's total value per fund id: check_ledger compares it with the ledger."""
+    totals = StockMovement.objects.values("fund_id").annotate(total=Sum("value")).order_by()
+    return {row["fund_id"]: row["total"] for row in totals}
+
+
+def _per_line(rows, field: str):
+    """The sum of ``field`` over ``rows`` that belong to the outer stock line, as a subquery."""
+    summed = rows.order_by().values("item").annotate(total=Sum(field)).values("total")
+    return Coalesce(Subquery(summed, output_field=DecimalField(max_digits=20, decimal_places=3)), Decimal(0))
+
+
+def stock_report(*, fund: Any = None):
+    """The stock report: every fund's stock lines with ``quantity``, ``value`` and ``reserved``
+    (held back by approved, unissued allocations) summed from the movements. Its value per
+    fund is the ledger's goods in stock (check_ledger checks)."""
+    line = {"fund": OuterRef("fund"), "item": OuterRef("item"), "restriction": OuterRef("restriction")}
+    movements = StockMovement.objects.filter(**line)
+    reserved = AllocationLine.objects.filter(
+        allocation__fund=OuterRef("fund"),
+        item=OuterRef("item"),
+        restriction=OuterRef("restriction"),
+        allocation__status=Allocation.Status.APPROVED,
+    )
+    rows = StockLine.objects.select_related("fund", "item").annotate(
+        quantity=_per_line(movements, "quantity"),
+        value=_per_line(movements, "value"),
+        reserved=_per_line(reserved, "quantity"),
+    )
+    return rows.filter(fund=fund) if fund is not None else rows

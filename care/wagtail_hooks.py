@@ -1,25 +1,29 @@
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from config.wagtail_admin import ReadOnlyPolicy
+from config.wagtail_admin import PermissionMenuItem, ReadOnlyPolicy
 
 from .admin_allocations import AllocationViewSet
+from .admin_counts import StockCountViewSet
+from .admin_stock import INTAKE_PERMISSION, IntakeView, StockMovementViewSet, StockViewSet
 from .admin_views import BeneficiaryViewSet
-from .models import Allocation, Beneficiary
+from .models import Allocation, Beneficiary, StockCount, StockLine, StockMovement
 
-# Case files are opened by care.services.beneficiary_admit, never by an admin form; allocations
-# change only through their steps' services (care/admin_allocations.py).
-register_permission_policy(Beneficiary, ReadOnlyPolicy(Beneficiary))
-register_permission_policy(Allocation, ReadOnlyPolicy(Allocation))
+# Case files are opened by care.services.beneficiary_admit, never by an admin form; allocations,
+# stock and counts change only through their steps' services (care/admin_*.py).
+for model in (Beneficiary, Allocation, StockLine, StockMovement, StockCount):
+    register_permission_policy(model, ReadOnlyPolicy(model))
 
 
 class CareAdminGroup(ModelViewSetGroup):
     menu_label = _("Care")
     menu_icon = "group"
     menu_order = 230  # after the money screens, before Wagtail's images (300)
-    items = (BeneficiaryViewSet, AllocationViewSet)
+    items = (BeneficiaryViewSet, AllocationViewSet, StockViewSet, StockMovementViewSet, StockCountViewSet)
+    submenu_hook = "register_care_menu_item"  # the intake form
 
 
 @hooks.register("register_admin_viewset")
@@ -27,13 +31,29 @@ def register_care_admin():
     return CareAdminGroup()
 
 
+@hooks.register("register_admin_urls")
+def register_care_admin_urls():
+    return [path("care/intake/", IntakeView.as_view(), name="stock_intake")]
+
+
+@hooks.register("register_care_menu_item")
+def register_intake_menu_item():
+    return PermissionMenuItem(
+        _("Goods received"), reverse("stock_intake"), icon_name="download", order=10, permission=INTAKE_PERMISSION
+    )
+
+
 @hooks.register("register_log_actions")
 def register_care_log_actions(actions):
-    # Words for an allocation's History tab (admin_action_log in care/admin_allocations.py).
+    # Words for an allocation's or a count's History tab (admin_action_log in care/admin_*.py).
     actions.register_action("care.allocation_propose", _("Propose"), _("Allocation proposed"))
     actions.register_action("care.allocation_approve", _("Approve"), _("Allocation approved"))
     actions.register_action("care.allocation_reject", _("Reject"), _("Allocation rejected"))
     actions.register_action("care.allocation_disburse", _("Disburse"), _("Allocation disbursed"))
+    actions.register_action("care.allocation_issue", _("Hand over"), _("Goods handed over"))
     actions.register_action("care.allocation_cancel", _("Cancel"), _("Allocation cancelled"))
     actions.register_action("care.allocation_undeliverable", _("Undeliverable"), _("Allocation undeliverable"))
     actions.register_action("care.allocation_reverse", _("Reverse"), _("Allocation reversed"))
+    actions.register_action("care.stock_count_record", _("Record"), _("Stock count recorded"))
+    actions.register_action("care.stock_count_approve", _("Approve"), _("Stock count approved"))
+    actions.register_action("care.stock_count_reject", _("Reject"), _("Stock count rejected"))

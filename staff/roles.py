@@ -59,6 +59,12 @@ AUDIT_VIEW = ("audit.view_auditentry",)  # Audit trail (staff/admin_views.py)
 CASE_FILE_VIEW = ("care.view_beneficiary",)  # People in care
 # Allocations by number, fund, kind, programme and amount; the person shows only with CASE_FILE_VIEW.
 ALLOCATIONS_VIEW = ("care.view_allocation",)
+# Stock: the report (quantity and value per fund and item), the log of movements, the counts.
+# No person in any of them; every role that handles money or care may look.
+STOCK_VIEW = ("care.view_stockline", "care.view_stockmovement", "care.view_stockcount")
+# Goods received at the centre: storekeeping is the case workers' and the accountant's (a goods
+# gift is a gift: it gets a receipt); docs/decisions/0017-stock.md.
+STOCK_INTAKE = "care.add_intakerecord"
 # The sensitive part of a case file, shown on the inspect screen; every showing is audited.
 CASE_FILE_SENSITIVE = "care.view_beneficiarysensitive"
 
@@ -98,6 +104,8 @@ FUND_ACCOUNTANT = Role(
         "receipts.change_receipt",  # resend, void and reissue a receipt
         *ALLOCATIONS_VIEW,
         "care.reverse_allocation",  # a payment posted by mistake: a reversal in the ledger
+        *STOCK_VIEW,
+        STOCK_INTAKE,  # goods arriving: a pledge fulfilled or a new goods gift
     ),
 )
 
@@ -108,7 +116,10 @@ CASE_WORKER = Role(
         CASE_FILE_SENSITIVE,
         *ALLOCATIONS_VIEW,
         "care.add_allocation",  # propose (and withdraw) an allocation
-        "care.disburse_allocation",  # pay an approved one out, or mark it undeliverable
+        "care.disburse_allocation",  # pay an approved one out (or hand goods over), or mark it undeliverable
+        *STOCK_VIEW,
+        STOCK_INTAKE,  # the storekeeper's intake of goods
+        "care.add_stockcount",  # count the shelves; a manager approves what it finds
     ),
 )
 
@@ -125,6 +136,8 @@ FUND_MANAGER = Role(
         "fund.view_posting",  # the ledger, read-only
         *ALLOCATIONS_VIEW,
         "care.approve_allocation",  # approve or reject, never their own proposal
+        *STOCK_VIEW,
+        "care.approve_stockcount",  # post a count's loss or surplus, never their own count
     ),
 )
 
@@ -137,7 +150,7 @@ CONTENT_EDITOR = Role(
 
 AUDITOR = Role(
     name="Auditor",
-    permissions=(*FINANCE_VIEW, *RECEIPTS_VIEW, *AUDIT_VIEW, *ALLOCATIONS_VIEW),
+    permissions=(*FINANCE_VIEW, *RECEIPTS_VIEW, *AUDIT_VIEW, *ALLOCATIONS_VIEW, *STOCK_VIEW),
 )
 
 ROLES: tuple[Role, ...] = (ADMINISTRATOR, FUND_ACCOUNTANT, CASE_WORKER, FUND_MANAGER, CONTENT_EDITOR, AUDITOR)

@@ -61,7 +61,7 @@ def test_creating_a_fund_in_the_admin_opens_its_ledger_accounts(admin_client):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     fund = Fund.objects.get(code="TYP")
-    assert FundAccount.objects.filter(fund=fund).count() == 11
+    assert FundAccount.objects.filter(fund=fund).count() == 12  # every role, "Goods lost or damaged" included
     assert AuditEntry.objects.filter(action="fund.create", object_id=str(fund.pk)).exists()
 
 

@@ -1,4 +1,30 @@
 from .allocations import Allocation, AllocationApproval
 from .beneficiaries import Beneficiary, BeneficiarySensitive
+from .goods import AllocationLine, GoodsHandover
+from .stock import (
+    IntakeRecord,
+    StockCount,
+    StockCountLine,
+    StockItem,
+    StockLine,
+    StockMovement,
+    StockRestriction,
+    stock_item_key,
+)
 
-__all__ = ["Allocation", "AllocationApproval", "Beneficiary", "BeneficiarySensitive"]
+__all__ = [
+    "Allocation",
+    "AllocationApproval",
+    "AllocationLine",
+    "Beneficiary",
+    "BeneficiarySensitive",
+    "GoodsHandover",
+    "IntakeRecord",
+    "StockCount",
+    "StockCountLine",
+    "StockItem",
+    "StockLine",
+    "StockMovement",
+    "StockRestriction",
+    "stock_item_key",
+]

@@ -23,6 +23,10 @@ class Allocation(models.Model):
         # The same values as fund's Donation.Kind: a posting's purpose is one of them.
         CASH = "cash", _("Cash")
         SCHOLARSHIP = "scholarship", _("Scholarship")
+        SUPPLIES = "supplies", _("School supplies")
+        IN_KIND = "in_kind", _("In-kind goods")
+
+    GOODS_KINDS = (Kind.SUPPLIES, Kind.IN_KIND)
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
@@ -37,6 +41,7 @@ class Allocation(models.Model):
         CASH = "cash", _("Cash")
         BANK_TRANSFER_GUARDIAN = "bank_transfer_guardian", _("Bank transfer to the guardian")
         BANK_TRANSFER_SCHOOL = "bank_transfer_school", _("Bank transfer to the school")
+        GOODS_HANDED_OVER = "goods_handed_over", _("Goods handed over")
 
     beneficiary = models.ForeignKey(
         "care.Beneficiary", on_delete=models.PROTECT, related_name="allocations", verbose_name=_("person in care")
@@ -105,7 +110,9 @@ class Allocation(models.Model):
         indexes = [models.Index(fields=["fund", "status"], name="allocation_fund_status")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
-            models.CheckConstraint(condition=Q(kind__in=["cash", "scholarship"]), name="allocation_kind_known"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["cash", "scholarship", "supplies", "in_kind"]), name="allocation_kind_known"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["proposed", "rejected", "cancelled"]) | Q(approved_at__isnull=False),
                 name="allocation_approved_has_time",
@@ -136,6 +143,10 @@ class Allocation(models.Model):
     def __str__(self) -> str:
         # No name: the allocation is listed to finance roles who never see a case file.
         return f"#{self.pk} {self.get_kind_display()}"
+
+    @property
+    def is_goods(self) -> bool:
+        return self.kind in self.GOODS_KINDS
 
     @property
     def reference(self) -> str:

@@ -10,14 +10,26 @@ from .allocations import (
     allocation_undeliverable,
 )
 from .beneficiaries import beneficiary_admit
+from .counts import stock_count_approve, stock_count_record, stock_count_reject
+from .goods import allocation_goods_issue, allocation_goods_propose
+from .intake import stock_intake_record
+from .stock import stock_intake_from_gift, stock_refund_from_gift
 
 __all__ = [
     "allocation_approve",
     "allocation_cancel",
     "allocation_disburse",
+    "allocation_goods_issue",
+    "allocation_goods_propose",
     "allocation_propose",
     "allocation_reject",
     "allocation_reverse",
     "allocation_undeliverable",
     "beneficiary_admit",
+    "stock_count_approve",
+    "stock_count_record",
+    "stock_count_reject",
+    "stock_intake_from_gift",
+    "stock_intake_record",
+    "stock_refund_from_gift",
 ]

@@ -30,6 +30,7 @@ from fund.text import text_clean
 from ..errors import CareError
 from ..models import Allocation, AllocationApproval, Beneficiary
 from ..selectors import allocations_committed
+from .stock import stock_available_check
 
 APPROVE_PERMISSION = "care.approve_allocation"
 # How each payment method takes money out of the fund.
@@ -117,6 +118,8 @@ def allocation_propose(
     """A case worker proposes support for a person in care from an open fund. The programme is
     the person's own at the time of the proposal (the ledger posting will carry it)."""
     proposer = _user(actor)
+    if kind in Allocation.GOODS_KINDS:
+        raise CareError({"kind": _("Goods are proposed with their lines, from the stock.")})
     if kind not in Allocation.Kind.values:
         raise CareError({"kind": _("An allocation is cash or a scholarship for now, not %(kind)r.") % {"kind": kind}})
     fund = Fund.objects.get(pk=fund.pk)
@@ -170,7 +173,11 @@ def allocation_approve(*, allocation: Allocation, actor: Any) -> Allocation:
         count = allocation.approvals.count() + 1
         needed = approvals_needed(allocation)
         complete = count >= needed
-        if complete:
+        if complete and allocation.is_goods:
+            # Goods are promised from the stock, on top of what other approvals hold back.
+            lines = [(line.item, line.restriction, line.quantity) for line in allocation.lines.select_related("item")]
+            stock_available_check(fund=fund, lines=lines, exclude=allocation)
+        elif complete:
             committed = allocations_committed(fund=fund, exclude=allocation)  # read under the fund lock
             fund_spend_check(
                 fund=fund,
@@ -245,6 +252,8 @@ def allocation_disburse(*, allocation: Allocation, disbursed_on: datetime.date, 
     with transaction.atomic():
         allocation = _locked(allocation)
         _require_status(allocation, Allocation.Status.APPROVED)
+        if allocation.is_goods:
+            raise CareError(_("Goods are handed over, not paid: record the handover instead."))
         _require_in_care(
             allocation.beneficiary,
             refusal=_("%(case)s left care on %(date)s: mark this allocation undeliverable instead."),
@@ -280,6 +289,10 @@ def allocation_reverse(*, allocation: Allocation, reason: str, actor: Any) -> Al
         allocation = _locked(allocation)
         _require_status(allocation, Allocation.Status.DISBURSED)
         reversal = fund_spend_reverse(posting=allocation.posting, reason=reason, actor=actor)
+        if allocation.is_goods:
+            from .goods import goods_return_after_reversal  # goods builds on this module
+
+            goods_return_after_reversal(allocation=allocation, actor=actor)
         allocation.status = Allocation.Status.REVERSED
         allocation.reversal_posting = reversal
         allocation.reversed_at = timezone.now()

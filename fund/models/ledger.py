@@ -29,6 +29,7 @@ class AccountRole(models.TextChoices):
     ALLOCATED_CASH = "allocated_cash", _("Cash allocated to beneficiaries")
     ALLOCATED_GOODS = "allocated_goods", _("Goods issued to beneficiaries")
     ALLOCATED_SCHOLARSHIP = "allocated_scholarship", _("Scholarships paid")
+    GOODS_LOST = "goods_lost", _("Goods lost or damaged")
 
 
 ASSET_ROLES = (AccountRole.BANK, AccountRole.CASH_ON_HAND, AccountRole.CARD_CLEARING, AccountRole.GOODS_STOCK)
@@ -40,10 +41,18 @@ INCOME_ROLES = (
     AccountRole.INCOME_SUPPLIES,
 )
 # New roles go at the end of their type: a role's account code is its place in the type.
-EXPENSE_ROLES = (AccountRole.ALLOCATED_CASH, AccountRole.ALLOCATED_GOODS, AccountRole.ALLOCATED_SCHOLARSHIP)
+EXPENSE_ROLES = (
+    AccountRole.ALLOCATED_CASH,
+    AccountRole.ALLOCATED_GOODS,
+    AccountRole.ALLOCATED_SCHOLARSHIP,
+    AccountRole.GOODS_LOST,
+)
+# What reached the people a fund is for: its "allocated" figure. Goods lost or damaged are an
+# expense too, but never count as given to anyone.
+ALLOCATION_ROLES = (AccountRole.ALLOCATED_CASH, AccountRole.ALLOCATED_GOODS, AccountRole.ALLOCATED_SCHOLARSHIP)
 # Roles added after funds already existed: such a fund gets the account the first time it is
 # needed (fund.services.ledger.ledger_chart_complete), so check_ledger does not demand it before.
-ROLES_ADDED_LATER = (AccountRole.ALLOCATED_SCHOLARSHIP,)
+ROLES_ADDED_LATER = (AccountRole.ALLOCATED_SCHOLARSHIP, AccountRole.GOODS_LOST)
 
 
 class FundAccount(models.Model):
@@ -81,6 +90,7 @@ class Posting(models.Model):
         DONATION_RECEIVED = "donation_received", _("Gift received")
         REVERSAL = "reversal", _("Reversal")
         ALLOCATION = "allocation", _("Allocation")
+        STOCK_ADJUSTMENT = "stock_adjustment", _("Stock count adjustment")
 
     transaction = models.OneToOneField(
         "hordak.Transaction", on_delete=models.PROTECT, related_name="posting", verbose_name=_("ledger transaction")

@@ -1,6 +1,14 @@
 """Reads that are more than a .get(): balances, public totals, checks."""
 
-from .balances import FundAvailable, FundBalance, fund_available, fund_balance, fund_balances, fund_totals_public
+from .balances import (
+    FundAvailable,
+    FundBalance,
+    fund_available,
+    fund_balance,
+    fund_balances,
+    fund_goods_in_stock,
+    fund_totals_public,
+)
 from .ledger_checks import ledger_problems
 
 __all__ = [
@@ -9,6 +17,7 @@ __all__ = [
     "fund_available",
     "fund_balance",
     "fund_balances",
+    "fund_goods_in_stock",
     "fund_totals_public",
     "ledger_problems",
 ]

@@ -12,7 +12,7 @@ from djmoney.money import Money
 from hordak.models import Leg
 
 from ..models import Donation, Fund
-from ..models.ledger import ASSET_ROLES, CASH_ASSET_ROLES, EXPENSE_ROLES, INCOME_ROLES, AccountRole
+from ..models.ledger import ALLOCATION_ROLES, ASSET_ROLES, CASH_ASSET_ROLES, INCOME_ROLES, AccountRole
 
 _ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=20, decimal_places=2))
 
@@ -22,7 +22,8 @@ class FundBalance:
     """A fund's position from its ledger accounts, in the fund's currency.
 
     ``received`` is all gifts taken in (net of reversals), ``allocated`` what went out to
-    beneficiaries, ``cash`` and ``goods`` what is left to give. received - allocated == cash + goods.
+    beneficiaries, ``lost`` goods a stock count found lost or damaged (net of surpluses), ``cash``
+    and ``goods`` what is left to give. received - allocated - lost == cash + goods.
     """
 
     currency: str
@@ -30,6 +31,7 @@ class FundBalance:
     goods: Money
     received: Money
     allocated: Money
+    lost: Money
 
     @property
     def total(self) -> Money:
@@ -69,7 +71,8 @@ def fund_balances(funds=None) -> dict[int, FundBalance]:
             cash=money(CASH_ASSET_ROLES),
             goods=money([AccountRole.GOODS_STOCK]),
             received=money(INCOME_ROLES, sign=-1),  # income grows by credits
-            allocated=money(EXPENSE_ROLES),
+            allocated=money(ALLOCATION_ROLES),
+            lost=money([AccountRole.GOODS_LOST]),
         )
     return result
 
@@ -110,6 +113,20 @@ def fund_available(fund: Fund) -> FundAvailable:
         bank=Money(by_role[AccountRole.BANK], fund.currency),
         cash_on_hand=Money(by_role[AccountRole.CASH_ON_HAND], fund.currency),
     )
+
+
+def fund_goods_in_stock(*, fund: Fund) -> Money:
+    """The ledger's balance of "Donated goods in stock" for the fund (care's stock report must
+    agree with it; care/ledger_checks.py)."""
+    return Money(_net_by_role([fund.pk])[fund.pk][AccountRole.GOODS_STOCK], fund.currency)
+
+
+def fund_goods_in_stock_all() -> dict[int, Decimal]:
+    """The same for every fund at once, by fund id (check_ledger)."""
+    return {
+        fund_id: by_role[AccountRole.GOODS_STOCK]
+        for fund_id, by_role in _net_by_role(list(Fund.objects.values_list("pk", flat=True))).items()
+    }
 
 
 def fund_asset_total_from_legs(fund: Fund) -> Decimal:

@@ -106,7 +106,7 @@ def _legs_outside_their_fund() -> list[str]:
 
 def _fund_balances_match_postings() -> list[str]:
     """The balance the admin shows (grouped by role) must equal a plain sum of the fund's asset
-    legs, and received - allocated must equal what is left (the fund's own equation)."""
+    legs, and received - allocated - lost must equal what is left (the fund's own equation)."""
     problems = []
     funds = list(Fund.objects.all())
     balances = fund_balances(funds)
@@ -115,10 +115,10 @@ def _fund_balances_match_postings() -> list[str]:
         from_legs = fund_asset_total_from_legs(fund)
         if balance.total.amount != from_legs:
             problems.append(f"Fund {fund.code}: balance {balance.total.amount} != sum of its postings {from_legs}")
-        if balance.received.amount - balance.allocated.amount != balance.total.amount:
+        if balance.received.amount - balance.allocated.amount - balance.lost.amount != balance.total.amount:
             problems.append(
                 f"Fund {fund.code}: received {balance.received.amount} - allocated "
-                f"{balance.allocated.amount} != balance {balance.total.amount}"
+                f"{balance.allocated.amount} - lost {balance.lost.amount} != balance {balance.total.amount}"
             )
         roles = set(FundAccount.objects.filter(fund=fund).values_list("role", flat=True))
         # A role added after the fund opened gets its account on first use (ledger_chart_complete).

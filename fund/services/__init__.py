@@ -2,6 +2,7 @@
 
 from .donations import donation_cancel, donation_receive, donation_record, donation_refund
 from .funds import campaign_create, campaign_update, fund_create, fund_update
+from .goods import fund_goods_adjust, fund_goods_issue
 from .ledger import ledger_check_run
 from .spending import fund_lock, fund_spend, fund_spend_check, fund_spend_reverse
 
@@ -13,6 +14,8 @@ __all__ = [
     "donation_record",
     "donation_refund",
     "fund_create",
+    "fund_goods_adjust",
+    "fund_goods_issue",
     "fund_lock",
     "fund_spend",
     "fund_spend_check",

@@ -134,7 +134,9 @@ def test_received_minus_allocated_equals_cash_plus_goods(fund, donor):
     assert balance.cash == vnd(750_000)
     assert balance.goods == vnd(500_000)
     assert balance.received - balance.allocated == balance.cash + balance.goods == balance.total
-    assert not [p for p in ledger_problems().problems if p.startswith("Fund ")]
+    # The goods issue above is posted by hand, without care's stock movements: only the check
+    # that stock and ledger agree may notice that.
+    assert not [p for p in ledger_problems().problems if p.startswith("Fund ") and "stock report" not in p]
 
 
 def test_usd_fund_balance_is_in_dollars(donor):

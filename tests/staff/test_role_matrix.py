@@ -21,8 +21,8 @@ from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from audit.models import AuditEntry
-from care.models import Allocation, Beneficiary, BeneficiarySensitive
-from care.services import allocation_propose
+from care.models import Allocation, Beneficiary, BeneficiarySensitive, StockCount, StockLine, StockMovement
+from care.services import allocation_propose, stock_count_record
 from fund.models import Campaign, Donation, Organisation, Posting, RecurringGift
 from fund.services import campaign_create, donation_receive, donation_record
 from payments.models import BankStatement, BankTransaction, CardPayment, StripeEvent
@@ -64,6 +64,10 @@ EXPECTED_VIEWERS: dict[str, set[str]] = {
     # Allocations by number, fund and amount: the money's side of care, seen by every role that
     # handles money or care; the person shows only to case-file readers (tested below).
     "care.allocation": EVERYONE - {EDITOR},
+    # Stock: goods by fund, item and value, never a person; like allocations.
+    "care.stockline": EVERYONE - {EDITOR},
+    "care.stockmovement": EVERYONE - {EDITOR},
+    "care.stockcount": EVERYONE - {EDITOR},
     "receipts.receipt": FINANCE,
     "receipts.receiptdelivery": FINANCE,
     "audit.auditentry": {ADMINISTRATOR, AUDITOR},
@@ -84,6 +88,9 @@ EXPECTED_EXPORTS = {
     "receipts.receiptdelivery",
     "audit.auditentry",
     "care.allocation",  # without the person
+    "care.stockline",  # the stock report
+    "care.stockmovement",
+    "care.stockcount",
 }
 CONTENT = {ADMINISTRATOR, EDITOR}
 CONTENT_URLS = ["/admin/pages/", "/admin/images/", "/admin/documents/", "/admin/images/multiple/add/"]
@@ -170,6 +177,20 @@ def one_of_each(fund, donor):
     BeneficiarySensitive.objects.create(beneficiary=person, health_notes="MATRIX-SENSITIVE-NOTE")
     proposer = User.objects.create_user("matrix_proposer", "p@example.org", "pw")
     allocation_propose(beneficiary=person, fund=fund, kind="cash", amount="100000", purpose="Shoes", actor=proposer)
+    donation_record(
+        fund=fund,
+        donor=donor,
+        kind="in_kind",
+        channel="in_kind_delivery",
+        lines=[{"description": "Gạo", "quantity": "10", "unit": "kg", "fair_value": "200000"}],
+        received_at=now,
+    )
+    stock_count_record(
+        fund=fund,
+        counted_on=timezone.localdate(),
+        lines=[{"item": StockLine.objects.get().item, "restriction": "in_kind", "counted": "9"}],
+        actor=proposer,
+    )
     models = (
         Campaign,
         Donation,
@@ -183,6 +204,9 @@ def one_of_each(fund, donor):
         BankTransaction,
         Beneficiary,
         Allocation,
+        StockLine,
+        StockMovement,
+        StockCount,
         AuditEntry,
     )
     assert all(model.objects.exists() for model in models)
@@ -270,6 +294,7 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
     event = StripeEvent.objects.get(stripe_id="evt_matrix")
     retry = StripeEvent.objects.get(stripe_id="evt_matrix_retry")
     allocation = Allocation.objects.get()
+    count = StockCount.objects.get()
     accountant = {ADMINISTRATOR, ACCOUNTANT}
     actions = [
         ("/admin/payments/bank-import/", accountant),  # import a statement
@@ -291,6 +316,14 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         (reverse("allocations_admin:undeliverable", args=[allocation.pk]), {ADMINISTRATOR, CASE_WORKER}),
         (reverse("allocations_admin:cancel", args=[allocation.pk]), {ADMINISTRATOR, CASE_WORKER, MANAGER}),
         (reverse("allocations_admin:reverse", args=[allocation.pk]), accountant),
+        # Goods: a case worker proposes from stock and hands over; storekeeping (intake) is the
+        # case worker's and the accountant's; a case worker counts, a manager decides the count.
+        (reverse("allocations_admin:propose_goods"), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("allocations_admin:issue", args=[allocation.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("stock_intake"), {ADMINISTRATOR, CASE_WORKER, ACCOUNTANT}),
+        (reverse("stock_counts_admin:record"), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("stock_counts_admin:approve", args=[count.pk]), {ADMINISTRATOR, MANAGER}),
+        (reverse("stock_counts_admin:reject", args=[count.pk]), {ADMINISTRATOR, MANAGER}),
     ]
     wrong = []
     for url, allowed_roles in actions:

@@ -39,11 +39,11 @@ class Command(BaseCommand):
             self.stdout.write("No funds yet.")
             return
         balances = fund_balances(funds)
-        columns = ("received", "allocated", "cash", "goods", "balance")
+        columns = ("received", "allocated", "lost", "cash", "goods", "balance")
         rows = []
         for fund in funds:
             balance = balances[fund.pk]
-            values = (balance.received, balance.allocated, balance.cash, balance.goods, balance.total)
+            values = (balance.received, balance.allocated, balance.lost, balance.cash, balance.goods, balance.total)
             rows.append((f"{fund.code}  {fund.name}", [money_display(v) for v in values]))
         name_width = max(len("Fund"), *(len(name) for name, _ in rows))
         widths = [max(len(column), *(len(values[i]) for _, values in rows)) for i, column in enumerate(columns)]
