@@ -27,6 +27,7 @@ from fund.errors import FundError
 from fund.models import Fund
 from fund.money import money_display
 
+from .admin_evidence import evidence_context
 from .models import Allocation, Beneficiary
 from .services import (
     allocation_approve,
@@ -105,6 +106,7 @@ class AllocationInspectView(MoneyInspectView):
             approvals=allocation.approvals.select_related("user"),
             approvals_needed=approvals_needed(allocation),
             actions=_actions_for(self.request.user, allocation),
+            **evidence_context(self.request, allocation),
         )
         return context
 

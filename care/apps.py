@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CareConfig(AppConfig):
     name = "care"
     verbose_name = _("Care")
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks

@@ -6,13 +6,16 @@ from wagtail.permissions import register_permission_policy
 from config.wagtail_admin import ReadOnlyPolicy
 
 from .admin_allocations import AllocationViewSet
+from .admin_evidence import evidence_urls
 from .admin_views import BeneficiaryViewSet
-from .models import Allocation, Beneficiary
+from .models import Allocation, Beneficiary, Evidence
 
 # Case files are opened by care.services.beneficiary_admit, never by an admin form; allocations
 # change only through their steps' services (care/admin_allocations.py).
 register_permission_policy(Beneficiary, ReadOnlyPolicy(Beneficiary))
 register_permission_policy(Allocation, ReadOnlyPolicy(Allocation))
+# Evidence is attached through its service and never edited or deleted (a trigger refuses it).
+register_permission_policy(Evidence, ReadOnlyPolicy(Evidence))
 
 
 class CareAdminGroup(ModelViewSetGroup):
@@ -27,6 +30,12 @@ def register_care_admin():
     return CareAdminGroup()
 
 
+@hooks.register("register_admin_urls")
+def register_evidence_urls():
+    # /admin/care/evidence/<id>/ streams a file; /admin/care/evidence/attach/... uploads one.
+    return evidence_urls()
+
+
 @hooks.register("register_log_actions")
 def register_care_log_actions(actions):
     # Words for an allocation's History tab (admin_action_log in care/admin_allocations.py).
@@ -37,3 +46,4 @@ def register_care_log_actions(actions):
     actions.register_action("care.allocation_cancel", _("Cancel"), _("Allocation cancelled"))
     actions.register_action("care.allocation_undeliverable", _("Undeliverable"), _("Allocation undeliverable"))
     actions.register_action("care.allocation_reverse", _("Reverse"), _("Allocation reversed"))
+    actions.register_action("care.evidence_attach", _("Attach evidence"), _("Evidence attached"))

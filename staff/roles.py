@@ -61,6 +61,11 @@ CASE_FILE_VIEW = ("care.view_beneficiary",)  # People in care
 ALLOCATIONS_VIEW = ("care.view_allocation",)
 # The sensitive part of a case file, shown on the inspect screen; every showing is audited.
 CASE_FILE_SENSITIVE = "care.view_beneficiarysensitive"
+# Evidence files (handover scans, drawn signatures, enrolment confirmations, invoices): listed on
+# an allocation and downloaded, each download audited. Case workers record them; accountants and
+# auditors need the proof behind a payment; fund managers and content editors do not
+# (docs/decisions/0018-evidence.md).
+EVIDENCE_VIEW = ("care.view_evidence",)
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ FUND_ACCOUNTANT = Role(
         "receipts.change_receipt",  # resend, void and reissue a receipt
         *ALLOCATIONS_VIEW,
         "care.reverse_allocation",  # a payment posted by mistake: a reversal in the ledger
+        *EVIDENCE_VIEW,  # the proof behind a payment
     ),
 )
 
@@ -109,6 +115,8 @@ CASE_WORKER = Role(
         *ALLOCATIONS_VIEW,
         "care.add_allocation",  # propose (and withdraw) an allocation
         "care.disburse_allocation",  # pay an approved one out, or mark it undeliverable
+        *EVIDENCE_VIEW,
+        "care.add_evidence",  # attach a handover, a drawn signature, an enrolment confirmation
     ),
 )
 
@@ -137,7 +145,7 @@ CONTENT_EDITOR = Role(
 
 AUDITOR = Role(
     name="Auditor",
-    permissions=(*FINANCE_VIEW, *RECEIPTS_VIEW, *AUDIT_VIEW, *ALLOCATIONS_VIEW),
+    permissions=(*FINANCE_VIEW, *RECEIPTS_VIEW, *AUDIT_VIEW, *ALLOCATIONS_VIEW, *EVIDENCE_VIEW),
 )
 
 ROLES: tuple[Role, ...] = (ADMINISTRATOR, FUND_ACCOUNTANT, CASE_WORKER, FUND_MANAGER, CONTENT_EDITOR, AUDITOR)

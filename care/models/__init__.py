@@ -1,4 +1,5 @@
 from .allocations import Allocation, AllocationApproval
 from .beneficiaries import Beneficiary, BeneficiarySensitive
+from .evidence import Evidence
 
-__all__ = ["Allocation", "AllocationApproval", "Beneficiary", "BeneficiarySensitive"]
+__all__ = ["Allocation", "AllocationApproval", "Beneficiary", "BeneficiarySensitive", "Evidence"]

@@ -10,6 +10,7 @@ from .allocations import (
     allocation_undeliverable,
 )
 from .beneficiaries import beneficiary_admit
+from .evidence import evidence_attach, evidence_require
 
 __all__ = [
     "allocation_approve",
@@ -20,4 +21,6 @@ __all__ = [
     "allocation_reverse",
     "allocation_undeliverable",
     "beneficiary_admit",
+    "evidence_attach",
+    "evidence_require",
 ]
