@@ -152,6 +152,7 @@ class EvidenceAttachView(WagtailAdminTemplateMixin, FormView):
         return {**super().get_form_kwargs(), "subject": self.subject}
 
     def post(self, request, *args, **kwargs):
+        request.FILES  # noqa: B018 - parse the body now (the upload limit may stop it), then look
         if getattr(request, "evidence_too_large", False):
             form = self.get_form()
             form.cleaned_data = {}  # an unbound form has none, and add_error expects it

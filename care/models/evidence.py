@@ -37,9 +37,9 @@ class Evidence(models.Model):
         OTHER = "other", _("Other")
 
     class MimeType(models.TextChoices):
-        PDF = "application/pdf", "PDF"
-        JPEG = "image/jpeg", "JPEG"
-        PNG = "image/png", "PNG"
+        PDF = "application/pdf", _("PDF document")
+        JPEG = "image/jpeg", _("JPEG image")
+        PNG = "image/png", _("PNG image")
 
     content_type = models.ForeignKey(
         ContentType,
@@ -56,7 +56,7 @@ class Evidence(models.Model):
     original_name = models.CharField(_("original file name"), max_length=255, blank=True)
     mime_type = models.CharField(_("file type"), max_length=30, choices=MimeType.choices)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("SHA-256 hash"), max_length=64)
     # What arrived, before its metadata was stripped: lets someone holding the original match it.
     uploaded_sha256 = models.CharField(_("SHA-256 as uploaded"), max_length=64)
     uploaded_by = models.ForeignKey(
@@ -71,7 +71,7 @@ class Evidence(models.Model):
         null=True,
         blank=True,
         related_name="superseded_by",
-        verbose_name=_("replaces"),
+        verbose_name=_("replaces the file"),
     )
     supersede_reason = models.CharField(_("why it replaces the earlier file"), max_length=500, blank=True)
 

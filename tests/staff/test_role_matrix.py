@@ -21,7 +21,7 @@ from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from audit.models import AuditEntry
-from care.models import Allocation, Beneficiary, BeneficiarySensitive
+from care.models import Allocation, Beneficiary, BeneficiarySensitive, Evidence
 from care.services import allocation_propose
 from fund.models import Campaign, Donation, Organisation, Posting, RecurringGift
 from fund.services import campaign_create, donation_receive, donation_record
@@ -30,6 +30,7 @@ from payments.services.bank_import import bank_statement_import
 from receipts.models import Receipt, ReceiptDelivery, ReceiptSettings
 from receipts.services.receipts import receipt_issue
 from staff.services import roles_sync
+from tests.support.evidence import handover_attach
 
 from ..payments.bank.conftest import statement_csv, vn_date
 
@@ -169,7 +170,10 @@ def one_of_each(fund, donor):
     )
     BeneficiarySensitive.objects.create(beneficiary=person, health_notes="MATRIX-SENSITIVE-NOTE")
     proposer = User.objects.create_user("matrix_proposer", "p@example.org", "pw")
-    allocation_propose(beneficiary=person, fund=fund, kind="cash", amount="100000", purpose="Shoes", actor=proposer)
+    allocation = allocation_propose(
+        beneficiary=person, fund=fund, kind="cash", amount="100000", purpose="Shoes", actor=proposer
+    )
+    handover_attach(allocation)  # an evidence file behind the download action
     models = (
         Campaign,
         Donation,
@@ -184,6 +188,7 @@ def one_of_each(fund, donor):
         Beneficiary,
         Allocation,
         AuditEntry,
+        Evidence,
     )
     assert all(model.objects.exists() for model in models)
 
@@ -270,6 +275,7 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
     event = StripeEvent.objects.get(stripe_id="evt_matrix")
     retry = StripeEvent.objects.get(stripe_id="evt_matrix_retry")
     allocation = Allocation.objects.get()
+    evidence = Evidence.objects.get()
     accountant = {ADMINISTRATOR, ACCOUNTANT}
     actions = [
         ("/admin/payments/bank-import/", accountant),  # import a statement
@@ -291,6 +297,10 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         (reverse("allocations_admin:undeliverable", args=[allocation.pk]), {ADMINISTRATOR, CASE_WORKER}),
         (reverse("allocations_admin:cancel", args=[allocation.pk]), {ADMINISTRATOR, CASE_WORKER, MANAGER}),
         (reverse("allocations_admin:reverse", args=[allocation.pk]), accountant),
+        # Evidence: case workers attach handovers; accountants and auditors need the proof behind a
+        # payment; fund managers and content editors never open the files.
+        (reverse("care_evidence_attach", args=["allocation", allocation.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("care_evidence_download", args=[evidence.pk]), {ADMINISTRATOR, ACCOUNTANT, CASE_WORKER, AUDITOR}),
     ]
     wrong = []
     for url, allowed_roles in actions:
