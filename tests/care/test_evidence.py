@@ -311,3 +311,15 @@ def test_the_storage_never_makes_a_url(allocation, case_worker):
 def test_a_content_file_without_a_name_is_fine(allocation, case_worker):
     evidence = evidence_attach(subject=allocation, kind="handover", upload=ContentFile(pdf_bytes()), actor=case_worker)
     assert evidence.original_name == ""
+
+
+def test_the_s3_storage_is_private_and_makes_no_url_either():
+    from config.storage import PrivateUrlRefused
+    from config.storage_s3 import PrivateS3Storage
+
+    storage = PrivateS3Storage(
+        bucket_name="evidence-test", default_acl="private", querystring_auth=False, file_overwrite=False
+    )
+    assert storage.default_acl == "private" and storage.file_overwrite is False
+    with pytest.raises(PrivateUrlRefused):
+        storage.url("ab/abc.pdf")
