@@ -27,6 +27,7 @@ from fund.errors import FundError
 from fund.models import Fund
 from fund.money import money_display
 
+from .admin_evidence import evidence_context
 from .admin_goods import GoodsIssueView, GoodsProposeView
 from .models import Allocation, Beneficiary
 from .services import (
@@ -121,6 +122,7 @@ class AllocationInspectView(MoneyInspectView):
             if allocation.is_goods
             else None,
             handover=getattr(allocation, "handover", None) if allocation.is_goods else None,
+            **evidence_context(self.request, allocation),
         )
         return context
 

@@ -13,3 +13,4 @@ class CareConfig(AppConfig):
 
         donation_received.connect(on_donation_received, dispatch_uid="care.stock_intake")
         donation_refunded.connect(on_donation_refunded, dispatch_uid="care.stock_refund")
+        from . import checks  # noqa: F401 - registers the system checks

@@ -1,17 +1,28 @@
+import hashlib
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.storage import storages
 from django.db.models import DecimalField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from djmoney.money import Money
 
 from audit.services import audit_record
 
-from .models import Allocation, AllocationLine, Beneficiary, BeneficiarySensitive, StockLine, StockMovement
+from .models import Allocation, AllocationLine, Beneficiary, BeneficiarySensitive, Evidence, StockLine, StockMovement
 
 SENSITIVE_PERMISSION = "care.view_beneficiarysensitive"
+EVIDENCE_VIEW_PERMISSION = "care.view_evidence"
+
+logger = logging.getLogger(__name__)
+
+
+class EvidenceDamaged(Exception):
+    """The stored file is missing or no longer matches its SHA-256: changed behind our back."""
 
 
 def beneficiary_sensitive_get(*, actor: Any, beneficiary: Beneficiary, purpose: str = "") -> BeneficiarySensitive:
@@ -132,3 +143,45 @@ def stock_report(*, fund: Any = None):
         reserved=_per_line(reserved, "quantity"),
     )
     return rows.filter(fund=fund) if fund is not None else rows
+
+
+def evidence_visible(*, actor: Any, subject: Any) -> list[Evidence] | None:
+    """The files attached to ``subject``, oldest first, for those who may open them; None for
+    everyone else (who is not told whether there are any)."""
+    if not (actor and actor.has_perm(EVIDENCE_VIEW_PERMISSION)):
+        return None
+    return list(Evidence.objects.about(subject).select_related("uploaded_by", "superseded_by"))
+
+
+def evidence_open(*, actor: Any, evidence: Evidence) -> File:
+    """The only way to read an evidence file: checks the permission, leaves an audit entry for
+    every download, allowed or refused, and checks the bytes still match their SHA-256. The
+    entry names the file's number, kind and subject, never its name (it may name the child)."""
+    allowed = bool(actor and actor.has_perm(EVIDENCE_VIEW_PERMISSION))
+    audit_record(
+        actor=actor,
+        action="evidence.download" if allowed else "evidence.download_refused",
+        obj=evidence,
+        data={
+            "subject": evidence.content_type.model_class()._meta.label_lower,
+            "subject_id": evidence.object_id,
+            "kind": evidence.kind,
+        },
+    )
+    if not allowed:
+        raise PermissionDenied("Opening evidence files needs a role that may see them.")
+    storage = storages["evidence"]
+    try:
+        handle = storage.open(evidence.stored_name, "rb")
+    except (FileNotFoundError, OSError) as exc:
+        logger.error("Evidence %s: stored file %s is missing", evidence.pk, evidence.stored_name)
+        raise EvidenceDamaged(evidence.pk) from exc
+    digest = hashlib.sha256()
+    for chunk in handle.chunks():
+        digest.update(chunk)
+    if digest.hexdigest() != evidence.sha256:
+        handle.close()
+        logger.error("Evidence %s: stored file %s does not match its SHA-256", evidence.pk, evidence.stored_name)
+        raise EvidenceDamaged(evidence.pk)
+    handle.seek(0)
+    return handle

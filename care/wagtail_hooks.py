@@ -8,13 +8,15 @@ from config.wagtail_admin import PermissionMenuItem, ReadOnlyPolicy
 
 from .admin_allocations import AllocationViewSet
 from .admin_counts import StockCountViewSet
+from .admin_evidence import evidence_urls
 from .admin_stock import INTAKE_PERMISSION, IntakeView, StockMovementViewSet, StockViewSet
 from .admin_views import BeneficiaryViewSet
-from .models import Allocation, Beneficiary, StockCount, StockLine, StockMovement
+from .models import Allocation, Beneficiary, Evidence, StockCount, StockLine, StockMovement
 
 # Case files are opened by care.services.beneficiary_admit, never by an admin form; allocations,
-# stock and counts change only through their steps' services (care/admin_*.py).
-for model in (Beneficiary, Allocation, StockLine, StockMovement, StockCount):
+# stock and counts change only through their steps' services (care/admin_*.py). Evidence is
+# attached through its service and never edited or deleted (a trigger refuses it).
+for model in (Beneficiary, Allocation, StockLine, StockMovement, StockCount, Evidence):
     register_permission_policy(model, ReadOnlyPolicy(model))
 
 
@@ -33,7 +35,8 @@ def register_care_admin():
 
 @hooks.register("register_admin_urls")
 def register_care_admin_urls():
-    return [path("care/intake/", IntakeView.as_view(), name="stock_intake")]
+    # /admin/care/evidence/<id>/ streams a file; /admin/care/evidence/attach/... uploads one.
+    return [path("care/intake/", IntakeView.as_view(), name="stock_intake"), *evidence_urls()]
 
 
 @hooks.register("register_care_menu_item")
@@ -57,3 +60,4 @@ def register_care_log_actions(actions):
     actions.register_action("care.stock_count_record", _("Record"), _("Stock count recorded"))
     actions.register_action("care.stock_count_approve", _("Approve"), _("Stock count approved"))
     actions.register_action("care.stock_count_reject", _("Reject"), _("Stock count rejected"))
+    actions.register_action("care.evidence_attach", _("Attach evidence"), _("Evidence attached"))

@@ -67,6 +67,11 @@ STOCK_VIEW = ("care.view_stockline", "care.view_stockmovement", "care.view_stock
 STOCK_INTAKE = "care.add_intakerecord"
 # The sensitive part of a case file, shown on the inspect screen; every showing is audited.
 CASE_FILE_SENSITIVE = "care.view_beneficiarysensitive"
+# Evidence files (handover scans, drawn signatures, enrolment confirmations, invoices): listed on
+# an allocation and downloaded, each download audited. Case workers record them; accountants and
+# auditors need the proof behind a payment; fund managers and content editors do not
+# (docs/decisions/0018-evidence.md).
+EVIDENCE_VIEW = ("care.view_evidence",)
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ FUND_ACCOUNTANT = Role(
         "care.reverse_allocation",  # a payment posted by mistake: a reversal in the ledger
         *STOCK_VIEW,
         STOCK_INTAKE,  # goods arriving: a pledge fulfilled or a new goods gift
+        *EVIDENCE_VIEW,  # the proof behind a payment
     ),
 )
 
@@ -120,6 +126,8 @@ CASE_WORKER = Role(
         *STOCK_VIEW,
         STOCK_INTAKE,  # the storekeeper's intake of goods
         "care.add_stockcount",  # count the shelves; a manager approves what it finds
+        *EVIDENCE_VIEW,
+        "care.add_evidence",  # attach a handover, a drawn signature, an enrolment confirmation
     ),
 )
 
@@ -150,7 +158,7 @@ CONTENT_EDITOR = Role(
 
 AUDITOR = Role(
     name="Auditor",
-    permissions=(*FINANCE_VIEW, *RECEIPTS_VIEW, *AUDIT_VIEW, *ALLOCATIONS_VIEW, *STOCK_VIEW),
+    permissions=(*FINANCE_VIEW, *RECEIPTS_VIEW, *AUDIT_VIEW, *ALLOCATIONS_VIEW, *STOCK_VIEW, *EVIDENCE_VIEW),
 )
 
 ROLES: tuple[Role, ...] = (ADMINISTRATOR, FUND_ACCOUNTANT, CASE_WORKER, FUND_MANAGER, CONTENT_EDITOR, AUDITOR)

@@ -17,6 +17,7 @@ GOOD = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp+tls://user:secret@smtp.example.org:587",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
+    "EVIDENCE_ROOT": "/var/lib/chungtay/evidence",
 }
 
 
@@ -43,6 +44,7 @@ def test_check_deploy_is_clean():
         ("CELERY_BROKER_URL", "CELERY_BROKER_URL must be set"),
         ("EMAIL_URL", "Set EMAIL_URL"),
         ("CACHE_URL", "CACHE_URL must point at Redis"),
+        ("EVIDENCE_ROOT", "Set EVIDENCE_ROOT"),
     ],
 )
 def test_production_refuses_to_start_without(missing, message):

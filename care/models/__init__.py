@@ -1,5 +1,6 @@
 from .allocations import Allocation, AllocationApproval
 from .beneficiaries import Beneficiary, BeneficiarySensitive
+from .evidence import Evidence
 from .goods import AllocationLine, GoodsHandover
 from .stock import (
     IntakeRecord,
@@ -18,6 +19,7 @@ __all__ = [
     "AllocationLine",
     "Beneficiary",
     "BeneficiarySensitive",
+    "Evidence",
     "GoodsHandover",
     "IntakeRecord",
     "StockCount",

@@ -11,6 +11,7 @@ from .allocations import (
 )
 from .beneficiaries import beneficiary_admit
 from .counts import stock_count_approve, stock_count_record, stock_count_reject
+from .evidence import evidence_attach, evidence_require
 from .goods import allocation_goods_issue, allocation_goods_propose
 from .intake import stock_intake_record
 from .stock import stock_intake_from_gift, stock_refund_from_gift
@@ -32,4 +33,6 @@ __all__ = [
     "stock_intake_from_gift",
     "stock_intake_record",
     "stock_refund_from_gift",
+    "evidence_attach",
+    "evidence_require",
 ]

@@ -30,6 +30,7 @@ from fund.text import text_clean
 from ..errors import CareError
 from ..models import Allocation, AllocationApproval, Beneficiary
 from ..selectors import allocations_committed
+from .evidence import HANDOVER_KINDS, evidence_require
 from .stock import stock_available_check
 
 APPROVE_PERMISSION = "care.approve_allocation"
@@ -254,6 +255,11 @@ def allocation_disburse(*, allocation: Allocation, disbursed_on: datetime.date, 
         _require_status(allocation, Allocation.Status.APPROVED)
         if allocation.is_goods:
             raise CareError(_("Goods are handed over, not paid: record the handover instead."))
+        evidence_require(
+            subject=allocation,
+            kinds=HANDOVER_KINDS,
+            refusal=_("Allocation %(ref)s has no handover document or signature yet: attach one, then pay it out."),
+        )
         _require_in_care(
             allocation.beneficiary,
             refusal=_("%(case)s left care on %(date)s: mark this allocation undeliverable instead."),

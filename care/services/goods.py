@@ -23,6 +23,7 @@ from fund.text import text_clean
 from ..errors import CareError
 from ..models import Allocation, AllocationLine, Beneficiary, GoodsHandover, StockItem, StockMovement, StockRestriction
 from .allocations import _audit, _locked, _require_in_care, _require_status, _user
+from .evidence import HANDOVER_KINDS, evidence_require
 from .stock import quantity_clean, stock_available_check, stock_movements_write, stock_value_out
 
 MAX_LINES = 50
@@ -133,6 +134,12 @@ def allocation_goods_issue(
         _require_status(allocation, Allocation.Status.APPROVED)
         if not allocation.is_goods:
             raise CareError(_("Allocation %(ref)s gives money: disburse it instead.") % {"ref": allocation.pk})
+        # The signed receipt or the recipient's drawn signature is the proof the goods reached them.
+        evidence_require(
+            subject=allocation,
+            kinds=HANDOVER_KINDS,
+            refusal=_("Allocation %(ref)s has no handover document or signature yet: attach one, then hand it over."),
+        )
         _require_in_care(
             allocation.beneficiary,
             refusal=_("%(case)s left care on %(date)s: mark this allocation undeliverable instead."),

@@ -155,6 +155,43 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# --- Evidence files (handover scans, drawn signatures, enrolment confirmations, invoices) -----
+# Never publicly served: a storage of their own, outside MEDIA_ROOT and STATIC_ROOT (a system
+# check refuses otherwise), streamed only by a permission-checked, audited view
+# (docs/decisions/0018-evidence.md). S3-compatible when EVIDENCE_S3_BUCKET is set.
+EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=str(LOCAL_DIR / "evidence"))
+EVIDENCE_S3_BUCKET = env.str("EVIDENCE_S3_BUCKET", default="")
+# An upload above this is refused before its bytes are read (10 MB: a phone photo or a scan).
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# An image above this many pixels is refused before it is decoded (a decompression bomb).
+EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", default=40_000_000)
+
+
+def evidence_storage_settings() -> dict:
+    if EVIDENCE_S3_BUCKET:
+        return {
+            "BACKEND": "config.storage_s3.PrivateS3Storage",
+            "OPTIONS": {
+                "bucket_name": EVIDENCE_S3_BUCKET,
+                "endpoint_url": env.str("EVIDENCE_S3_ENDPOINT_URL", default="") or None,
+                "region_name": env.str("EVIDENCE_S3_REGION", default="") or None,
+                "access_key": env.str("EVIDENCE_S3_ACCESS_KEY_ID", default="") or None,
+                "secret_key": env.str("EVIDENCE_S3_SECRET_ACCESS_KEY", default="") or None,
+                "location": env.str("EVIDENCE_S3_PREFIX", default="evidence"),
+                "default_acl": "private",
+                "querystring_auth": False,  # no URL is ever handed out: the view streams
+                "file_overwrite": False,
+                "object_parameters": {"CacheControl": "private, no-store"},
+            },
+        }
+    return {
+        "BACKEND": "config.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": EVIDENCE_ROOT, "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+
+
+STORAGES["evidence"] = evidence_storage_settings()
+
 # --- Money ----------------------------------------------------------------------------------
 # Currencies the platform accepts. VND has no minor unit; USD has cents (foreign donors).
 # Named apart from django-money's CURRENCIES/CURRENCY_CHOICES on purpose: setting those would

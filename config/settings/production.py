@@ -1,7 +1,8 @@
 """Production: every secret and host from the environment, HTTPS enforced.
 
-Refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL
-and CACHE_URL; `manage.py check --deploy` is clean.
+Refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL,
+CACHE_URL and a place for evidence files (EVIDENCE_ROOT or EVIDENCE_S3_BUCKET); `manage.py check
+--deploy` is clean.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -30,6 +31,11 @@ if not EMAIL_CONFIGURED:
 if not env.str("CACHE_URL", default="").startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured(
         "CACHE_URL must point at Redis in production: rate limits and page caches are shared by every worker."
+    )
+if not (env.str("EVIDENCE_S3_BUCKET", default="") or env.str("EVIDENCE_ROOT", default="")):
+    raise ImproperlyConfigured(
+        "Set EVIDENCE_ROOT (a directory outside MEDIA_ROOT and STATIC_ROOT, backed up) or EVIDENCE_S3_BUCKET "
+        "in production: evidence files must not land inside the code's checkout."
     )
 # django-ratelimit's list of supported caches predates Django's own RedisCache, whose add and incr
 # are atomic (SET NX, INCRBY): that is all the rate limits need.

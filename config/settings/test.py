@@ -2,7 +2,7 @@
 CELERY_BROKER_URL is set (then the worker tests start a real worker)."""
 
 from .base import *  # noqa: F403
-from .base import EMAIL_CONFIGURED, database_settings, env, local_database_url
+from .base import EMAIL_CONFIGURED, LOCAL_DIR, database_settings, env, local_database_url
 
 DATABASES = database_settings(local_database_url())
 # Parallel test runs on one server (e.g. two checkouts) pick different names.
@@ -16,9 +16,16 @@ if not EMAIL_CONFIGURED:
     # pytest itself always uses locmem (pytest-django's test environment); a worker process
     # started by tests/worker may be given a real (test) mail server through EMAIL_URL.
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Evidence goes to a real directory (under .local/, git-ignored), so tests can see that a refused
+# upload leaves no file behind.
+EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=str(LOCAL_DIR / "test-evidence"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": {
+        "BACKEND": "config.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": EVIDENCE_ROOT, "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    },
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # serve from finders; no collectstatic before tests

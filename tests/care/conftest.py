@@ -34,7 +34,9 @@ def child(db):
 
 @pytest.fixture
 def case_worker(db):
-    return staff_user("caseworker", "view_allocation", "add_allocation", "disburse_allocation")
+    return staff_user(
+        "caseworker", "view_allocation", "add_allocation", "disburse_allocation", "add_evidence", "view_evidence"
+    )
 
 
 @pytest.fixture

@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 
 from care.models import Allocation
 from staff.services import roles_sync
+from tests.support.evidence import handover_attach, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +68,16 @@ def test_propose_approve_disburse_through_the_screens(people, funded, child):
     allocation.refresh_from_db()
     assert allocation.status == "approved"
 
+    # No payment before a handover is on file; the case worker attaches the signed receipt.
+    paid_on = {"disbursed_on": timezone.localdate().isoformat(), "method": "bank_transfer_school"}
+    refused = case_worker.post(f"/admin/care/allocations/disburse/{allocation.pk}/", paid_on)
+    assert refused.status_code == 200 and "biên bản bàn giao" in refused.content.decode()
+    response = case_worker.post(
+        f"/admin/care/evidence/attach/allocation/{allocation.pk}/",
+        {"kind": "handover", "file": SimpleUploadedFile("bien-ban.pdf", pdf_bytes(), "application/pdf")},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+
     response = case_worker.post(
         f"/admin/care/allocations/disburse/{allocation.pk}/",
         {"disbursed_on": timezone.localdate().isoformat(), "method": "bank_transfer_school"},
@@ -74,7 +86,12 @@ def test_propose_approve_disburse_through_the_screens(people, funded, child):
     allocation.refresh_from_db()
     assert allocation.status == "disbursed" and allocation.posting.reference == f"allocation:{allocation.pk}"
     history = list(ModelLogEntry.objects.filter(object_id=str(allocation.pk)).values_list("action", flat=True))
-    assert sorted(history) == ["care.allocation_approve", "care.allocation_disburse", "care.allocation_propose"]
+    assert sorted(history) == [
+        "care.allocation_approve",
+        "care.allocation_disburse",
+        "care.allocation_propose",
+        "care.evidence_attach",
+    ]
     assert case_worker.get(f"/admin/care/allocations/history/{allocation.pk}/").status_code == 200
 
 
@@ -146,6 +163,7 @@ def test_reject_cancel_and_reverse_on_screen(people, funded, child):
     assert manager.post(f"/admin/care/allocations/reject/{rejected.pk}/", {"reason": "Not needed"}).status_code == 302
     assert case_worker.post(f"/admin/care/allocations/cancel/{cancelled.pk}/", {"reason": "Twice"}).status_code == 302
     manager.post(f"/admin/care/allocations/approve/{paid.pk}/")
+    handover_attach(paid)
     case_worker.post(
         f"/admin/care/allocations/disburse/{paid.pk}/",
         {"disbursed_on": timezone.localdate().isoformat(), "method": "bank_transfer_guardian"},

@@ -26,6 +26,7 @@ from fund.errors import FundError
 from fund.models import Posting
 from fund.selectors import fund_available, fund_balance, ledger_problems
 from fund.services import fund_update
+from tests.support.evidence import handover_attach
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +54,11 @@ def writes():
 
 
 def propose(child, fund, case_worker, amount=1_000_000, kind="cash"):
-    return allocation_propose(
+    allocation = allocation_propose(
         beneficiary=child, fund=fund, kind=kind, amount=vnd(amount), purpose="School shoes", actor=case_worker
     )
+    handover_attach(allocation, case_worker)  # so that it may be paid out
+    return allocation
 
 
 def paid(allocation, actor, method="bank_transfer_guardian"):

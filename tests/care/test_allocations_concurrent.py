@@ -13,6 +13,7 @@ from care.services import allocation_approve, allocation_disburse, allocation_pr
 from fund.errors import FundError
 from fund.selectors import fund_available, fund_balance, ledger_problems
 from tests.support.concurrency import run_through_connections
+from tests.support.evidence import handover_attach
 
 from .conftest import give, staff_user
 
@@ -48,6 +49,8 @@ def test_two_hundred_at_once_never_overdraw(restore_migrated_rows_after_flush, f
         for kind in ("cash", "scholarship")
         for _ in range(100)
     ]
+    for allocation in allocations:
+        handover_attach(allocation)  # a payment needs a handover on file
     jobs = [lambda pk=allocation.pk: approve_then_pay(pk, manager.pk, case_worker.pk) for allocation in allocations]
     outcomes = run_through_connections(jobs, connections=16)
 

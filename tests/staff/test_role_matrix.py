@@ -21,7 +21,7 @@ from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from audit.models import AuditEntry
-from care.models import Allocation, Beneficiary, BeneficiarySensitive, StockCount, StockLine, StockMovement
+from care.models import Allocation, Beneficiary, BeneficiarySensitive, Evidence, StockCount, StockLine, StockMovement
 from care.services import allocation_propose, stock_count_record
 from fund.models import Campaign, Donation, Organisation, Posting, RecurringGift
 from fund.services import campaign_create, donation_receive, donation_record
@@ -30,6 +30,7 @@ from payments.services.bank_import import bank_statement_import
 from receipts.models import Receipt, ReceiptDelivery, ReceiptSettings
 from receipts.services.receipts import receipt_issue
 from staff.services import roles_sync
+from tests.support.evidence import handover_attach
 
 from ..payments.bank.conftest import statement_csv, vn_date
 
@@ -176,7 +177,6 @@ def one_of_each(fund, donor):
     )
     BeneficiarySensitive.objects.create(beneficiary=person, health_notes="MATRIX-SENSITIVE-NOTE")
     proposer = User.objects.create_user("matrix_proposer", "p@example.org", "pw")
-    allocation_propose(beneficiary=person, fund=fund, kind="cash", amount="100000", purpose="Shoes", actor=proposer)
     donation_record(
         fund=fund,
         donor=donor,
@@ -191,6 +191,10 @@ def one_of_each(fund, donor):
         lines=[{"item": StockLine.objects.get().item, "restriction": "in_kind", "counted": "9"}],
         actor=proposer,
     )
+    allocation = allocation_propose(
+        beneficiary=person, fund=fund, kind="cash", amount="100000", purpose="Shoes", actor=proposer
+    )
+    handover_attach(allocation)  # an evidence file behind the download action
     models = (
         Campaign,
         Donation,
@@ -208,6 +212,7 @@ def one_of_each(fund, donor):
         StockMovement,
         StockCount,
         AuditEntry,
+        Evidence,
     )
     assert all(model.objects.exists() for model in models)
 
@@ -295,6 +300,7 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
     retry = StripeEvent.objects.get(stripe_id="evt_matrix_retry")
     allocation = Allocation.objects.get()
     count = StockCount.objects.get()
+    evidence = Evidence.objects.get()
     accountant = {ADMINISTRATOR, ACCOUNTANT}
     actions = [
         ("/admin/payments/bank-import/", accountant),  # import a statement
@@ -324,6 +330,10 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         (reverse("stock_counts_admin:record"), {ADMINISTRATOR, CASE_WORKER}),
         (reverse("stock_counts_admin:approve", args=[count.pk]), {ADMINISTRATOR, MANAGER}),
         (reverse("stock_counts_admin:reject", args=[count.pk]), {ADMINISTRATOR, MANAGER}),
+        # Evidence: case workers attach handovers; accountants and auditors need the proof behind a
+        # payment; fund managers and content editors never open the files.
+        (reverse("care_evidence_attach", args=["allocation", allocation.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("care_evidence_download", args=[evidence.pk]), {ADMINISTRATOR, ACCOUNTANT, CASE_WORKER, AUDITOR}),
     ]
     wrong = []
     for url, allowed_roles in actions:
