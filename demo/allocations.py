@@ -15,6 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.utils.html import escape
+from weasyprint import HTML
 
 from care.models import Allocation, Beneficiary
 from care.services import (
@@ -24,6 +27,7 @@ from care.services import (
     allocation_propose,
     allocation_reject,
     allocation_reverse,
+    evidence_attach,
 )
 from fund.models import Fund
 from fund.services import fund_update
@@ -74,12 +78,29 @@ def _paid(
     allocation = allocation_approve(allocation=allocation, actor=users["approver"])
     if allocation.status == Allocation.Status.PROPOSED:  # above the threshold: a second approver
         allocation = allocation_approve(allocation=allocation, actor=users["second"])
+    evidence_attach(
+        subject=allocation,
+        kind="handover",
+        upload=ContentFile(_handover_pdf(allocation, paid_on), name=f"bien-ban-{allocation.pk}.pdf"),
+        actor=users["proposer"],
+    )
     return allocation_disburse(
         allocation=allocation,
         disbursed_on=paid_on,
         method=Allocation.Method.BANK_TRANSFER_GUARDIAN,
         actor=users["proposer"],
     )
+
+
+def _handover_pdf(allocation: Allocation, paid_on: datetime.date) -> bytes:
+    """A one-page handover record, as the centre scans after the guardian signs it (no names:
+    the demo's evidence stands for a paper that would carry them)."""
+    html = f"""<html lang="vi"><body style="font-family: sans-serif">
+    <h1>Biên bản bàn giao (demo)</h1>
+    <p>Khoản hỗ trợ số {allocation.pk}: {escape(allocation.purpose)}</p>
+    <p>Số tiền: {allocation.amount.amount:,.0f} ₫ — ngày {paid_on:%d/%m/%Y}</p>
+    <p>Người nhận ký tên: ........................</p></body></html>"""
+    return HTML(string=html).write_pdf()
 
 
 def _pay_day(rng: random.Random, clock: _Clock, beneficiary: Beneficiary) -> datetime.date:

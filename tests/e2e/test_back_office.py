@@ -21,6 +21,7 @@ from donors.services import donor_create
 from fund.models import Posting
 from fund.services import donation_record
 from staff.services import roles_sync
+from tests.support.evidence import pdf_bytes
 
 from .conftest import PHONE, in_own_thread, t
 
@@ -107,7 +108,23 @@ def test_case_worker_proposes_manager_approves_case_worker_pays_out(new_page, li
     minh.get_by_role("button", name=t("vi", "Approve")).click()
     assert in_own_thread(lambda: Allocation.objects.get(pk=allocation.pk).status) == Allocation.Status.APPROVED
 
+    # Paying out needs the handover on file: without it the payment is refused.
     lan.goto(f"{live_server.url}/admin/care/allocations/inspect/{allocation.pk}/")
+    lan.get_by_role("link", name=t("vi", "Disburse")).click()
+    lan.locator("input[name=disbursed_on]").fill(timezone.localdate().isoformat())
+    lan.locator("select[name=method]").select_option("bank_transfer_guardian")
+    lan.get_by_role("button", name=t("vi", "Disburse")).click()
+    refusal = t("vi", "Allocation %(ref)s has no handover document or signature yet: attach one, then pay it out.")
+    expect(lan.get_by_text(refusal % {"ref": allocation.pk})).to_be_visible()
+    assert in_own_thread(lambda: Allocation.objects.get(pk=allocation.pk).status) == Allocation.Status.APPROVED
+    # The guardian's signed receipt, scanned, is attached on the allocation's screen.
+    lan.goto(f"{live_server.url}/admin/care/allocations/inspect/{allocation.pk}/")
+    evidence = lan.locator("form[data-evidence-form]")
+    evidence.locator("input[type=file]").set_input_files(
+        {"name": "bien-ban-ban-giao.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes("Bien ban ban giao")}
+    )
+    evidence.get_by_role("button", name=t("vi", "Attach")).click()
+    expect(lan.get_by_role("link", name=re.compile(t("vi", "Download file %(number)s").split("%")[0]))).to_be_visible()
     lan.get_by_role("link", name=t("vi", "Disburse")).click()
     lan.locator("input[name=disbursed_on]").fill(timezone.localdate().isoformat())
     lan.locator("select[name=method]").select_option("bank_transfer_guardian")
