@@ -10,6 +10,17 @@ from .allocations import (
     allocation_undeliverable,
 )
 from .beneficiaries import beneficiary_admit
+from .scholarship_schedules import TermLine
+from .scholarships import (
+    scholarship_award_create,
+    scholarship_award_end,
+    scholarship_award_renew,
+    scholarship_awards_end_for_leaver,
+    scholarship_term_acknowledge,
+    scholarship_term_enrolment_confirm,
+    scholarship_term_pay,
+    scholarship_term_release,
+)
 
 __all__ = [
     "allocation_approve",
@@ -20,4 +31,13 @@ __all__ = [
     "allocation_reverse",
     "allocation_undeliverable",
     "beneficiary_admit",
+    "scholarship_award_create",
+    "scholarship_award_end",
+    "scholarship_award_renew",
+    "scholarship_awards_end_for_leaver",
+    "scholarship_term_acknowledge",
+    "scholarship_term_enrolment_confirm",
+    "scholarship_term_pay",
+    "scholarship_term_release",
+    "TermLine",
 ]

@@ -2,6 +2,7 @@
 
 from .balances import FundAvailable, FundBalance, fund_available, fund_balance, fund_balances, fund_totals_public
 from .ledger_checks import ledger_problems
+from .scholarship_fifo import ScholarshipFunding, scholarship_funding_fifo
 
 __all__ = [
     "FundAvailable",
@@ -11,4 +12,6 @@ __all__ = [
     "fund_balances",
     "fund_totals_public",
     "ledger_problems",
+    "ScholarshipFunding",
+    "scholarship_funding_fifo",
 ]
