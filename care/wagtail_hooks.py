@@ -6,20 +6,23 @@ from wagtail.permissions import register_permission_policy
 from config.wagtail_admin import ReadOnlyPolicy
 
 from .admin_allocations import AllocationViewSet
+from .admin_scholarships import ScholarshipAwardViewSet
 from .admin_views import BeneficiaryViewSet
-from .models import Allocation, Beneficiary
+from .models import Allocation, Beneficiary, ScholarshipAward
 
 # Case files are opened by care.services.beneficiary_admit, never by an admin form; allocations
 # change only through their steps' services (care/admin_allocations.py).
 register_permission_policy(Beneficiary, ReadOnlyPolicy(Beneficiary))
 register_permission_policy(Allocation, ReadOnlyPolicy(Allocation))
+# Scholarships likewise: each step is a service (care/admin_scholarship_actions.py).
+register_permission_policy(ScholarshipAward, ReadOnlyPolicy(ScholarshipAward))
 
 
 class CareAdminGroup(ModelViewSetGroup):
     menu_label = _("Care")
     menu_icon = "group"
     menu_order = 230  # after the money screens, before Wagtail's images (300)
-    items = (BeneficiaryViewSet, AllocationViewSet)
+    items = (BeneficiaryViewSet, AllocationViewSet, ScholarshipAwardViewSet)
 
 
 @hooks.register("register_admin_viewset")
@@ -37,3 +40,13 @@ def register_care_log_actions(actions):
     actions.register_action("care.allocation_cancel", _("Cancel"), _("Allocation cancelled"))
     actions.register_action("care.allocation_undeliverable", _("Undeliverable"), _("Allocation undeliverable"))
     actions.register_action("care.allocation_reverse", _("Reverse"), _("Allocation reversed"))
+    # A scholarship's History tab (care/admin_scholarship_actions.py).
+    actions.register_action("care.scholarship_create", _("Award"), _("Scholarship awarded"))
+    actions.register_action("care.scholarship_renew", _("Renew"), _("Scholarship renewed"))
+    actions.register_action("care.scholarship_end", _("End"), _("Scholarship ended"))
+    actions.register_action(
+        "care.scholarship_enrolment_confirm", _("Confirm enrolment"), _("Term's enrolment confirmed")
+    )
+    actions.register_action("care.scholarship_release", _("Release"), _("Term released again"))
+    actions.register_action("care.scholarship_pay", _("Pay"), _("Term paid"))
+    actions.register_action("care.scholarship_acknowledge", _("Acknowledge"), _("Term acknowledged by the payee"))

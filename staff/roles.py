@@ -59,6 +59,8 @@ AUDIT_VIEW = ("audit.view_auditentry",)  # Audit trail (staff/admin_views.py)
 CASE_FILE_VIEW = ("care.view_beneficiary",)  # People in care
 # Allocations by number, fund, kind, programme and amount; the person shows only with CASE_FILE_VIEW.
 ALLOCATIONS_VIEW = ("care.view_allocation",)
+# Scholarship awards and their terms, likewise without the person for those who see no case file.
+SCHOLARSHIPS_VIEW = ("care.view_scholarshipaward",)
 # The sensitive part of a case file, shown on the inspect screen; every showing is audited.
 CASE_FILE_SENSITIVE = "care.view_beneficiarysensitive"
 
@@ -98,6 +100,7 @@ FUND_ACCOUNTANT = Role(
         "receipts.change_receipt",  # resend, void and reissue a receipt
         *ALLOCATIONS_VIEW,
         "care.reverse_allocation",  # a payment posted by mistake: a reversal in the ledger
+        *SCHOLARSHIPS_VIEW,
     ),
 )
 
@@ -108,7 +111,12 @@ CASE_WORKER = Role(
         CASE_FILE_SENSITIVE,
         *ALLOCATIONS_VIEW,
         "care.add_allocation",  # propose (and withdraw) an allocation
-        "care.disburse_allocation",  # pay an approved one out, or mark it undeliverable
+        "care.disburse_allocation",  # pay an approved one out (a scholarship term too), or mark it undeliverable
+        *SCHOLARSHIPS_VIEW,
+        "care.add_scholarshipaward",  # award a scholarship, and renew it for the next school year
+        "care.end_scholarshipaward",  # end it, saying why
+        "care.confirm_scholarship_enrolment",  # confirm a term's enrolment, which proposes its allocation
+        "care.acknowledge_scholarship_term",  # record the payee's acknowledgement of a paid term
     ),
 )
 
@@ -124,7 +132,8 @@ FUND_MANAGER = Role(
         "fund.view_donation",  # gifts, read-only: a manager never edits them
         "fund.view_posting",  # the ledger, read-only
         *ALLOCATIONS_VIEW,
-        "care.approve_allocation",  # approve or reject, never their own proposal
+        "care.approve_allocation",  # approve or reject, never their own proposal (scholarship terms too)
+        *SCHOLARSHIPS_VIEW,
     ),
 )
 
@@ -137,7 +146,7 @@ CONTENT_EDITOR = Role(
 
 AUDITOR = Role(
     name="Auditor",
-    permissions=(*FINANCE_VIEW, *RECEIPTS_VIEW, *AUDIT_VIEW, *ALLOCATIONS_VIEW),
+    permissions=(*FINANCE_VIEW, *RECEIPTS_VIEW, *AUDIT_VIEW, *ALLOCATIONS_VIEW, *SCHOLARSHIPS_VIEW),
 )
 
 ROLES: tuple[Role, ...] = (ADMINISTRATOR, FUND_ACCOUNTANT, CASE_WORKER, FUND_MANAGER, CONTENT_EDITOR, AUDITOR)

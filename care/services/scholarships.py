@@ -26,8 +26,14 @@ from fund.text import text_clean
 
 from ..errors import CareError
 from ..models import Allocation, Beneficiary, ScholarshipAward, ScholarshipTerm
-from .allocations import _require_in_care, _user, allocation_cancel, allocation_disburse, allocation_propose
-from .allocations import allocation_undeliverable
+from .allocations import (
+    _require_in_care,
+    _user,
+    allocation_cancel,
+    allocation_disburse,
+    allocation_propose,
+    allocation_undeliverable,
+)
 from .scholarship_schedules import TermLine, schedule_check
 
 

@@ -21,8 +21,8 @@ from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from audit.models import AuditEntry
-from care.models import Allocation, Beneficiary, BeneficiarySensitive
-from care.services import allocation_propose
+from care.models import Allocation, Beneficiary, BeneficiarySensitive, ScholarshipAward, ScholarshipTerm
+from care.services import TermLine, allocation_propose, scholarship_award_create
 from fund.models import Campaign, Donation, Organisation, Posting, RecurringGift
 from fund.services import campaign_create, donation_receive, donation_record
 from payments.models import BankStatement, BankTransaction, CardPayment, StripeEvent
@@ -64,6 +64,9 @@ EXPECTED_VIEWERS: dict[str, set[str]] = {
     # Allocations by number, fund and amount: the money's side of care, seen by every role that
     # handles money or care; the person shows only to case-file readers (tested below).
     "care.allocation": EVERYONE - {EDITOR},
+    # Scholarship awards likewise: by number, fund, school year and amounts; the person only to
+    # case-file readers.
+    "care.scholarshipaward": EVERYONE - {EDITOR},
     "receipts.receipt": FINANCE,
     "receipts.receiptdelivery": FINANCE,
     "audit.auditentry": {ADMINISTRATOR, AUDITOR},
@@ -84,6 +87,7 @@ EXPECTED_EXPORTS = {
     "receipts.receiptdelivery",
     "audit.auditentry",
     "care.allocation",  # without the person
+    "care.scholarshipaward",  # without the person
 }
 CONTENT = {ADMINISTRATOR, EDITOR}
 CONTENT_URLS = ["/admin/pages/", "/admin/images/", "/admin/documents/", "/admin/images/multiple/add/"]
@@ -170,6 +174,20 @@ def one_of_each(fund, donor):
     BeneficiarySensitive.objects.create(beneficiary=person, health_notes="MATRIX-SENSITIVE-NOTE")
     proposer = User.objects.create_user("matrix_proposer", "p@example.org", "pw")
     allocation_propose(beneficiary=person, fund=fund, kind="cash", amount="100000", purpose="Shoes", actor=proposer)
+    scholarship_award_create(
+        beneficiary=person,
+        fund=fund,
+        school_year="2026-2027",
+        year_starts_on=datetime.date(2026, 9, 5),
+        year_ends_on=datetime.date(2027, 5, 31),
+        school="Matrix school",
+        level="primary",
+        payee="school",
+        amount_per_term="500000",
+        total="1000000",
+        terms=[TermLine(datetime.date(2026, 9, 5)), TermLine(datetime.date(2027, 1, 15))],
+        actor=proposer,
+    )
     models = (
         Campaign,
         Donation,
@@ -183,6 +201,7 @@ def one_of_each(fund, donor):
         BankTransaction,
         Beneficiary,
         Allocation,
+        ScholarshipAward,
         AuditEntry,
     )
     assert all(model.objects.exists() for model in models)
@@ -270,6 +289,8 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
     event = StripeEvent.objects.get(stripe_id="evt_matrix")
     retry = StripeEvent.objects.get(stripe_id="evt_matrix_retry")
     allocation = Allocation.objects.get()
+    award = ScholarshipAward.objects.get()
+    term = ScholarshipTerm.objects.filter(award=award).first()
     accountant = {ADMINISTRATOR, ACCOUNTANT}
     actions = [
         ("/admin/payments/bank-import/", accountant),  # import a statement
@@ -291,6 +312,16 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         (reverse("allocations_admin:undeliverable", args=[allocation.pk]), {ADMINISTRATOR, CASE_WORKER}),
         (reverse("allocations_admin:cancel", args=[allocation.pk]), {ADMINISTRATOR, CASE_WORKER, MANAGER}),
         (reverse("allocations_admin:reverse", args=[allocation.pk]), accountant),
+        # Scholarships: the case worker awards, renews, ends, confirms enrolments (releasing a
+        # term's allocation), pays and records acknowledgements; the manager approves the
+        # term's allocation on the allocation screens above.
+        (reverse("scholarships_admin:create"), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("scholarships_admin:renew", args=[award.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("scholarships_admin:end", args=[award.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("scholarships_admin:confirm", args=[term.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("scholarships_admin:release", args=[term.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("scholarships_admin:pay", args=[term.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("scholarships_admin:acknowledge", args=[term.pk]), {ADMINISTRATOR, CASE_WORKER}),
     ]
     wrong = []
     for url, allowed_roles in actions:
@@ -311,10 +342,12 @@ def test_only_the_case_worker_and_administrator_see_a_sensitive_field(clients, o
         assert shown == (role in {ADMINISTRATOR, CASE_WORKER}), role
 
 
-def test_only_case_file_readers_see_who_an_allocation_is_for(clients, one_of_each):
-    allocation = Allocation.objects.get()
-    (screen,) = (vs for vs in project_viewsets() if vs.model is Allocation)
-    urls = [reverse(screen.get_url_name("index")), reverse(screen.get_url_name("inspect"), args=[allocation.pk])]
+@pytest.mark.parametrize("model", [Allocation, ScholarshipAward])
+def test_only_case_file_readers_see_who_an_allocation_is_for(clients, one_of_each, model):
+    """Allocations and scholarship awards alike."""
+    row = model.objects.get()
+    (screen,) = (vs for vs in project_viewsets() if vs.model is model)
+    urls = [reverse(screen.get_url_name("index")), reverse(screen.get_url_name("inspect"), args=[row.pk])]
     for role in EVERYONE - {EDITOR}:
         for url in urls:
             body = clients[role].get(url).content.decode()
