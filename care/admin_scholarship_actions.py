@@ -230,7 +230,12 @@ class AwardRenewView(_StepView):
         return initial
 
     def run(self, form):
-        return scholarship_award_renew(award=self.award, actor=self.request.user, **form.service_values())
+        renewal = scholarship_award_renew(award=self.award, actor=self.request.user, **form.service_values())
+        # Both Histories say so: the old award (renewed) here, the new one (awarded) as any step.
+        admin_action_log(
+            instance=self.award, action=self.log_action, user=self.request.user, status=ScholarshipAward.Status.RENEWED
+        )
+        return renewal
 
 
 class ReasonForm(forms.Form):
