@@ -11,11 +11,9 @@ from .allocations import (
 )
 from .beneficiaries import beneficiary_admit
 from .scholarship_schedules import TermLine
+from .scholarship_year_end import scholarship_award_end, scholarship_award_renew, scholarship_awards_end_for_leaver
 from .scholarships import (
     scholarship_award_create,
-    scholarship_award_end,
-    scholarship_award_renew,
-    scholarship_awards_end_for_leaver,
     scholarship_term_acknowledge,
     scholarship_term_enrolment_confirm,
     scholarship_term_pay,
