@@ -1,6 +1,7 @@
 """Scholarship awards and their terms, from the award to the payee's acknowledgement (renewal
-and end: care.services.scholarship_year_end). One transaction and one audit entry each (plus the entries of the allocation services
-they call: a term's money moves only through care.services.allocations, never beside it).
+and end: care.services.scholarship_year_end). One transaction and one audit entry each, plus
+the entries of the allocation services they call: a term's money moves only through
+care.services.allocations, never beside it.
 
 Lock order: the award's row, then the term's, then (inside the allocation services) the
 allocation's and the fund's. Audit entries name the award, term, fund and amounts, never the
