@@ -9,14 +9,15 @@ from config.wagtail_admin import PermissionMenuItem, ReadOnlyPolicy
 from .admin_allocations import AllocationViewSet
 from .admin_counts import StockCountViewSet
 from .admin_evidence import evidence_urls
+from .admin_scholarships import ScholarshipAwardViewSet
 from .admin_stock import INTAKE_PERMISSION, IntakeView, StockMovementViewSet, StockViewSet
 from .admin_views import BeneficiaryViewSet
-from .models import Allocation, Beneficiary, Evidence, StockCount, StockLine, StockMovement
+from .models import Allocation, Beneficiary, Evidence, ScholarshipAward, StockCount, StockLine, StockMovement
 
 # Case files are opened by care.services.beneficiary_admit, never by an admin form; allocations,
-# stock and counts change only through their steps' services (care/admin_*.py). Evidence is
-# attached through its service and never edited or deleted (a trigger refuses it).
-for model in (Beneficiary, Allocation, StockLine, StockMovement, StockCount, Evidence):
+# scholarships, stock and counts change only through their steps' services (care/admin_*.py).
+# Evidence is attached through its service and never edited or deleted (a trigger refuses it).
+for model in (Beneficiary, Allocation, ScholarshipAward, StockLine, StockMovement, StockCount, Evidence):
     register_permission_policy(model, ReadOnlyPolicy(model))
 
 
@@ -24,7 +25,14 @@ class CareAdminGroup(ModelViewSetGroup):
     menu_label = _("Care")
     menu_icon = "group"
     menu_order = 230  # after the money screens, before Wagtail's images (300)
-    items = (BeneficiaryViewSet, AllocationViewSet, StockViewSet, StockMovementViewSet, StockCountViewSet)
+    items = (
+        BeneficiaryViewSet,
+        AllocationViewSet,
+        ScholarshipAwardViewSet,
+        StockViewSet,
+        StockMovementViewSet,
+        StockCountViewSet,
+    )
     submenu_hook = "register_care_menu_item"  # the intake form
 
 
@@ -61,3 +69,13 @@ def register_care_log_actions(actions):
     actions.register_action("care.stock_count_approve", _("Approve"), _("Stock count approved"))
     actions.register_action("care.stock_count_reject", _("Reject"), _("Stock count rejected"))
     actions.register_action("care.evidence_attach", _("Attach evidence"), _("Evidence attached"))
+    # A scholarship's History tab (care/admin_scholarship_actions.py).
+    actions.register_action("care.scholarship_create", _("Award"), _("Scholarship awarded"))
+    actions.register_action("care.scholarship_renew", _("Renew"), _("Scholarship renewed"))
+    actions.register_action("care.scholarship_end", _("End"), _("Scholarship ended"))
+    actions.register_action(
+        "care.scholarship_enrolment_confirm", _("Confirm enrolment"), _("Term's enrolment confirmed")
+    )
+    actions.register_action("care.scholarship_release", _("Release"), _("Term released again"))
+    actions.register_action("care.scholarship_pay", _("Pay"), _("Term paid"))
+    actions.register_action("care.scholarship_acknowledge", _("Acknowledge"), _("Term acknowledged by the payee"))

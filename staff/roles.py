@@ -65,6 +65,8 @@ STOCK_VIEW = ("care.view_stockline", "care.view_stockmovement", "care.view_stock
 # Goods received at the centre: storekeeping is the case workers' and the accountant's (a goods
 # gift is a gift: it gets a receipt); docs/decisions/0017-stock.md.
 STOCK_INTAKE = "care.add_intakerecord"
+# Scholarship awards and their terms, likewise without the person for those who see no case file.
+SCHOLARSHIPS_VIEW = ("care.view_scholarshipaward",)
 # The sensitive part of a case file, shown on the inspect screen; every showing is audited.
 CASE_FILE_SENSITIVE = "care.view_beneficiarysensitive"
 # Evidence files (handover scans, drawn signatures, enrolment confirmations, invoices): listed on
@@ -112,6 +114,7 @@ FUND_ACCOUNTANT = Role(
         *STOCK_VIEW,
         STOCK_INTAKE,  # goods arriving: a pledge fulfilled or a new goods gift
         *EVIDENCE_VIEW,  # the proof behind a payment
+        *SCHOLARSHIPS_VIEW,
     ),
 )
 
@@ -122,12 +125,17 @@ CASE_WORKER = Role(
         CASE_FILE_SENSITIVE,
         *ALLOCATIONS_VIEW,
         "care.add_allocation",  # propose (and withdraw) an allocation
-        "care.disburse_allocation",  # pay an approved one out (or hand goods over), or mark it undeliverable
+        "care.disburse_allocation",  # pay an approved one out (goods, a scholarship term), or mark it undeliverable
         *STOCK_VIEW,
         STOCK_INTAKE,  # the storekeeper's intake of goods
         "care.add_stockcount",  # count the shelves; a manager approves what it finds
         *EVIDENCE_VIEW,
         "care.add_evidence",  # attach a handover, a drawn signature, an enrolment confirmation
+        *SCHOLARSHIPS_VIEW,
+        "care.add_scholarshipaward",  # award a scholarship, and renew it for the next school year
+        "care.end_scholarshipaward",  # end it, saying why
+        "care.confirm_scholarship_enrolment",  # confirm a term's enrolment, which proposes its allocation
+        "care.acknowledge_scholarship_term",  # record the payee's acknowledgement of a paid term
     ),
 )
 
@@ -143,9 +151,10 @@ FUND_MANAGER = Role(
         "fund.view_donation",  # gifts, read-only: a manager never edits them
         "fund.view_posting",  # the ledger, read-only
         *ALLOCATIONS_VIEW,
-        "care.approve_allocation",  # approve or reject, never their own proposal
+        "care.approve_allocation",  # approve or reject, never their own proposal (scholarship terms too)
         *STOCK_VIEW,
         "care.approve_stockcount",  # post a count's loss or surplus, never their own count
+        *SCHOLARSHIPS_VIEW,
     ),
 )
 
@@ -158,7 +167,15 @@ CONTENT_EDITOR = Role(
 
 AUDITOR = Role(
     name="Auditor",
-    permissions=(*FINANCE_VIEW, *RECEIPTS_VIEW, *AUDIT_VIEW, *ALLOCATIONS_VIEW, *STOCK_VIEW, *EVIDENCE_VIEW),
+    permissions=(
+        *FINANCE_VIEW,
+        *RECEIPTS_VIEW,
+        *AUDIT_VIEW,
+        *ALLOCATIONS_VIEW,
+        *SCHOLARSHIPS_VIEW,
+        *STOCK_VIEW,
+        *EVIDENCE_VIEW,
+    ),
 )
 
 ROLES: tuple[Role, ...] = (ADMINISTRATOR, FUND_ACCOUNTANT, CASE_WORKER, FUND_MANAGER, CONTENT_EDITOR, AUDITOR)

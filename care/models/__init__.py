@@ -2,6 +2,7 @@ from .allocations import Allocation, AllocationApproval
 from .beneficiaries import Beneficiary, BeneficiarySensitive
 from .evidence import Evidence
 from .goods import AllocationLine, GoodsHandover
+from .scholarships import ScholarshipAward, ScholarshipTerm
 from .stock import (
     IntakeRecord,
     StockCount,
@@ -28,5 +29,7 @@ __all__ = [
     "StockLine",
     "StockMovement",
     "StockRestriction",
+    "ScholarshipAward",
+    "ScholarshipTerm",
     "stock_item_key",
 ]

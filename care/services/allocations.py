@@ -28,7 +28,7 @@ from fund.services import fund_lock, fund_spend, fund_spend_check, fund_spend_re
 from fund.text import text_clean
 
 from ..errors import CareError
-from ..models import Allocation, AllocationApproval, Beneficiary
+from ..models import Allocation, AllocationApproval, Beneficiary, ScholarshipTerm
 from ..selectors import allocations_committed
 from .evidence import HANDOVER_KINDS, evidence_require
 from .stock import stock_available_check
@@ -241,6 +241,21 @@ def allocation_undeliverable(*, allocation: Allocation, reason: str, actor: Any)
         )
 
 
+def _require_payee_method(allocation: Allocation, method: str) -> None:
+    """A scholarship term is paid to its award's payee, by the payee's method."""
+    term = ScholarshipTerm.objects.filter(allocation=allocation).select_related("award").first()
+    if term is not None and method != term.award.payment_method:
+        raise CareError(
+            {
+                "method": _("This allocation pays a scholarship term to %(payee)s: choose %(method)s.")
+                % {
+                    "payee": term.award.get_payee_display().lower(),
+                    "method": Allocation.Method(term.award.payment_method).label.lower(),
+                }
+            }
+        )
+
+
 def allocation_disburse(*, allocation: Allocation, disbursed_on: datetime.date, method: str, actor: Any) -> Allocation:
     """Pay an approved allocation out: post it to the fund's ledger (fund.services.fund_spend,
     which locks the fund and checks its money again) and keep the posting. A person who has
@@ -264,6 +279,7 @@ def allocation_disburse(*, allocation: Allocation, disbursed_on: datetime.date, 
             allocation.beneficiary,
             refusal=_("%(case)s left care on %(date)s: mark this allocation undeliverable instead."),
         )
+        _require_payee_method(allocation, method)
         posting = fund_spend(
             fund=allocation.fund,
             purpose=allocation.kind,

@@ -10,6 +10,7 @@ from .balances import (
     fund_totals_public,
 )
 from .ledger_checks import ledger_problems
+from .scholarship_fifo import ScholarshipFunding, scholarship_funding_fifo
 
 __all__ = [
     "FundAvailable",
@@ -20,4 +21,6 @@ __all__ = [
     "fund_goods_in_stock",
     "fund_totals_public",
     "ledger_problems",
+    "ScholarshipFunding",
+    "scholarship_funding_fifo",
 ]

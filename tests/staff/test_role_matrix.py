@@ -21,8 +21,18 @@ from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from audit.models import AuditEntry
-from care.models import Allocation, Beneficiary, BeneficiarySensitive, Evidence, StockCount, StockLine, StockMovement
-from care.services import allocation_propose, stock_count_record
+from care.models import (
+    Allocation,
+    Beneficiary,
+    BeneficiarySensitive,
+    Evidence,
+    ScholarshipAward,
+    ScholarshipTerm,
+    StockCount,
+    StockLine,
+    StockMovement,
+)
+from care.services import TermLine, allocation_propose, scholarship_award_create, stock_count_record
 from fund.models import Campaign, Donation, Organisation, Posting, RecurringGift
 from fund.services import campaign_create, donation_receive, donation_record
 from payments.models import BankStatement, BankTransaction, CardPayment, StripeEvent
@@ -69,6 +79,9 @@ EXPECTED_VIEWERS: dict[str, set[str]] = {
     "care.stockline": EVERYONE - {EDITOR},
     "care.stockmovement": EVERYONE - {EDITOR},
     "care.stockcount": EVERYONE - {EDITOR},
+    # Scholarship awards likewise: by number, fund, school year and amounts; the person only to
+    # case-file readers.
+    "care.scholarshipaward": EVERYONE - {EDITOR},
     "receipts.receipt": FINANCE,
     "receipts.receiptdelivery": FINANCE,
     "audit.auditentry": {ADMINISTRATOR, AUDITOR},
@@ -92,6 +105,7 @@ EXPECTED_EXPORTS = {
     "care.stockline",  # the stock report
     "care.stockmovement",
     "care.stockcount",
+    "care.scholarshipaward",  # without the person
 }
 CONTENT = {ADMINISTRATOR, EDITOR}
 CONTENT_URLS = ["/admin/pages/", "/admin/images/", "/admin/documents/", "/admin/images/multiple/add/"]
@@ -195,6 +209,20 @@ def one_of_each(fund, donor):
         beneficiary=person, fund=fund, kind="cash", amount="100000", purpose="Shoes", actor=proposer
     )
     handover_attach(allocation)  # an evidence file behind the download action
+    scholarship_award_create(
+        beneficiary=person,
+        fund=fund,
+        school_year="2026-2027",
+        year_starts_on=datetime.date(2026, 9, 5),
+        year_ends_on=datetime.date(2027, 5, 31),
+        school="Matrix school",
+        level="primary",
+        payee="school",
+        amount_per_term="500000",
+        total="1000000",
+        terms=[TermLine(datetime.date(2026, 9, 5)), TermLine(datetime.date(2027, 1, 15))],
+        actor=proposer,
+    )
     models = (
         Campaign,
         Donation,
@@ -211,6 +239,7 @@ def one_of_each(fund, donor):
         StockLine,
         StockMovement,
         StockCount,
+        ScholarshipAward,
         AuditEntry,
         Evidence,
     )
@@ -301,6 +330,8 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
     allocation = Allocation.objects.get()
     count = StockCount.objects.get()
     evidence = Evidence.objects.get()
+    award = ScholarshipAward.objects.get()
+    term = ScholarshipTerm.objects.filter(award=award).first()
     accountant = {ADMINISTRATOR, ACCOUNTANT}
     actions = [
         ("/admin/payments/bank-import/", accountant),  # import a statement
@@ -334,6 +365,16 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         # payment; fund managers and content editors never open the files.
         (reverse("care_evidence_attach", args=["allocation", allocation.pk]), {ADMINISTRATOR, CASE_WORKER}),
         (reverse("care_evidence_download", args=[evidence.pk]), {ADMINISTRATOR, ACCOUNTANT, CASE_WORKER, AUDITOR}),
+        # Scholarships: the case worker awards, renews, ends, confirms enrolments (releasing a
+        # term's allocation), pays and records acknowledgements; the manager approves the
+        # term's allocation on the allocation screens above.
+        (reverse("scholarships_admin:create"), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("scholarships_admin:renew", args=[award.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("scholarships_admin:end", args=[award.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("scholarships_admin:confirm", args=[term.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("scholarships_admin:release", args=[term.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("scholarships_admin:pay", args=[term.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("scholarships_admin:acknowledge", args=[term.pk]), {ADMINISTRATOR, CASE_WORKER}),
     ]
     wrong = []
     for url, allowed_roles in actions:
@@ -354,10 +395,12 @@ def test_only_the_case_worker_and_administrator_see_a_sensitive_field(clients, o
         assert shown == (role in {ADMINISTRATOR, CASE_WORKER}), role
 
 
-def test_only_case_file_readers_see_who_an_allocation_is_for(clients, one_of_each):
-    allocation = Allocation.objects.get()
-    (screen,) = (vs for vs in project_viewsets() if vs.model is Allocation)
-    urls = [reverse(screen.get_url_name("index")), reverse(screen.get_url_name("inspect"), args=[allocation.pk])]
+@pytest.mark.parametrize("model", [Allocation, ScholarshipAward])
+def test_only_case_file_readers_see_who_an_allocation_is_for(clients, one_of_each, model):
+    """Allocations and scholarship awards alike."""
+    row = model.objects.get()
+    (screen,) = (vs for vs in project_viewsets() if vs.model is model)
+    urls = [reverse(screen.get_url_name("index")), reverse(screen.get_url_name("inspect"), args=[row.pk])]
     for role in EVERYONE - {EDITOR}:
         for url in urls:
             body = clients[role].get(url).content.decode()

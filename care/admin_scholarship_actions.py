@@ -1,0 +1,359 @@
+"""One screen per scholarship step (award, renew, end; confirm a term's enrolment, release it
+again, pay it, record its acknowledgement), each calling its service in
+care.services.scholarships. The permission is checked first (no telling which awards exist),
+then the form, then the service; the award's History tab gets an entry naming the step."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import AdminDateInput
+
+from config.wagtail_admin import admin_action_log, form_add_service_errors
+from fund.errors import FundError
+from fund.models import Fund
+from fund.money import money_display
+
+from .models import Allocation, Beneficiary, ScholarshipAward, ScholarshipTerm
+from .services import (
+    TermLine,
+    scholarship_award_create,
+    scholarship_award_end,
+    scholarship_award_renew,
+    scholarship_term_acknowledge,
+    scholarship_term_enrolment_confirm,
+    scholarship_term_pay,
+    scholarship_term_release,
+)
+
+CASE_FILE_PERMISSION = "care.view_beneficiary"
+CREATE_PERMISSION = "care.add_scholarshipaward"  # award, and renew (a renewal is a new award)
+END_PERMISSION = "care.end_scholarshipaward"
+CONFIRM_PERMISSION = "care.confirm_scholarship_enrolment"  # confirm, and release again
+ACKNOWLEDGE_PERMISSION = "care.acknowledge_scholarship_term"
+PAY_PERMISSION = "care.disburse_allocation"  # paying a term is paying its allocation
+TERM_ROWS = 10  # rows on the form; a school year has ten months
+
+
+class _StepView(WagtailAdminTemplateMixin, FormView):
+    template_name = "care/admin/scholarship_form.html"
+    header_icon = "doc-full"
+    permission = ""
+    log_action = ""
+    submit_button_label = _("Save")
+    done_message = _("Done.")
+    on_term = False  # the URL's pk is a term's, not an award's
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        self.term = None
+        self.award = None
+        if self.on_term:
+            self.term = get_object_or_404(
+                ScholarshipTerm.objects.select_related("award__fund", "award__beneficiary", "allocation"),
+                pk=kwargs["pk"],
+            )
+            self.award = self.term.award
+        elif "pk" in kwargs:
+            self.award = get_object_or_404(
+                ScholarshipAward.objects.select_related("fund", "beneficiary"), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        award = self.award
+        return super().get_context_data(
+            award=award,
+            term=self.term,
+            amount_per_term=money_display(award.amount_per_term) if award else "",
+            term_amount=money_display(self.term.amount) if self.term else "",
+            show_person=self.request.user.has_perm(CASE_FILE_PERMISSION),
+            action_url=self.request.get_full_path(),
+            submit_button_label=self.submit_button_label,
+            **kwargs,
+        )
+
+    def run(self, form) -> ScholarshipAward:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            award = self.run(form)
+        except FundError as exc:  # CareError is a FundError
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        data = {"term": self.term.number} if self.term else {}
+        admin_action_log(instance=award, action=self.log_action, user=self.request.user, status=award.status, **data)
+        messages.success(self.request, self.done_message)
+        return redirect("scholarships_admin:inspect", award.pk)
+
+
+# --- Award, renew, end -----------------------------------------------------------------------
+
+
+class ScheduleForm(forms.Form):
+    """The school year, the school and the money, and the schedule's rows (due date, and an
+    amount only to check it against the amount per term)."""
+
+    school_year = forms.CharField(label=_("School year"), max_length=9, help_text=_("e.g. 2026-2027"))
+    year_starts_on = forms.DateField(label=_("School year starts on"), widget=AdminDateInput)
+    year_ends_on = forms.DateField(label=_("School year ends on"), widget=AdminDateInput)
+    school = forms.CharField(label=_("School"), max_length=200)
+    level = forms.ChoiceField(label=_("Level"), choices=ScholarshipAward.Level.choices)
+    payee = forms.ChoiceField(label=_("Paid to"), choices=ScholarshipAward.Payee.choices)
+    amount_per_term = forms.DecimalField(
+        label=_("Amount per term"), max_digits=20, decimal_places=2, help_text=_("In the fund's currency.")
+    )
+    total = forms.DecimalField(
+        label=_("Total for the year"),
+        max_digits=20,
+        decimal_places=2,
+        help_text=_("As on the award letter: it must equal the amount per term times the number of terms."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number in range(1, TERM_ROWS + 1):
+            self.fields[f"term_{number}_due"] = forms.DateField(
+                label=_("Term %(number)s due on") % {"number": number}, required=False, widget=AdminDateInput
+            )
+            self.fields[f"term_{number}_amount"] = forms.DecimalField(
+                label=_("Term %(number)s amount") % {"number": number},
+                max_digits=20,
+                decimal_places=2,
+                required=False,
+                help_text=_("Empty: the amount per term."),
+            )
+
+    def term_rows(self):
+        return [
+            (number, self[f"term_{number}_due"], self[f"term_{number}_amount"]) for number in range(1, TERM_ROWS + 1)
+        ]
+
+    def main_fields(self):
+        return [field for field in self.visible_fields() if not field.name.startswith("term_")]
+
+    def clean(self):
+        data = super().clean()
+        lines, gap = [], False
+        for number in range(1, TERM_ROWS + 1):
+            due, amount = data.get(f"term_{number}_due"), data.get(f"term_{number}_amount")
+            if due is None and amount is not None:
+                self.add_error(f"term_{number}_due", _("Give this term's due date, or clear its amount."))
+            if due is None:
+                gap = True
+                continue
+            if gap and lines:
+                self.add_error(f"term_{number}_due", _("Fill the terms in order, without an empty row between."))
+            lines.append(TermLine(due, amount))
+        data["terms"] = lines
+        return data
+
+    def service_values(self) -> dict:
+        data = self.cleaned_data
+        names = (
+            "school_year",
+            "year_starts_on",
+            "year_ends_on",
+            "school",
+            "level",
+            "payee",
+            "amount_per_term",
+            "total",
+        )
+        return {**{name: data[name] for name in names}, "terms": data["terms"]}
+
+
+class AwardForm(ScheduleForm):
+    beneficiary = forms.ModelChoiceField(
+        label=_("Person in care"), queryset=Beneficiary.objects.filter(left_on__isnull=True).order_by("case_number")
+    )
+    fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.filter(is_active=True))
+    field_order = ["beneficiary", "fund"]
+
+
+class AwardCreateView(_StepView):
+    form_class = AwardForm
+    page_title = _("Award a scholarship")
+    permission = CREATE_PERMISSION
+    log_action = "care.scholarship_create"
+    submit_button_label = _("Award")
+    done_message = _("Scholarship awarded. Confirm each term's enrolment when the school does.")
+
+    def run(self, form):
+        data = form.cleaned_data
+        return scholarship_award_create(
+            beneficiary=data["beneficiary"], fund=data["fund"], actor=self.request.user, **form.service_values()
+        )
+
+
+def _a_year_later(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+class AwardRenewView(_StepView):
+    form_class = ScheduleForm
+    page_title = _("Renew a scholarship")
+    permission = CREATE_PERMISSION
+    log_action = "care.scholarship_renew"
+    submit_button_label = _("Renew")
+    done_message = _("Renewed for the next school year.")
+
+    def get_initial(self):
+        """The same scholarship a year later, for the case worker to correct."""
+        award = self.award
+        first = int(award.school_year[:4]) + 1
+        initial = {
+            "school_year": f"{first}-{first + 1}",
+            "year_starts_on": _a_year_later(award.year_starts_on),
+            "year_ends_on": _a_year_later(award.year_ends_on),
+            "school": award.school,
+            "level": award.level,
+            "payee": award.payee,
+            "amount_per_term": award.amount_per_term.amount,
+            "total": award.total.amount,
+        }
+        for term in award.terms.all()[:TERM_ROWS]:
+            initial[f"term_{term.number}_due"] = _a_year_later(term.due_on)
+        return initial
+
+    def run(self, form):
+        renewal = scholarship_award_renew(award=self.award, actor=self.request.user, **form.service_values())
+        # Both Histories say so: the old award (renewed) here, the new one (awarded) as any step.
+        admin_action_log(
+            instance=self.award, action=self.log_action, user=self.request.user, status=ScholarshipAward.Status.RENEWED
+        )
+        return renewal
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AwardEndView(_StepView):
+    form_class = ReasonForm
+    page_title = _("End a scholarship")
+    permission = END_PERMISSION
+    log_action = "care.scholarship_end"
+    submit_button_label = _("End the award")
+    done_message = _("Ended. Terms not paid are closed.")
+
+    def run(self, form):
+        return scholarship_award_end(award=self.award, reason=form.cleaned_data["reason"], actor=self.request.user)
+
+
+# --- Terms ------------------------------------------------------------------------------------
+
+
+class ConfirmEnrolmentForm(forms.Form):
+    confirmed_on = forms.DateField(label=_("Enrolment confirmed on"), widget=AdminDateInput)
+    reference = forms.CharField(
+        label=_("School's confirmation reference"),
+        max_length=100,
+        help_text=_("The number or date on the school's enrolment letter."),
+    )
+
+
+class TermConfirmView(_StepView):
+    form_class = ConfirmEnrolmentForm
+    page_title = _("Confirm a term's enrolment")
+    permission = CONFIRM_PERMISSION
+    on_term = True
+    log_action = "care.scholarship_enrolment_confirm"
+    submit_button_label = _("Confirm and release")
+    done_message = _("Enrolment confirmed; the term's allocation is proposed for a fund manager to approve.")
+
+    def get_initial(self):
+        return {"confirmed_on": timezone.localdate()}
+
+    def run(self, form):
+        data = form.cleaned_data
+        term = scholarship_term_enrolment_confirm(
+            term=self.term, confirmed_on=data["confirmed_on"], reference=data["reference"], actor=self.request.user
+        )
+        return term.award
+
+
+class NothingForm(forms.Form):
+    pass
+
+
+class TermReleaseView(_StepView):
+    form_class = NothingForm
+    page_title = _("Release a term again")
+    permission = CONFIRM_PERMISSION
+    on_term = True
+    log_action = "care.scholarship_release"
+    submit_button_label = _("Release")
+    done_message = _("Released; the term's new allocation is proposed for a fund manager to approve.")
+
+    def run(self, form):
+        return scholarship_term_release(term=self.term, actor=self.request.user).award
+
+
+class PayForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), widget=AdminDateInput)
+
+
+class TermPayView(_StepView):
+    form_class = PayForm
+    page_title = _("Pay a scholarship term")
+    permission = PAY_PERMISSION
+    on_term = True
+    log_action = "care.scholarship_pay"
+    submit_button_label = _("Pay")
+    done_message = _("Paid and posted to the ledger.")
+
+    def get_initial(self):
+        return {"paid_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        method = Allocation.Method(self.award.payment_method).label
+        return super().get_context_data(payment_method=method, **kwargs)
+
+    def run(self, form):
+        return scholarship_term_pay(term=self.term, paid_on=form.cleaned_data["paid_on"], actor=self.request.user).award
+
+
+class AcknowledgeForm(forms.Form):
+    acknowledged_on = forms.DateField(label=_("Acknowledged on"), widget=AdminDateInput)
+    acknowledged_by = forms.CharField(
+        label=_("Acknowledged by"),
+        max_length=200,
+        help_text=_("Who signed for the payee, by their role: the school's accountant, the guardian."),
+    )
+
+
+class TermAcknowledgeView(_StepView):
+    form_class = AcknowledgeForm
+    page_title = _("Record the payee's acknowledgement")
+    permission = ACKNOWLEDGE_PERMISSION
+    on_term = True
+    log_action = "care.scholarship_acknowledge"
+    submit_button_label = _("Record")
+    done_message = _("Acknowledgement recorded.")
+
+    def get_initial(self):
+        return {"acknowledged_on": timezone.localdate()}
+
+    def run(self, form):
+        data = form.cleaned_data
+        term = scholarship_term_acknowledge(
+            term=self.term,
+            acknowledged_on=data["acknowledged_on"],
+            acknowledged_by=data["acknowledged_by"],
+            actor=self.request.user,
+        )
+        return term.award
