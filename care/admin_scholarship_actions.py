@@ -264,6 +264,11 @@ class ConfirmEnrolmentForm(forms.Form):
         max_length=100,
         help_text=_("The number or date on the school's enrolment letter."),
     )
+    file = forms.FileField(
+        label=_("The school's enrolment confirmation"),
+        help_text=_("A scan or photo of the letter: PDF, JPEG or PNG. It is kept as evidence of the term."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
 
 
 class TermConfirmView(_StepView):
@@ -281,7 +286,11 @@ class TermConfirmView(_StepView):
     def run(self, form):
         data = form.cleaned_data
         term = scholarship_term_enrolment_confirm(
-            term=self.term, confirmed_on=data["confirmed_on"], reference=data["reference"], actor=self.request.user
+            term=self.term,
+            confirmed_on=data["confirmed_on"],
+            reference=data["reference"],
+            confirmation=data["file"],
+            actor=self.request.user,
         )
         return term.award
 

@@ -22,6 +22,7 @@ from fund.money import money_display
 
 from . import admin_scholarship_actions as actions
 from .models import ScholarshipAward, ScholarshipTerm
+from .selectors import evidence_visible
 from .selectors_scholarships import scholarship_funding_for_award, scholarship_school_years
 
 CASE_FILE_PERMISSION = "care.view_beneficiary"
@@ -107,6 +108,8 @@ class ScholarshipAwardInspectView(MoneyInspectView):
                 if term.allocation_id and may_see_allocations
                 else "",
                 "steps": _term_steps(user, award, term),
+                # The school's letter, to those who may open evidence files (None: not for them).
+                "evidence": evidence_visible(actor=user, subject=term),
             }
             for term in terms
         ]

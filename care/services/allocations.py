@@ -270,16 +270,21 @@ def allocation_disburse(*, allocation: Allocation, disbursed_on: datetime.date, 
         _require_status(allocation, Allocation.Status.APPROVED)
         if allocation.is_goods:
             raise CareError(_("Goods are handed over, not paid: record the handover instead."))
-        evidence_require(
-            subject=allocation,
-            kinds=HANDOVER_KINDS,
-            refusal=_("Allocation %(ref)s has no handover document or signature yet: attach one, then pay it out."),
-        )
         _require_in_care(
             allocation.beneficiary,
             refusal=_("%(case)s left care on %(date)s: mark this allocation undeliverable instead."),
         )
         _require_payee_method(allocation, method)
+        # Money handed to someone needs their signature or signed receipt on file. A scholarship
+        # term's payment is released only on the school's enrolment letter, kept on the term
+        # (scholarship_term_enrolment_confirm), and is paid to the award's payee; the payee's
+        # acknowledgement follows as the term's next step.
+        if not ScholarshipTerm.objects.filter(allocation=allocation).exists():
+            evidence_require(
+                subject=allocation,
+                kinds=HANDOVER_KINDS,
+                refusal=_("Allocation %(ref)s has no handover document or signature yet: attach one, then pay it out."),
+            )
         posting = fund_spend(
             fund=allocation.fund,
             purpose=allocation.kind,

@@ -26,13 +26,14 @@ from fund.models import Fund
 from fund.text import text_clean
 
 from ..errors import CareError
-from ..models import Allocation, Beneficiary, ScholarshipAward, ScholarshipTerm
+from ..models import Allocation, Beneficiary, Evidence, ScholarshipAward, ScholarshipTerm
 from .allocations import (
     _require_in_care,
     _user,
     allocation_disburse,
     allocation_propose,
 )
+from .evidence import evidence_attach
 from .scholarship_schedules import TermLine, schedule_check
 
 
@@ -213,11 +214,15 @@ def _release(award: ScholarshipAward, term: ScholarshipTerm, *, actor: Any) -> A
 
 
 def scholarship_term_enrolment_confirm(
-    *, term: ScholarshipTerm, confirmed_on: datetime.date, reference: str, actor: Any
+    *, term: ScholarshipTerm, confirmed_on: datetime.date, reference: str, confirmation: Any, actor: Any
 ) -> ScholarshipTerm:
-    """The school confirmed the enrolment for this term: record its facts (when, the school's
-    reference, who recorded it) and release the term, which proposes its allocation."""
+    """The school confirmed the enrolment for this term: keep its letter (``confirmation``, a
+    PDF, JPEG or PNG, attached to the term as evidence), record its facts (when, the school's
+    reference, who recorded it) and release the term, which proposes its allocation. A term is
+    released only on the school's word on file, so the letter is required."""
     user = _user(actor)
+    if not confirmation:
+        raise CareError({"file": _("Attach the school's enrolment confirmation (a PDF, JPEG or PNG).")})
     _not_in_future(confirmed_on, field="confirmed_on")
     reference = _text(reference, field="reference", max_length=100)
     with transaction.atomic():
@@ -234,6 +239,15 @@ def scholarship_term_enrolment_confirm(
                     "reference": term.enrolment_reference,
                 }
             )
+        # Last of the checks: the file is stored only once everything else is known to be right.
+        evidence_attach(
+            subject=term,
+            kind=Evidence.Kind.ENROLMENT,
+            upload=confirmation,
+            original_name=getattr(confirmation, "name", "") or "",
+            note=reference,
+            actor=actor,
+        )
         term.enrolment_confirmed_on = confirmed_on
         term.enrolment_reference = reference
         term.enrolment_recorded_at = timezone.now()

@@ -6,9 +6,10 @@ from decimal import Decimal
 from django.utils import timezone
 from djmoney.money import Money
 
-from care.models import StockItem, StockMovement, stock_item_key
+from care.models import Evidence, StockItem, StockMovement, stock_item_key
 from care.services import allocation_approve, allocation_goods_issue, allocation_goods_propose
 from fund.services import donation_record
+from tests.support.evidence import handover_attach
 
 
 def vnd(amount) -> Money:
@@ -44,6 +45,10 @@ def propose_goods(child, fund, case_worker, *lines, kind="in_kind"):
 
 
 def issue(allocation, case_worker, **extra):
+    """Hand goods over, with the signed handover on file first (as the service requires; once
+    per allocation), unless ``evidence=False``."""
+    if extra.pop("evidence", True) and not Evidence.objects.about(allocation).exists():
+        handover_attach(allocation, case_worker)
     return allocation_goods_issue(
         allocation=allocation,
         handed_over_on=extra.pop("on", timezone.localdate()),

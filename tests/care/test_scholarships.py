@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from djmoney.money import Money
@@ -13,7 +14,7 @@ from hordak.models import Leg
 
 from audit.models import AuditEntry
 from care.errors import CareError
-from care.models import Allocation, Beneficiary, ScholarshipAward, ScholarshipTerm
+from care.models import Allocation, Beneficiary, Evidence, ScholarshipAward, ScholarshipTerm
 from care.services import (
     TermLine,
     allocation_approve,
@@ -30,6 +31,7 @@ from care.services import (
 from fund.models import Posting
 from fund.selectors import fund_available, ledger_problems
 from fund.services import fund_update
+from tests.support.evidence import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +86,15 @@ def award_for(child, fund, actor, *, per_term="1500000", total="3000000", due=DU
     return scholarship_award_create(**{**values, **extra})
 
 
-def confirm(term, actor, reference="TH-HB/2026/118"):
-    return scholarship_term_enrolment_confirm(term=term, confirmed_on=TODAY(), reference=reference, actor=actor)
+def letter():
+    return upload(pdf_bytes("Giay xac nhan nhap hoc"), "giay-xac-nhan.pdf")
+
+
+def confirm(term, actor, reference="TH-HB/2026/118", confirmation="letter"):
+    confirmation = letter() if confirmation == "letter" else confirmation
+    return scholarship_term_enrolment_confirm(
+        term=term, confirmed_on=TODAY(), reference=reference, confirmation=confirmation, actor=actor
+    )
 
 
 def term_of(award, number=1) -> ScholarshipTerm:
@@ -217,9 +226,26 @@ def test_confirmation_needs_its_facts(funded, child, case_worker):
             term=term_of(award),
             confirmed_on=TODAY() + datetime.timedelta(days=1),
             reference="TH-1",
+            confirmation=letter(),
             actor=case_worker,
         )
     assert writes() == before
+
+
+def test_a_term_is_released_only_on_the_schools_letter_on_file(funded, child, case_worker):
+    award = award_for(child, funded, case_worker)
+    term = term_of(award)
+    before = writes()
+    with pytest.raises(CareError, match="enrolment confirmation"):
+        confirm(term, case_worker, confirmation=None)
+    with pytest.raises(CareError):
+        confirm(term, case_worker, confirmation=upload(b"MZ\x90\x00" + b"\x00" * 200, "giay-xac-nhan.pdf"))
+    assert writes() == before
+    assert not Evidence.objects.exists()
+    term = confirm(term, case_worker)
+    (kept,) = Evidence.objects.about(term)
+    assert kept.kind == Evidence.Kind.ENROLMENT and kept.note == "TH-HB/2026/118"
+    assert term.allocation is not None
 
 
 def test_a_term_is_released_only_once_its_enrolment_is_confirmed(funded, child, case_worker):
@@ -299,6 +325,8 @@ def test_a_term_is_acknowledged_once_paid_and_only_once(funded, child, case_work
 
 def test_the_manager_approval_keeps_four_eyes(funded, child, manager):
     """A manager who confirms an enrolment proposed the allocation: someone else approves."""
+    manager.user_permissions.add(Permission.objects.get(content_type__app_label="care", codename="add_evidence"))
+    manager = type(manager).objects.get(pk=manager.pk)  # permissions are cached per instance
     award = award_for(child, funded, manager)
     term = confirm(term_of(award), manager)
     with pytest.raises(CareError, match="someone else"):

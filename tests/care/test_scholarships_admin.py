@@ -8,12 +8,14 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 
 from care.models import Allocation, ScholarshipAward, ScholarshipTerm
 from staff.services import roles_sync
+from tests.support.evidence import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,11 @@ def role_client(role: str, username: str) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def letter() -> SimpleUploadedFile:
+    """The school's enrolment letter, scanned."""
+    return SimpleUploadedFile("giay-xac-nhan.pdf", pdf_bytes("Giay xac nhan nhap hoc"), content_type="application/pdf")
 
 
 @pytest.fixture
@@ -74,8 +81,15 @@ def test_from_award_to_acknowledgement_and_renewal_on_screen(people, funded, chi
     inspect = case_worker.get(f"{URL}inspect/{award.pk}/").content.decode()
     assert f"{URL}terms/confirm/{first.pk}/" in inspect and "Demo Bé Một" in inspect
     today = timezone.localdate().isoformat()
+    # Without the school's letter the term is not released.
     response = case_worker.post(
         f"{URL}terms/confirm/{first.pk}/", {"confirmed_on": today, "reference": "Giấy xác nhận số 118"}
+    )
+    assert response.status_code == 200 and first.allocation_id is None
+    assert not Allocation.objects.exists()
+    response = case_worker.post(
+        f"{URL}terms/confirm/{first.pk}/",
+        {"confirmed_on": today, "reference": "Giấy xác nhận số 118", "file": letter()},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     first.refresh_from_db()
@@ -149,8 +163,10 @@ def test_ending_on_screen_and_a_second_confirmation_refused(people, funded, chil
     award = ScholarshipAward.objects.get()
     term = award.terms.get(number=1)
     today = timezone.localdate().isoformat()
-    case_worker.post(f"{URL}terms/confirm/{term.pk}/", {"confirmed_on": today, "reference": "118"})
-    response = case_worker.post(f"{URL}terms/confirm/{term.pk}/", {"confirmed_on": today, "reference": "119"})
+    case_worker.post(f"{URL}terms/confirm/{term.pk}/", {"confirmed_on": today, "reference": "118", "file": letter()})
+    response = case_worker.post(
+        f"{URL}terms/confirm/{term.pk}/", {"confirmed_on": today, "reference": "119", "file": letter()}
+    )
     assert response.status_code == 200
     assert Allocation.objects.count() == 1
     response = case_worker.post(f"{URL}end/{award.pk}/", {"reason": "Moved to another province"})

@@ -25,6 +25,7 @@ from care.services import (
 from fund.models import Posting
 from fund.selectors import ledger_problems, scholarship_funding_fifo
 from fund.services import donation_receive, donation_record, donation_refund
+from tests.support.evidence import handover_attach, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,11 @@ def award(child, fund, actor, per_term):
 def pay(award, number, case_worker, manager) -> ScholarshipTerm:
     term = ScholarshipTerm.objects.get(award=award, number=number)
     term = scholarship_term_enrolment_confirm(
-        term=term, confirmed_on=timezone.localdate(), reference=f"E-{award.pk}-{number}", actor=case_worker
+        term=term,
+        confirmed_on=timezone.localdate(),
+        reference=f"E-{award.pk}-{number}",
+        confirmation=upload(pdf_bytes(), "giay-xac-nhan.pdf"),
+        actor=case_worker,
     )
     allocation_approve(allocation=term.allocation, actor=manager)
     return scholarship_term_pay(term=term, paid_on=timezone.localdate(), actor=case_worker)
@@ -157,6 +162,7 @@ def test_a_refunded_gift_funded_nothing_and_plain_allocations_take_their_turn(fu
         beneficiary=child, fund=fund, kind="scholarship", amount="300000", purpose="Books", actor=case_worker
     )
     allocation_approve(allocation=plain, actor=manager)
+    handover_attach(plain, case_worker)
     allocation_disburse(
         allocation=plain, disbursed_on=timezone.localdate(), method="bank_transfer_guardian", actor=case_worker
     )

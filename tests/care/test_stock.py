@@ -87,6 +87,19 @@ def test_goods_already_issued_cannot_be_refunded(fund, donor, child, case_worker
     assert StockMovement.objects.count() == before
 
 
+def test_goods_are_handed_over_only_with_the_signed_handover_on_file(fund, donor, child, case_worker, manager):
+    from .stock_helpers import approved_goods, issue
+
+    goods_gift(fund, donor, ("Gạo", 10, "kg", 200_000))
+    allocation = approved_goods(child, fund, case_worker, manager, (item("Gạo", "kg"), "in_kind", 4))
+    before = StockMovement.objects.count()
+    with pytest.raises(CareError, match="no handover document or signature"):
+        issue(allocation, case_worker, evidence=False)
+    allocation.refresh_from_db()
+    assert allocation.status == "approved" and StockMovement.objects.count() == before
+    assert issue(allocation, case_worker).status == "disbursed"
+
+
 def test_goods_in_another_currency_enter_at_the_ledgers_value(fund, donor):
     from fund.services import donation_record
 

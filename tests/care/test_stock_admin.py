@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from care.models import Allocation, GoodsHandover, IntakeRecord, StockCount, StockLine
 from care.selectors import stock_report
+from tests.support.evidence import handover_attach
 
 from .stock_helpers import goods_gift, vnd
 from .test_allocation_admin import role_client
@@ -82,6 +83,7 @@ def test_intake_then_goods_to_a_child_through_the_screens(people, fund, donor, c
     inspect = case_worker.get(f"/admin/care/allocations/inspect/{allocation.pk}/").content.decode()
     assert f"/admin/care/allocations/issue/{allocation.pk}/" in inspect
     assert f"/admin/care/allocations/disburse/{allocation.pk}/" not in inspect
+    handover_attach(allocation)
     response = case_worker.post(
         f"/admin/care/allocations/issue/{allocation.pk}/",
         {"handed_over_on": timezone.localdate().isoformat(), "recipient": "guardian", "recipient_name": "Bà Demo"},

@@ -24,6 +24,7 @@ from care.services import (
 from fund.models import AccountRole, FundAccount, Posting
 from fund.selectors import fund_balance, fund_goods_in_stock, ledger_problems
 from fund.services import fund_update
+from tests.support.evidence import handover_attach
 
 from .stock_helpers import approved_goods, goods_gift, issue, item, propose_goods, stock_writes, vnd
 
@@ -243,6 +244,7 @@ def test_issue_refuses_when_the_stock_left_by_another_way(stocked, child, case_w
     gift = goods_gift(stocked, donor, ("Chăn", 5, "chiếc", 500_000))
     allocation = approved_goods(child, stocked, case_worker, manager, (item("Chăn", "chiếc"), "in_kind", 5))
     donation_refund(donation=gift, reason="Returned to the donor")  # reserved, but on the shelf: allowed
+    handover_attach(allocation)
     before = stock_writes()
     with pytest.raises(CareError, match="Only 0 chiếc of Chăn"):
         issue(allocation, case_worker)

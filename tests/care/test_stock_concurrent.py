@@ -13,6 +13,7 @@ from care.services import allocation_goods_issue
 from fund.errors import FundError
 from fund.selectors import fund_goods_in_stock, ledger_problems
 from tests.support.concurrency import run_through_connections
+from tests.support.evidence import handover_attach
 
 from .conftest import staff_user
 from .stock_helpers import goods_gift, item, vnd
@@ -54,6 +55,7 @@ def test_sixty_issues_at_once_never_take_stock_below_zero(restore_migrated_rows_
             approved_at=timezone.now(),
         )
         AllocationLine.objects.create(allocation=allocation, item=rice, restriction="in_kind", quantity=Decimal("1"))
+        handover_attach(allocation)
         allocations.append(allocation)
     jobs = [lambda pk=a.pk: issue_one(pk, case_worker.pk) for a in allocations]
     outcomes = run_through_connections(jobs, connections=12)
@@ -92,6 +94,8 @@ def test_approvals_at_once_never_promise_more_goods_than_there_are(
     allocations = [
         propose_goods(child, fund, case_worker, (notebooks, "supplies", 1), kind="supplies") for _ in range(40)
     ]
+    for allocation in allocations:
+        handover_attach(allocation)
     jobs = [lambda pk=a.pk: approve_then_issue(pk, manager.pk, case_worker.pk) for a in allocations]
     outcomes = run_through_connections(jobs, connections=12)
 
