@@ -9,7 +9,8 @@ from .admin_allocations import AllocationViewSet
 from .admin_views import BeneficiaryViewSet
 from .models import Allocation, Beneficiary
 
-# Case files are opened by care.services.beneficiary_admit, never by an admin form; allocations
+# Case files are opened by care.services.beneficiary_admit and closed by beneficiary_discharge
+# (care/admin_people.py), never by Wagtail's add or edit form; allocations
 # change only through their steps' services (care/admin_allocations.py).
 register_permission_policy(Beneficiary, ReadOnlyPolicy(Beneficiary))
 register_permission_policy(Allocation, ReadOnlyPolicy(Allocation))
@@ -37,3 +38,6 @@ def register_care_log_actions(actions):
     actions.register_action("care.allocation_cancel", _("Cancel"), _("Allocation cancelled"))
     actions.register_action("care.allocation_undeliverable", _("Undeliverable"), _("Allocation undeliverable"))
     actions.register_action("care.allocation_reverse", _("Reverse"), _("Allocation reversed"))
+    # ... and of a case file's (care/admin_people.py).
+    actions.register_action("care.beneficiary_admit", _("Admit"), _("Admitted into care"))
+    actions.register_action("care.beneficiary_discharge", _("Departure"), _("Left care"))

@@ -6,8 +6,9 @@ missing permissions are added, any others removed.
 
 Only permissions that open a screen or an action are listed. Permissions a read-only viewset
 refuses whatever the group says (add/change on gifts, postings, case files, card payments, bank
-lines, receipts: see config/wagtail_admin.ReadOnlyPolicy) and permissions on models with no
-screen at all (hordak's accounts, gift lines, fund accounts, ledger checks) are left
+lines, receipts: see config/wagtail_admin.ReadOnlyPolicy) are listed only where an action screen
+of their own checks them (a gift recorded at the centre, a person admitted), and permissions on
+models with no screen at all (hordak's accounts, gift lines, fund accounts, ledger checks) are left
 out: a permission nobody can use only misleads whoever reads the group. What the table allows
 but has no screen yet (enrolment, handovers, closing periods, journal exports, the
 dashboard, fund statements) is added here when its screen is built; docs/decisions/0011-roles.md.
@@ -98,6 +99,9 @@ FUND_ACCOUNTANT = Role(
         "receipts.change_receipt",  # resend, void and reissue a receipt
         *ALLOCATIONS_VIEW,
         "care.reverse_allocation",  # a payment posted by mistake: a reversal in the ledger
+        # Gifts change only through these actions (fund/admin_gifts.py), never by Wagtail's forms.
+        "fund.add_donation",  # record a cash gift received at the centre
+        "fund.change_donation",  # cancel a pledge, refund a gift (a card gift: in Stripe)
     ),
 )
 
@@ -109,6 +113,8 @@ CASE_WORKER = Role(
         *ALLOCATIONS_VIEW,
         "care.add_allocation",  # propose (and withdraw) an allocation
         "care.disburse_allocation",  # pay an approved one out, or mark it undeliverable
+        "care.add_beneficiary",  # admit a person into care (care/admin_people.py)
+        "care.change_beneficiary",  # record their departure
     ),
 )
 

@@ -106,8 +106,11 @@ class Allocation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
             models.CheckConstraint(condition=Q(kind__in=["cash", "scholarship"]), name="allocation_kind_known"),
+            # Undeliverable may come before approval: a person who leaves care takes their
+            # proposals with them (care.services.beneficiary_discharge).
             models.CheckConstraint(
-                condition=Q(status__in=["proposed", "rejected", "cancelled"]) | Q(approved_at__isnull=False),
+                condition=Q(status__in=["proposed", "rejected", "cancelled", "undeliverable"])
+                | Q(approved_at__isnull=False),
                 name="allocation_approved_has_time",
             ),
             # Paid out exactly when it has a posting, a payment date and a method.

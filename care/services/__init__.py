@@ -10,6 +10,7 @@ from .allocations import (
     allocation_undeliverable,
 )
 from .beneficiaries import beneficiary_admit
+from .discharge import beneficiary_discharge
 
 __all__ = [
     "allocation_approve",
@@ -20,4 +21,5 @@ __all__ = [
     "allocation_reverse",
     "allocation_undeliverable",
     "beneficiary_admit",
+    "beneficiary_discharge",
 ]

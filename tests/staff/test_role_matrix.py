@@ -271,6 +271,10 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
     retry = StripeEvent.objects.get(stripe_id="evt_matrix_retry")
     allocation = Allocation.objects.get()
     accountant = {ADMINISTRATOR, ACCOUNTANT}
+    pledge = Donation.objects.filter(status="pledged", channel="bank_transfer").first()
+    cash_gift = Donation.objects.filter(status="received", channel="cash").first()
+    campaign = Campaign.objects.get()
+    person = Beneficiary.objects.get()
     actions = [
         ("/admin/payments/bank-import/", accountant),  # import a statement
         (f"/admin/payments/bank-transfers/match/{line.pk}/", accountant),  # the review queue
@@ -291,6 +295,16 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         (reverse("allocations_admin:undeliverable", args=[allocation.pk]), {ADMINISTRATOR, CASE_WORKER}),
         (reverse("allocations_admin:cancel", args=[allocation.pk]), {ADMINISTRATOR, CASE_WORKER, MANAGER}),
         (reverse("allocations_admin:reverse", args=[allocation.pk]), accountant),
+        # Gifts: an accountant records cash received at the centre, cancels and refunds; a fund
+        # manager none of these. Campaigns close and reopen with whoever edits them.
+        (reverse("donation:record_centre"), accountant),
+        (reverse("donation:cancel", args=[pledge.pk]), accountant),
+        (reverse("donation:refund", args=[cash_gift.pk]), accountant),
+        (reverse("campaigns:close", args=[campaign.pk]), {ADMINISTRATOR, MANAGER}),
+        (reverse("campaigns:reopen", args=[campaign.pk]), {ADMINISTRATOR, MANAGER}),
+        # Case files: the case worker admits and records departures.
+        (reverse("beneficiary:admit"), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("beneficiary:discharge", args=[person.pk]), {ADMINISTRATOR, CASE_WORKER}),
     ]
     wrong = []
     for url, allowed_roles in actions:
