@@ -52,6 +52,7 @@ FINANCE_VIEW = (
     "payments.view_stripeevent",  # Stripe events
     "payments.view_bankstatement",  # Bank statements
     "payments.view_banktransaction",  # Bank transfers (the review queue)
+    "payments.view_batch",  # Cash batches (payments/admin_batches.py)
     "donors.view_donor",  # Donors
 )
 RECEIPTS_VIEW = ("receipts.view_receipt", "receipts.view_receiptdelivery")  # Receipts, receipt emails, PDF
@@ -102,6 +103,10 @@ FUND_ACCOUNTANT = Role(
         # Gifts change only through these actions (fund/admin_gifts.py), never by Wagtail's forms.
         "fund.add_donation",  # record a cash gift received at the centre
         "fund.change_donation",  # cancel a pledge, refund a gift (a card gift: in Stripe)
+        "payments.add_batch",  # open a batch of cash collected at an event or at the centre
+        "payments.change_batch",  # enter and remove its lines
+        # Post a batch; a mismatch is overridden only by someone who entered none of it.
+        "payments.post_batch",
     ),
 )
 

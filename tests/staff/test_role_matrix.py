@@ -25,8 +25,9 @@ from care.models import Allocation, Beneficiary, BeneficiarySensitive
 from care.services import allocation_propose
 from fund.models import Campaign, Donation, Organisation, Posting, RecurringGift
 from fund.services import campaign_create, donation_receive, donation_record
-from payments.models import BankStatement, BankTransaction, CardPayment, StripeEvent
+from payments.models import BankStatement, BankTransaction, Batch, CardPayment, StripeEvent
 from payments.services.bank_import import bank_statement_import
+from payments.services.batches import batch_line_add, batch_open
 from receipts.models import Receipt, ReceiptDelivery, ReceiptSettings
 from receipts.services.receipts import receipt_issue
 from staff.services import roles_sync
@@ -59,6 +60,7 @@ EXPECTED_VIEWERS: dict[str, set[str]] = {
     "payments.stripeevent": FINANCE,
     "payments.bankstatement": FINANCE,
     "payments.banktransaction": FINANCE,
+    "payments.batch": FINANCE,  # cash batches: entered and posted by accountants, seen by the auditor
     "donors.donor": FINANCE,  # contact details: not the case worker's, not the manager's
     "care.beneficiary": {ADMINISTRATOR, CASE_WORKER},  # no case file for accountant, manager, auditor
     # Allocations by number, fund and amount: the money's side of care, seen by every role that
@@ -170,6 +172,15 @@ def one_of_each(fund, donor):
     BeneficiarySensitive.objects.create(beneficiary=person, health_notes="MATRIX-SENSITIVE-NOTE")
     proposer = User.objects.create_user("matrix_proposer", "p@example.org", "pw")
     allocation_propose(beneficiary=person, fund=fund, kind="cash", amount="100000", purpose="Shoes", actor=proposer)
+    batch = batch_open(
+        fund=fund,
+        event_name="Matrix fair",
+        collected_on=timezone.localdate(),
+        expected_count=1,
+        expected_total="50000",
+        actor=proposer,
+    )
+    batch_line_add(batch=batch, amount="50000", actor=proposer)
     models = (
         Campaign,
         Donation,
@@ -183,6 +194,7 @@ def one_of_each(fund, donor):
         BankTransaction,
         Beneficiary,
         Allocation,
+        Batch,
         AuditEntry,
     )
     assert all(model.objects.exists() for model in models)
@@ -275,6 +287,7 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
     cash_gift = Donation.objects.filter(status="received", channel="cash").first()
     campaign = Campaign.objects.get()
     person = Beneficiary.objects.get()
+    batch = Batch.objects.get()
     actions = [
         ("/admin/payments/bank-import/", accountant),  # import a statement
         (f"/admin/payments/bank-transfers/match/{line.pk}/", accountant),  # the review queue
@@ -305,6 +318,11 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         # Case files: the case worker admits and records departures.
         (reverse("beneficiary:admit"), {ADMINISTRATOR, CASE_WORKER}),
         (reverse("beneficiary:discharge", args=[person.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        # Cash batches: accountants open, enter and post (a mismatch is overridden by another).
+        (reverse("cash_batches:open"), accountant),
+        (reverse("cash_batches:line_add", args=[batch.pk]), accountant),
+        (reverse("cash_batches:line_remove", args=[batch.lines.get().pk]), accountant),
+        (reverse("cash_batches:post", args=[batch.pk]), accountant),
     ]
     wrong = []
     for url, allowed_roles in actions:
