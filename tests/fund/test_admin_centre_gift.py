@@ -135,9 +135,7 @@ def test_a_bad_centre_gift_writes_nothing(clients, fund, donor):
 def test_a_gift_to_a_closed_campaign_is_refused_at_the_centre(fund, donor, campaign):
     campaign_close(campaign=campaign)
     with pytest.raises(FundError, match="closed"):
-        centre_gift_record(
-            fund=fund, donor=donor, campaign=campaign, amount="1000", received_on=timezone.localdate()
-        )
+        centre_gift_record(fund=fund, donor=donor, campaign=campaign, amount="1000", received_on=timezone.localdate())
     assert Donation.objects.count() == 0
 
 
