@@ -147,7 +147,8 @@ def test_two_people_posting_at_once_post_it_once(fund, people, restore_migrated_
     def post(actor):
         try:
             barrier.wait()
-            batch_post(batch=batch, actor=actor)
+            with translation.override("en"):  # the language is per thread
+                batch_post(batch=batch, actor=actor)
             outcomes.append("posted")
         except FundError as exc:
             outcomes.append(exc.messages[0])
