@@ -136,7 +136,7 @@ def test_posting_twice_is_refused_and_writes_nothing(fund, clerk):
     assert counts() == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_people_posting_at_once_post_it_once(fund, people, restore_migrated_rows_after_flush):
     clerk, checker = people["clerk"], people["checker"]
     batch = open_batch(fund, clerk, count=2, total="300000")
