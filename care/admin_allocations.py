@@ -9,21 +9,16 @@ files, and exports never name anyone. Nothing here is edited by form (ReadOnlyPo
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
-from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput, HeaderButton
 
-from config.wagtail_admin import BackOfficeViewSet, admin_action_log, form_add_service_errors
+from config.wagtail_admin import BackOfficeViewSet, ServiceActionView
 from fund.admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
-from fund.errors import FundError
 from fund.models import Fund
 from fund.money import money_display
 
@@ -210,22 +205,17 @@ class AllocationViewSet(BackOfficeViewSet):
 # --- Actions ---------------------------------------------------------------------------------
 
 
-class _ActionView(WagtailAdminTemplateMixin, FormView):
+class _ActionView(ServiceActionView):
     """One step on one allocation: the permission first (no telling which allocations exist),
     then the form, then the service; the History tab gets an entry naming the step."""
 
     template_name = "care/admin/allocation_form.html"
     header_icon = "tasks"
-    permissions: tuple[str, ...] = ()
-    log_action = ""
-    submit_button_label = _("Save")
-    done_message = _("Done.")
+    success_message = _("Done.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if not any(request.user.has_perm(p) for p in self.permissions):
-            raise PermissionDenied
-        self.allocation = self.get_allocation(kwargs.get("pk"))
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self):
+        self.allocation = self.get_allocation(self.kwargs.get("pk"))
+        return self.allocation
 
     def get_allocation(self, pk):
         return get_object_or_404(Allocation.objects.select_related("fund", "beneficiary"), pk=pk)
@@ -236,23 +226,20 @@ class _ActionView(WagtailAdminTemplateMixin, FormView):
             allocation=allocation,
             amount=money_display(allocation.amount) if allocation else "",
             show_person=self.request.user.has_perm(CASE_FILE_PERMISSION),
-            action_url=self.request.get_full_path(),
-            submit_button_label=self.submit_button_label,
             **kwargs,
         )
+
+    def call_service(self, form):
+        return self.run(form)
 
     def run(self, form) -> Allocation:
         raise NotImplementedError
 
-    def form_valid(self, form):
-        try:
-            allocation = self.run(form)
-        except FundError as exc:  # CareError is a FundError
-            form_add_service_errors(form, exc)
-            return self.form_invalid(form)
-        admin_action_log(instance=allocation, action=self.log_action, user=self.request.user, status=allocation.status)
-        messages.success(self.request, self.done_message)
-        return redirect("allocations_admin:inspect", allocation.pk)
+    def log_data(self, allocation):
+        return {"status": allocation.status}
+
+    def get_success_url(self, allocation):
+        return reverse("allocations_admin:inspect", args=[allocation.pk])
 
 
 class ProposeForm(forms.Form):
@@ -275,7 +262,7 @@ class AllocationProposeView(_ActionView):
     permissions = (PROPOSE_PERMISSION,)
     log_action = "care.allocation_propose"
     submit_button_label = _("Propose")
-    done_message = _("Proposed. A fund manager who did not propose it must approve it.")
+    success_message = _("Proposed. A fund manager who did not propose it must approve it.")
 
     def get_allocation(self, pk):
         return None
@@ -306,7 +293,7 @@ class AllocationApproveView(_ActionView):
     permissions = (APPROVE_PERMISSION,)
     log_action = "care.allocation_approve"
     submit_button_label = _("Approve")
-    done_message = _("Approval recorded.")
+    success_message = _("Approval recorded.")
 
     def run(self, form):
         return allocation_approve(allocation=self.allocation, actor=self.request.user)
@@ -318,7 +305,7 @@ class AllocationRejectView(_ActionView):
     permissions = (APPROVE_PERMISSION,)
     log_action = "care.allocation_reject"
     submit_button_label = _("Reject")
-    done_message = _("Rejected.")
+    success_message = _("Rejected.")
 
     def run(self, form):
         return allocation_reject(
@@ -337,7 +324,7 @@ class AllocationDisburseView(_ActionView):
     permissions = (DISBURSE_PERMISSION,)
     log_action = "care.allocation_disburse"
     submit_button_label = _("Disburse")
-    done_message = _("Disbursed and posted to the ledger.")
+    success_message = _("Disbursed and posted to the ledger.")
 
     def get_initial(self):
         return {"disbursed_on": timezone.localdate()}
@@ -357,7 +344,7 @@ class AllocationCancelView(_ActionView):
     permissions = CANCEL_PERMISSIONS
     log_action = "care.allocation_cancel"
     submit_button_label = _("Cancel the allocation")
-    done_message = _("Cancelled.")
+    success_message = _("Cancelled.")
 
     def run(self, form):
         return allocation_cancel(
@@ -371,7 +358,7 @@ class AllocationUndeliverableView(_ActionView):
     permissions = (DISBURSE_PERMISSION,)
     log_action = "care.allocation_undeliverable"
     submit_button_label = _("Mark undeliverable")
-    done_message = _("Marked undeliverable.")
+    success_message = _("Marked undeliverable.")
 
     def run(self, form):
         return allocation_undeliverable(
@@ -385,7 +372,7 @@ class AllocationReverseView(_ActionView):
     permissions = (REVERSE_PERMISSION,)
     log_action = "care.allocation_reverse"
     submit_button_label = _("Reverse")
-    done_message = _("Reversed in the ledger.")
+    success_message = _("Reversed in the ledger.")
 
     def run(self, form):
         return allocation_reverse(

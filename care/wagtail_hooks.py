@@ -14,9 +14,10 @@ from .admin_stock import INTAKE_PERMISSION, IntakeView, StockMovementViewSet, St
 from .admin_views import BeneficiaryViewSet
 from .models import Allocation, Beneficiary, Evidence, ScholarshipAward, StockCount, StockLine, StockMovement
 
-# Case files are opened by care.services.beneficiary_admit, never by an admin form; allocations,
-# scholarships, stock and counts change only through their steps' services (care/admin_*.py).
-# Evidence is attached through its service and never edited or deleted (a trigger refuses it).
+# Case files are opened by care.services.beneficiary_admit and closed by beneficiary_discharge
+# (care/admin_people.py), never by Wagtail's add or edit form; allocations, scholarships, stock
+# and counts change only through their steps' services (care/admin_*.py). Evidence is attached
+# through its service and never edited or deleted (a trigger refuses it).
 for model in (Beneficiary, Allocation, ScholarshipAward, StockLine, StockMovement, StockCount, Evidence):
     register_permission_policy(model, ReadOnlyPolicy(model))
 
@@ -79,3 +80,6 @@ def register_care_log_actions(actions):
     actions.register_action("care.scholarship_release", _("Release"), _("Term released again"))
     actions.register_action("care.scholarship_pay", _("Pay"), _("Term paid"))
     actions.register_action("care.scholarship_acknowledge", _("Acknowledge"), _("Term acknowledged by the payee"))
+    # ... and of a case file's (care/admin_people.py).
+    actions.register_action("care.beneficiary_admit", _("Admit"), _("Admitted into care"))
+    actions.register_action("care.beneficiary_discharge", _("Departure"), _("Left care"))

@@ -3,15 +3,20 @@
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from wagtail.admin import messages as admin_messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.fields import BaseFieldDisplay, register_display_class
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import CreateView, history
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -45,6 +50,86 @@ def form_add_service_errors(form, exc: ValidationError, field: str | None = None
     errors = exc.message_dict if hasattr(exc, "error_dict") else {field: exc.messages}
     for name, messages in errors.items():
         form.add_error(name if name in form.fields else None, messages)
+
+
+class ServiceActionView(WagtailAdminTemplateMixin, FormView):
+    """An admin form that calls one service on (usually) one object: match a bank line, reissue
+    a receipt, approve an allocation, record a gift counted at the centre.
+
+    In order: the permission (any of ``permissions``), checked before the object is looked up so
+    a refused user learns nothing about which records exist; the object (``get_object``); the
+    form; ``call_service``, which returns the record the action was about; its History entry
+    (``log_action``, through admin_action_log: the service's audit entry knows nothing of
+    Wagtail); the success message; the redirect. A service's refusal goes onto the form
+    (form_add_service_errors) and nothing else happens."""
+
+    template_name = "admin/service_form.html"
+    header_icon = "form"
+    permissions: tuple[str, ...] = ()
+    log_action = ""  # registered with words for the History tab by the app's wagtail_hooks
+    submit_button_label = _("Save")
+    success_message = _("Done.")
+    error_field: str | None = None  # where a refusal without fields goes (None: above the form)
+    # What a service refuses with. Errors that are not ValidationErrors (receipts' own) carry
+    # their words in ``message``.
+    refusals: tuple[type[Exception], ...] = (ValidationError,)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not any(request.user.has_perm(permission) for permission in self.permissions):
+            raise PermissionDenied
+        self.object = self.get_object()
+        return self.object_refusal() or super().dispatch(request, *args, **kwargs)
+
+    def get_object(self):
+        """The record the action is about, from the URL (``self.kwargs``); None for a new one."""
+        return None
+
+    def object_refusal(self):
+        """A response instead of the form when the object is past this step (a transfer already
+        matched): say so and send the user on. None to go ahead."""
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            object=self.object,
+            action_url=self.request.get_full_path(),
+            submit_button_label=self.submit_button_label,
+        )
+        return context
+
+    def call_service(self, form):
+        """Call the one service with the form's data and return the record it acted on."""
+        raise NotImplementedError
+
+    def log_data(self, instance) -> dict:
+        """What the History entry notes beside the action (a status, a gift's reference)."""
+        return {}
+
+    def log_history(self, instance) -> None:
+        if self.log_action:
+            admin_action_log(
+                instance=instance, action=self.log_action, user=self.request.user, **self.log_data(instance)
+            )
+
+    def get_success_message(self, instance) -> str:
+        return str(self.success_message)
+
+    def get_success_url(self, instance) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            instance = self.call_service(form)
+        except self.refusals as exc:
+            if isinstance(exc, ValidationError):
+                form_add_service_errors(form, exc, field=self.error_field)
+            else:
+                form.add_error(self.error_field, getattr(exc, "message", str(exc)))
+            return self.form_invalid(form)
+        self.log_history(instance)
+        admin_messages.success(self.request, self.get_success_message(instance))
+        return redirect(self.get_success_url(instance))
 
 
 class ServiceFormMixin:

@@ -4,14 +4,19 @@ Views stay thin: forms collect input, services write. Records that only services
 (gifts, postings) are list-and-inspect only, whatever the user's Django permissions say.
 """
 
+from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSetGroup
+from wagtail.admin.widgets.button import HeaderButton
 
 from config.wagtail_admin import BackOfficeViewSet, ServiceFormMixin, YesNoColumn
 
 from .admin_campaigns import CampaignViewSet
+from .admin_gifts import RECORD_PERMISSION, CentreGiftView, DonationCancelView, DonationRefundView, gift_actions_for
 from .admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from .models import Donation, Fund, Posting
 from .money import money_display
@@ -86,6 +91,22 @@ class FundViewSet(BackOfficeViewSet):
 # --- Gifts -----------------------------------------------------------------------------------
 
 
+class DonationIndexView(MoneyExportIndexView):
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.request.user.has_perm(RECORD_PERMISSION):
+            url = reverse("donation:record_centre")
+            buttons.append(HeaderButton(_("Record a cash gift received at the centre"), url=url, icon_name="plus"))
+        return buttons
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        for label, url, icon in gift_actions_for(self.request.user, instance):
+            buttons.append(MenuItem(label, url=url, icon_name=icon, priority=5))
+        return buttons
+
+
 class DonationViewSet(BackOfficeViewSet):
     model = Donation
     icon = "pick"
@@ -94,7 +115,7 @@ class DonationViewSet(BackOfficeViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     inspect_view_class = MoneyInspectView
-    index_view_class = MoneyExportIndexView
+    index_view_class = DonationIndexView
     form_fields = []
     list_display = [
         "reference",
@@ -145,6 +166,13 @@ class DonationViewSet(BackOfficeViewSet):
         "received_at",
         "closed_at",
     ]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("record-at-centre/", CentreGiftView.as_view(), name="record_centre"),
+            path("cancel/<int:pk>/", DonationCancelView.as_view(), name="cancel"),
+            path("refund/<int:pk>/", DonationRefundView.as_view(), name="refund"),
+        ]
 
 
 class PostingViewSet(BackOfficeViewSet):

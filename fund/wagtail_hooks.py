@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
@@ -16,3 +17,13 @@ for model in (Donation, Posting):
 @hooks.register("register_admin_viewset")
 def register_fund_admin():
     return FundAdminGroup()
+
+
+@hooks.register("register_log_actions")
+def register_fund_log_actions(actions):
+    # Words for the History tab of a gift or a campaign (admin_action_log in admin_gifts.py, admin_campaigns.py).
+    actions.register_action("fund.gift_record_centre", _("Received at the centre"), _("Cash received at the centre"))
+    actions.register_action("fund.gift_cancel", _("Cancel"), _("Pledge cancelled"))
+    actions.register_action("fund.gift_refund", _("Refund"), _("Gift refunded"))
+    actions.register_action("fund.campaign_close", _("Close"), _("Campaign closed"))
+    actions.register_action("fund.campaign_reopen", _("Reopen"), _("Campaign reopened"))

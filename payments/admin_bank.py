@@ -10,7 +10,7 @@ way they change, each behind its own permission: ``payments.add_bankstatement`` 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -18,16 +18,14 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
-from config.wagtail_admin import BackOfficeViewSet, admin_action_log, form_add_service_errors
+from config.wagtail_admin import BackOfficeViewSet, ServiceActionView
 from donors.models import Donor
 from fund.admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from fund.models import Donation, Fund
@@ -45,22 +43,10 @@ DECIDE_PERMISSION = "payments.change_banktransaction"
 CUSTOM = "custom"
 
 
-class _ActionView(WagtailAdminTemplateMixin, FormView):
-    """A form in the admin's look that calls one service; needs one Django permission."""
+class _ActionView(ServiceActionView):
+    """A bank screen's form in the admin's look: one service, one Django permission."""
 
     template_name = "payments/admin/bank_form.html"
-    permission: str = ""
-    submit_button_label = _("Save")
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(action_url=self.request.get_full_path(), submit_button_label=self.submit_button_label)
-        return context
 
 
 # --- Importing a statement -------------------------------------------------------------------
@@ -115,82 +101,78 @@ _MAPPING_FIELDS = ("date", "description", "credit", "debit", "amount", "counterp
 
 class BankImportView(_ActionView):
     form_class = BankImportForm
-    permission = IMPORT_PERMISSION
+    permissions = (IMPORT_PERMISSION,)
     page_title = _("Import bank statement")
     header_icon = "upload"
     submit_button_label = _("Import")
+    log_action = "payments.statement_import"
+    error_field = "file"
 
-    def form_valid(self, form):
+    def call_service(self, form):
         upload = form.cleaned_data["file"]
-        try:
-            statement = bank_statement_import(
-                filename=upload.name,
-                content=upload.read(),
-                mapping=form.cleaned_data["mapping"],
-                currency=form.cleaned_data["currency"],
-                actor=self.request.user,
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc, field="file")
-            return self.form_invalid(form)
-        admin_action_log(instance=statement, action="payments.statement_import", user=self.request.user)
-        messages.success(
-            self.request,
-            ngettext(
-                "%(lines)s incoming line read, %(new)s new: %(matched)s matched to pledges, %(review)s to review.",
-                "%(lines)s incoming lines read, %(new)s new: %(matched)s matched to pledges, %(review)s to review.",
-                statement.line_count,
-            )
-            % {
-                "lines": statement.line_count,
-                "new": statement.new_count,
-                "matched": statement.matched_count,
-                "review": statement.review_count,
-            },
+        return bank_statement_import(
+            filename=upload.name,
+            content=upload.read(),
+            mapping=form.cleaned_data["mapping"],
+            currency=form.cleaned_data["currency"],
+            actor=self.request.user,
         )
-        return redirect(reverse("bank_transactions:index") + "?status=review")
+
+    def get_success_message(self, statement):
+        return ngettext(
+            "%(lines)s incoming line read, %(new)s new: %(matched)s matched to pledges, %(review)s to review.",
+            "%(lines)s incoming lines read, %(new)s new: %(matched)s matched to pledges, %(review)s to review.",
+            statement.line_count,
+        ) % {
+            "lines": statement.line_count,
+            "new": statement.new_count,
+            "matched": statement.matched_count,
+            "review": statement.review_count,
+        }
+
+    def get_success_url(self, statement):
+        return reverse("bank_transactions:index") + "?status=review"
 
 
 # --- The review queue ------------------------------------------------------------------------
 
 
 class _LineActionView(_ActionView):
-    permission = DECIDE_PERMISSION
-    header_icon = "tasks"
-    log_action = ""  # the line's History entry (payments/wagtail_hooks.py)
+    """One decision about one line of the review queue; its History entry names the gift."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied  # before the lookup: no telling which lines exist
-        self.line = get_object_or_404(BankTransaction.objects.select_related("donation"), pk=kwargs["pk"])
-        if self.line.status == BankTransaction.Status.MATCHED:
-            messages.error(
-                request,
-                gettext("This transfer is already matched to gift %(reference)s.")
-                % {"reference": self.line.donation.reference},
-            )
-            return redirect("bank_transactions:index")
-        return super().dispatch(request, *args, **kwargs)
+    permissions = (DECIDE_PERMISSION,)
+    header_icon = "tasks"
+    success_message = _("Saved.")
+
+    def get_object(self):
+        self.line = get_object_or_404(BankTransaction.objects.select_related("donation"), pk=self.kwargs["pk"])
+        return self.line
+
+    def object_refusal(self):
+        if self.line.status != BankTransaction.Status.MATCHED:
+            return None
+        messages.error(
+            self.request,
+            gettext("This transfer is already matched to gift %(reference)s.")
+            % {"reference": self.line.donation.reference},
+        )
+        return redirect("bank_transactions:index")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(line=self.line, line_amount=money_display(self.line.amount), **kwargs)
 
-    def run(self, form):
+    def call_service(self, form):
+        self.line = self.run(form)
+        return self.line
+
+    def run(self, form) -> BankTransaction:
         raise NotImplementedError
 
-    def form_valid(self, form):
-        try:
-            self.run(form)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-            return self.form_invalid(form)
-        gift = self.line.donation.reference if self.line.donation_id else ""
-        admin_action_log(instance=self.line, action=self.log_action, user=self.request.user, gift=gift)
-        messages.success(self.request, self.success_message())
-        return redirect(reverse("bank_transactions:index") + "?status=review")
+    def log_data(self, line):
+        return {"gift": line.donation.reference if line.donation_id else ""}
 
-    def success_message(self) -> str:
-        return gettext("Saved.")
+    def get_success_url(self, line):
+        return reverse("bank_transactions:index") + "?status=review"
 
 
 class PledgeChoiceField(forms.ModelChoiceField):
@@ -221,15 +203,15 @@ class BankMatchView(_LineActionView):
         return super().get_form_kwargs() | {"line": self.line}
 
     def run(self, form):
-        self.line = bank_transaction_resolve(
+        return bank_transaction_resolve(
             transaction=self.line,
             donation=form.cleaned_data["donation"],
             accept_amount=form.cleaned_data["accept_amount"],
             actor=self.request.user,
         )
 
-    def success_message(self):
-        return gettext("Transfer matched; gift %(reference)s received.") % {"reference": self.line.donation.reference}
+    def get_success_message(self, line):
+        return gettext("Transfer matched; gift %(reference)s received.") % {"reference": line.donation.reference}
 
 
 class BankRecordGiftForm(forms.Form):
@@ -250,7 +232,7 @@ class BankRecordGiftView(_LineActionView):
     submit_button_label = _("Record gift")
 
     def run(self, form):
-        self.line = bank_transaction_record_gift(
+        return bank_transaction_record_gift(
             transaction=self.line,
             donor=form.cleaned_data["donor"],
             fund=form.cleaned_data["fund"],
@@ -258,8 +240,8 @@ class BankRecordGiftView(_LineActionView):
             actor=self.request.user,
         )
 
-    def success_message(self):
-        return gettext("Gift %(reference)s recorded as received.") % {"reference": self.line.donation.reference}
+    def get_success_message(self, line):
+        return gettext("Gift %(reference)s recorded as received.") % {"reference": line.donation.reference}
 
 
 class BankIgnoreForm(forms.Form):
@@ -271,14 +253,11 @@ class BankIgnoreView(_LineActionView):
     log_action = "payments.line_ignore"
     page_title = _("Mark transfer not a gift")
     submit_button_label = _("Mark not a gift")
+    success_message = _("Transfer marked not a gift.")
 
     def run(self, form):
-        self.line = bank_transaction_ignore(
-            transaction=self.line, reason=form.cleaned_data["reason"], actor=self.request.user
-        )
-
-    def success_message(self):
-        return gettext("Transfer marked not a gift.")
+        reason = form.cleaned_data["reason"]
+        return bank_transaction_ignore(transaction=self.line, reason=reason, actor=self.request.user)
 
 
 class BankTransactionIndexView(MoneyExportIndexView):

@@ -7,11 +7,13 @@ from config.wagtail_admin import PermissionMenuItem, ReadOnlyPolicy
 from fund.models import RecurringGift
 
 from .admin_bank import IMPORT_PERMISSION, BankAdminGroup, BankImportView, PledgesDueView
+from .admin_batches import BatchViewSet
 from .admin_cards import CardPaymentsAdminGroup
-from .models import BankStatement, BankTransaction, CardPayment, StripeEvent
+from .models import BankStatement, BankTransaction, Batch, BatchLine, CardPayment, StripeEvent
 
-# Never edited by form: the payments services are the only writers (see admin_bank.py, admin_cards.py).
-for model in (CardPayment, RecurringGift, StripeEvent, BankStatement, BankTransaction):
+# Never edited by form: the payments services are the only writers (see admin_bank.py,
+# admin_cards.py, admin_batches.py).
+for model in (CardPayment, RecurringGift, StripeEvent, BankStatement, BankTransaction, Batch, BatchLine):
     register_permission_policy(model, ReadOnlyPolicy(model))
 
 
@@ -23,6 +25,11 @@ def register_card_payments_admin():
 @hooks.register("register_admin_viewset")
 def register_bank_admin():
     return BankAdminGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_batch_admin():
+    return BatchViewSet()
 
 
 @hooks.register("register_admin_urls")
@@ -56,3 +63,7 @@ def register_payments_log_actions(actions):
     actions.register_action("payments.line_ignore", _("Not a gift"), _("Marked not a gift"))
     actions.register_action("payments.event_resolve", _("Handled"), _("Marked as handled"))
     actions.register_action("payments.event_retry", _("Retry"), _("Processed again"))
+    actions.register_action("payments.batch_open", _("Open"), _("Batch opened"))
+    actions.register_action("payments.batch_line_add", _("Enter a gift"), _("Gift entered"))
+    actions.register_action("payments.batch_line_remove", _("Remove a gift"), _("Gift removed"))
+    actions.register_action("payments.batch_post", _("Post"), _("Batch posted"))

@@ -11,19 +11,16 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Subquery
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import FormView
-from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets import AdminDateInput
 
-from config.wagtail_admin import BackOfficeViewSet, ExportIndexView, InspectView, admin_action_log
+from config.wagtail_admin import BackOfficeViewSet, ExportIndexView, InspectView, ServiceActionView, admin_action_log
 from fund.admin_money import MoneyColumn, MoneyExportIndexView
 from fund.errors import FundError
 
@@ -232,38 +229,21 @@ class ReceiptPdfView(View):
         return response
 
 
-class _ReceiptActionView(WagtailAdminTemplateMixin, FormView):
+class _ReceiptActionView(ServiceActionView):
     template_name = "receipts/admin/receipt_form.html"
     header_icon = "doc-full"
-    submit_button_label = _("Save")
+    permissions = (CHANGE_PERMISSION,)
+    refusals = (ReceiptError, FundError)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.receipt = _receipt_or_404(request, kwargs["pk"], CHANGE_PERMISSION)
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self):
+        self.receipt = get_object_or_404(Receipt.objects.select_related("donor"), pk=self.kwargs["pk"])
+        return self.receipt
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            receipt=self.receipt,
-            action_url=self.request.get_full_path(),
-            submit_button_label=self.submit_button_label,
-            **kwargs,
-        )
+        return super().get_context_data(receipt=self.receipt, **kwargs)
 
-    def run(self, form) -> str:
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            message = self.run(form)
-        except (ReceiptError, FundError) as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, message)
-        return redirect("receipts_admin:inspect", self.object_pk)
-
-    @property
-    def object_pk(self) -> int:
-        return self.receipt.pk
+    def get_success_url(self, receipt):
+        return reverse("receipts_admin:inspect", args=[receipt.pk])
 
 
 class ResendForm(forms.Form):
@@ -278,13 +258,17 @@ class ReceiptResendView(_ReceiptActionView):
     def get_initial(self):
         return {"to_email": self.receipt.donor.email}
 
-    def run(self, form) -> str:
-        delivery = delivery_queue(
+    log_action = "receipts.resend"
+
+    def call_service(self, form):
+        self.delivery = delivery_queue(
             receipt=self.receipt, to_email=form.cleaned_data["to_email"], requested_by=self.request.user
         )
-        admin_action_log(instance=self.receipt, action="receipts.resend", user=self.request.user)
+        return self.receipt
+
+    def get_success_message(self, receipt):
         return str(
-            _("Receipt %(number)s queued for %(email)s.") % {"number": self.receipt.number, "email": delivery.to_email}
+            _("Receipt %(number)s queued for %(email)s.") % {"number": receipt.number, "email": self.delivery.to_email}
         )
 
 
@@ -302,17 +286,16 @@ class ReceiptReissueView(_ReceiptActionView):
     page_title = _("Void and reissue a receipt")
     submit_button_label = _("Void and reissue")
 
-    def run(self, form) -> str:
-        replacement = receipt_reissue(receipt=self.receipt, reason=form.cleaned_data["reason"], actor=self.request.user)
-        self.replacement = replacement
+    def call_service(self, form):
+        return receipt_reissue(receipt=self.receipt, reason=form.cleaned_data["reason"], actor=self.request.user)
+
+    def log_history(self, replacement):
         # Two actions, not one: Wagtail's History keeps one entry per request and action.
         log = {"user": self.request.user}
         admin_action_log(instance=self.receipt, action="receipts.void", replaced_by=replacement.number, **log)
         admin_action_log(instance=replacement, action="receipts.reissue", replaces=self.receipt.number, **log)
+
+    def get_success_message(self, replacement):
         return str(
             _("Receipt %(old)s is void; %(new)s replaces it.") % {"old": self.receipt.number, "new": replacement.number}
         )
-
-    @property
-    def object_pk(self) -> int:
-        return self.replacement.pk

@@ -6,8 +6,9 @@ missing permissions are added, any others removed.
 
 Only permissions that open a screen or an action are listed. Permissions a read-only viewset
 refuses whatever the group says (add/change on gifts, postings, case files, card payments, bank
-lines, receipts: see config/wagtail_admin.ReadOnlyPolicy) and permissions on models with no
-screen at all (hordak's accounts, gift lines, fund accounts, ledger checks) are left
+lines, receipts: see config/wagtail_admin.ReadOnlyPolicy) are listed only where an action screen
+of their own checks them (a gift recorded at the centre, a person admitted), and permissions on
+models with no screen at all (hordak's accounts, gift lines, fund accounts, ledger checks) are left
 out: a permission nobody can use only misleads whoever reads the group. What the table allows
 but has no screen yet (enrolment, handovers, closing periods, journal exports, the
 dashboard, fund statements) is added here when its screen is built; docs/decisions/0011-roles.md.
@@ -51,6 +52,7 @@ FINANCE_VIEW = (
     "payments.view_stripeevent",  # Stripe events
     "payments.view_bankstatement",  # Bank statements
     "payments.view_banktransaction",  # Bank transfers (the review queue)
+    "payments.view_batch",  # Cash batches (payments/admin_batches.py)
     "donors.view_donor",  # Donors
 )
 RECEIPTS_VIEW = ("receipts.view_receipt", "receipts.view_receiptdelivery")  # Receipts, receipt emails, PDF
@@ -115,6 +117,13 @@ FUND_ACCOUNTANT = Role(
         STOCK_INTAKE,  # goods arriving: a pledge fulfilled or a new goods gift
         *EVIDENCE_VIEW,  # the proof behind a payment
         *SCHOLARSHIPS_VIEW,
+        # Gifts change only through these actions (fund/admin_gifts.py), never by Wagtail's forms.
+        "fund.add_donation",  # record a cash gift received at the centre
+        "fund.change_donation",  # cancel a pledge, refund a gift (a card gift: in Stripe)
+        "payments.add_batch",  # open a batch of cash collected at an event or at the centre
+        "payments.change_batch",  # enter and remove its lines
+        # Post a batch; a mismatch is overridden only by someone who entered none of it.
+        "payments.post_batch",
     ),
 )
 
@@ -136,6 +145,8 @@ CASE_WORKER = Role(
         "care.end_scholarshipaward",  # end it, saying why
         "care.confirm_scholarship_enrolment",  # confirm a term's enrolment, which proposes its allocation
         "care.acknowledge_scholarship_term",  # record the payee's acknowledgement of a paid term
+        "care.add_beneficiary",  # admit a person into care (care/admin_people.py)
+        "care.change_beneficiary",  # record their departure
     ),
 )
 

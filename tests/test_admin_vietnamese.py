@@ -31,8 +31,9 @@ from djmoney.models.fields import CurrencyField
 from wagtail.models import Site
 from wagtail.users.models import UserProfile
 
-from fund.models import Organisation
-from payments.models import BankTransaction, StripeEvent
+from care.models import Beneficiary
+from fund.models import Campaign, Donation, Organisation
+from payments.models import BankTransaction, Batch, StripeEvent
 from receipts.models import Receipt, ReceiptSettings
 
 from .staff.test_role_matrix import PROJECT_APPS, one_of_each, project_viewsets  # noqa: F401 (a fixture)
@@ -164,6 +165,18 @@ def project_pages() -> list[str]:
         reverse("receipts_statements"),
         reverse("receipts_admin:resend", args=[receipt.pk]),
         reverse("receipts_admin:reissue", args=[receipt.pk]),
+        # Gifts, campaigns, case files and cash batches: the actions that call one service each.
+        reverse("donation:record_centre"),
+        reverse("donation:cancel", args=[Donation.objects.filter(status="pledged").first().pk]),
+        reverse("donation:refund", args=[Donation.objects.filter(status="received", channel="cash").first().pk]),
+        reverse("campaigns:close", args=[Campaign.objects.first().pk]),
+        reverse("campaigns:reopen", args=[Campaign.objects.first().pk]),
+        reverse("beneficiary:admit"),
+        reverse("beneficiary:discharge", args=[Beneficiary.objects.first().pk]),
+        reverse("cash_batches:open"),
+        reverse("cash_batches:line_add", args=[Batch.objects.first().pk]),
+        reverse("cash_batches:line_remove", args=[Batch.objects.first().lines.first().pk]),
+        reverse("cash_batches:post", args=[Batch.objects.first().pk]),
         f"/admin/settings/fund/organisation/{Organisation.load().pk}/",
         f"/admin/settings/receipts/receiptsettings/{ReceiptSettings.load().pk}/",
         f"/admin/settings/cms/bankaccountsettings/{Site.objects.get(is_default_site=True).pk}/",

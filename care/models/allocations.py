@@ -113,8 +113,11 @@ class Allocation(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["cash", "scholarship", "supplies", "in_kind"]), name="allocation_kind_known"
             ),
+            # Undeliverable may come before approval: a person who leaves care takes their
+            # proposals with them (care.services.beneficiary_discharge).
             models.CheckConstraint(
-                condition=Q(status__in=["proposed", "rejected", "cancelled"]) | Q(approved_at__isnull=False),
+                condition=Q(status__in=["proposed", "rejected", "cancelled", "undeliverable"])
+                | Q(approved_at__isnull=False),
                 name="allocation_approved_has_time",
             ),
             # Paid out exactly when it has a posting, a payment date and a method.

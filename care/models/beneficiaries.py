@@ -31,6 +31,9 @@ class Beneficiary(models.Model):
     programme = models.CharField(_("programme"), max_length=20, choices=Programme.choices)
     admitted_on = models.DateField(_("admitted on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    # Why the person left (returned to the family, adopted, moved to another centre): part of the
+    # case file, so never copied to allocations or audit entries, which finance roles read.
+    left_reason = models.TextField(_("reason for leaving"), blank=True, max_length=500)
 
     class Meta:
         # Born in the fund app; the table kept its name when the model moved (docs/decisions/0013).

@@ -11,6 +11,7 @@ from .allocations import (
 )
 from .beneficiaries import beneficiary_admit
 from .counts import stock_count_approve, stock_count_record, stock_count_reject
+from .discharge import beneficiary_discharge
 from .evidence import evidence_attach, evidence_require
 from .goods import allocation_goods_issue, allocation_goods_propose
 from .intake import stock_intake_record
@@ -53,4 +54,5 @@ __all__ = [
     "scholarship_term_pay",
     "scholarship_term_release",
     "TermLine",
+    "beneficiary_discharge",
 ]

@@ -229,13 +229,14 @@ def allocation_cancel(*, allocation: Allocation, reason: str, actor: Any) -> All
 
 
 def allocation_undeliverable(*, allocation: Allocation, reason: str, actor: Any) -> Allocation:
-    """An approved allocation that cannot be given (the person left care first, the school
-    closed): nothing was paid, and what it reserved is free again."""
+    """An allocation not yet paid that cannot be given (the person left care first, the school
+    closed): nothing was paid, and what it reserved is free again. Usually approved; a proposal
+    too, when the person leaves care before anyone approved it (beneficiary_discharge)."""
     _user(actor)
     reason = text_clean(reason, field="reason", max_length=500, required=True)
     with transaction.atomic():
         allocation = _locked(allocation)
-        _require_status(allocation, Allocation.Status.APPROVED)
+        _require_status(allocation, Allocation.Status.APPROVED, Allocation.Status.PROPOSED)
         return _close(
             allocation, status=Allocation.Status.UNDELIVERABLE, reason=reason, actor=actor, action="undeliverable"
         )

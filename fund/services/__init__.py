@@ -1,5 +1,6 @@
 """Every write in the fund app goes through these functions (one transaction, one audit entry)."""
 
+from .centre import campaign_close, campaign_open_check, campaign_reopen, centre_gift_record, received_on_moment
 from .donations import donation_cancel, donation_receive, donation_record, donation_refund
 from .funds import campaign_create, campaign_update, fund_create, fund_update
 from .goods import fund_goods_adjust, fund_goods_issue
@@ -7,7 +8,11 @@ from .ledger import ledger_check_run
 from .spending import fund_lock, fund_spend, fund_spend_check, fund_spend_reverse
 
 __all__ = [
+    "campaign_close",
     "campaign_create",
+    "campaign_open_check",
+    "campaign_reopen",
+    "centre_gift_record",
     "campaign_update",
     "donation_cancel",
     "donation_receive",
@@ -22,4 +27,5 @@ __all__ = [
     "fund_spend_reverse",
     "fund_update",
     "ledger_check_run",
+    "received_on_moment",
 ]

@@ -26,6 +26,7 @@ from ..errors import FundError, InvalidAmount
 from ..models import Campaign, Commitment, Donation, Fund, RecurringGift
 from ..money import currency_check, currency_exponent, money_display, money_parse
 from ..refusals import scholarship_count_refusal
+from .centre import campaign_open_check
 from .donations import donation_record
 
 # The smallest gift the public form takes, per currency: below this a "gift" is far more often a
@@ -378,6 +379,7 @@ def gift_from_public_form(
     limits. A refusal names its field as the form does: InvalidAmount belongs to the amount the
     donor typed, a ValidationError with a dict to the fields it names, InvalidLines to a goods
     line; nothing is written."""
+    campaign_open_check(campaign)
     if kind == Donation.Kind.CASH and frequency == MONTHLY:
         if not allow_monthly:
             raise FundError({"frequency": [_("Monthly gifts are not offered on this page.")]})

@@ -1,4 +1,5 @@
 from .bank import BankStatement, BankTransaction
+from .batches import Batch, BatchLine
 from .cards import CardPayment, StripeEvent
 
-__all__ = ["BankStatement", "BankTransaction", "CardPayment", "StripeEvent"]
+__all__ = ["BankStatement", "BankTransaction", "Batch", "BatchLine", "CardPayment", "StripeEvent"]

@@ -35,8 +35,9 @@ from care.models import (
 from care.services import TermLine, allocation_propose, scholarship_award_create, stock_count_record
 from fund.models import Campaign, Donation, Organisation, Posting, RecurringGift
 from fund.services import campaign_create, donation_receive, donation_record
-from payments.models import BankStatement, BankTransaction, CardPayment, StripeEvent
+from payments.models import BankStatement, BankTransaction, Batch, CardPayment, StripeEvent
 from payments.services.bank_import import bank_statement_import
+from payments.services.batches import batch_line_add, batch_open
 from receipts.models import Receipt, ReceiptDelivery, ReceiptSettings
 from receipts.services.receipts import receipt_issue
 from staff.services import roles_sync
@@ -70,6 +71,7 @@ EXPECTED_VIEWERS: dict[str, set[str]] = {
     "payments.stripeevent": FINANCE,
     "payments.bankstatement": FINANCE,
     "payments.banktransaction": FINANCE,
+    "payments.batch": FINANCE,  # cash batches: entered and posted by accountants, seen by the auditor
     "donors.donor": FINANCE,  # contact details: not the case worker's, not the manager's
     "care.beneficiary": {ADMINISTRATOR, CASE_WORKER},  # no case file for accountant, manager, auditor
     # Allocations by number, fund and amount: the money's side of care, seen by every role that
@@ -223,6 +225,15 @@ def one_of_each(fund, donor):
         terms=[TermLine(datetime.date(2026, 9, 5)), TermLine(datetime.date(2027, 1, 15))],
         actor=proposer,
     )
+    batch = batch_open(
+        fund=fund,
+        event_name="Matrix fair",
+        collected_on=timezone.localdate(),
+        expected_count=1,
+        expected_total="50000",
+        actor=proposer,
+    )
+    batch_line_add(batch=batch, amount="50000", actor=proposer)
     models = (
         Campaign,
         Donation,
@@ -240,6 +251,7 @@ def one_of_each(fund, donor):
         StockMovement,
         StockCount,
         ScholarshipAward,
+        Batch,
         AuditEntry,
         Evidence,
     )
@@ -333,6 +345,11 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
     award = ScholarshipAward.objects.get()
     term = ScholarshipTerm.objects.filter(award=award).first()
     accountant = {ADMINISTRATOR, ACCOUNTANT}
+    pledge = Donation.objects.filter(status="pledged", channel="bank_transfer").first()
+    cash_gift = Donation.objects.filter(status="received", channel="cash").first()
+    campaign = Campaign.objects.get()
+    person = Beneficiary.objects.get()
+    batch = Batch.objects.get()
     actions = [
         ("/admin/payments/bank-import/", accountant),  # import a statement
         (f"/admin/payments/bank-transfers/match/{line.pk}/", accountant),  # the review queue
@@ -375,6 +392,21 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         (reverse("scholarships_admin:release", args=[term.pk]), {ADMINISTRATOR, CASE_WORKER}),
         (reverse("scholarships_admin:pay", args=[term.pk]), {ADMINISTRATOR, CASE_WORKER}),
         (reverse("scholarships_admin:acknowledge", args=[term.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        # Gifts: an accountant records cash received at the centre, cancels and refunds; a fund
+        # manager none of these. Campaigns close and reopen with whoever edits them.
+        (reverse("donation:record_centre"), accountant),
+        (reverse("donation:cancel", args=[pledge.pk]), accountant),
+        (reverse("donation:refund", args=[cash_gift.pk]), accountant),
+        (reverse("campaigns:close", args=[campaign.pk]), {ADMINISTRATOR, MANAGER}),
+        (reverse("campaigns:reopen", args=[campaign.pk]), {ADMINISTRATOR, MANAGER}),
+        # Case files: the case worker admits and records departures.
+        (reverse("beneficiary:admit"), {ADMINISTRATOR, CASE_WORKER}),
+        (reverse("beneficiary:discharge", args=[person.pk]), {ADMINISTRATOR, CASE_WORKER}),
+        # Cash batches: accountants open, enter and post (a mismatch is overridden by another).
+        (reverse("cash_batches:open"), accountant),
+        (reverse("cash_batches:line_add", args=[batch.pk]), accountant),
+        (reverse("cash_batches:line_remove", args=[batch.lines.get().pk]), accountant),
+        (reverse("cash_batches:post", args=[batch.pk]), accountant),
     ]
     wrong = []
     for url, allowed_roles in actions:
