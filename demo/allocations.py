@@ -32,6 +32,7 @@ from care.services import (
 from fund.models import Fund
 from fund.services import fund_update
 
+from .care_year import _care_year
 from .common import _Clock, _round
 
 EMERGENCY_CASES = 26  # the centre's reported number of emergency support cases in a year
@@ -111,7 +112,8 @@ def _pay_day(rng: random.Random, clock: _Clock, beneficiary: Beneficiary) -> dat
 
 
 def _allocate_year(rng: random.Random, clock: _Clock, *, cpf: Fund, spf: Fund) -> dict[str, int]:
-    """Cash support through the year; returns how many allocations ended in each status."""
+    """Cash support through the year, then the school year and the stores (demo.care_year);
+    returns what was given and how many allocations ended in each status."""
     users = _users()
     for fund in (cpf, spf):
         fund_update(
@@ -190,8 +192,12 @@ def _allocate_year(rng: random.Random, clock: _Clock, *, cpf: Fund, spf: Fund) -
             purpose=rng.choice(EMERGENCY_PURPOSES),
             actor=users["proposer"],
         )
+    care = _care_year(rng, clock, users, cpf=cpf)
     return {
-        status: Allocation.objects.filter(status=status).count()
-        for status in Allocation.Status.values
-        if Allocation.objects.filter(status=status).exists()
+        **care,
+        **{
+            status: Allocation.objects.filter(status=status).count()
+            for status in Allocation.Status.values
+            if Allocation.objects.filter(status=status).exists()
+        },
     }
