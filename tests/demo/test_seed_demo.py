@@ -17,7 +17,7 @@ from djmoney.money import Money
 from hordak.models import Transaction
 
 from audit.models import AuditEntry
-from care.models import Allocation, Beneficiary, BeneficiarySensitive
+from care.models import Allocation, Beneficiary, BeneficiarySensitive, Evidence, ScholarshipTerm
 from donors.models import Donor
 from fund.models import Commitment, Donation, Fund, Posting
 from fund.selectors import fund_balance
@@ -76,9 +76,10 @@ def test_seed_demo_builds_the_demo_centre():
     assert not get_user_model().objects.get(username="accountant").has_perm("care.view_beneficiarysensitive")
     # A year of giving out: what the public site calls "allocated" is real money paid to people.
     paid = Allocation.objects.filter(status=Allocation.Status.DISBURSED)
-    assert paid.filter(fund=cpf, beneficiary__group=Beneficiary.Group.CHILD).count() == 26
+    assert paid.filter(fund=cpf, kind="cash", beneficiary__group=Beneficiary.Group.CHILD).count() == 26
     assert paid.filter(fund=spf, beneficiary__group=Beneficiary.Group.ADULT).exists()
     assert fund_balance(cpf).allocated == sum((a.amount for a in paid.filter(fund=cpf)), Money(0, "VND"))
+    assert fund_balance(spf).allocated == sum((a.amount for a in paid.filter(fund=spf)), Money(0, "VND"))
     assert fund_balance(cpf).allocated > Money(Decimal("50000000"), "VND")
     assert {
         Allocation.Status.REJECTED,
@@ -89,6 +90,15 @@ def test_seed_demo_builds_the_demo_centre():
     for allocation in paid.filter(amount__gt=Decimal("5000000")):
         assert allocation.approvals.count() == 2, "above the threshold two people approve"
     assert not paid.filter(approvals__user=models.F("proposed_by")).exists(), "nobody approves their own proposal"
+    # The school year and the stores: scholarships paid term by term on the school's letter,
+    # supplies and donated goods handed over from stock with a signed handover.
+    terms_paid = ScholarshipTerm.objects.filter(allocation__status=Allocation.Status.DISBURSED)
+    assert terms_paid.count() >= 20
+    assert all(Evidence.objects.about(term).filter(kind="enrolment").exists() for term in terms_paid)
+    goods = paid.filter(kind__in=["supplies", "in_kind"])
+    assert goods.filter(kind="supplies").count() >= 20 and goods.filter(kind="in_kind").count() >= 10
+    assert all(Evidence.objects.about(allocation).filter(kind="handover").exists() for allocation in goods)
+    assert fund_balance(cpf).allocated > sum((a.amount for a in paid.filter(fund=cpf, kind="cash")), Money(0, "VND"))
     assert "Ledger OK" in check_ledger()
     assert set(Group.objects.values_list("name", flat=True)) >= {
         "Fund accountant",
