@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from care.models import Allocation
-from care.services import beneficiary_admit
+from care.services import TermLine, beneficiary_admit, scholarship_award_create
 from donors.services import donor_create
 from fund.models import Posting
 from fund.services import donation_record
@@ -147,3 +147,110 @@ def test_case_worker_proposes_manager_approves_case_worker_pays_out(new_page, li
     public = new_page(viewport=PHONE)
     public.goto(f"{live_server.url}/")
     expect(public.locator("table.funds td").nth(1)).to_contain_text("3.000.000")
+
+
+@pytest.fixture
+def school_year(centre):
+    """Scholarship money and donated school supplies in the fund, and a scholarship awarded to
+    the child for this school year (awarding is its own screen, tested in tests/care)."""
+    fund, child, lan = centre["fund"], centre["child"], centre["lan"]
+    company = donor_create(kind="organisation", name="Công ty Học Bổng", email="hocbong@example.org")
+    now = timezone.now()
+    donation_record(
+        fund=fund,
+        donor=company,
+        kind="scholarship",
+        channel="bank_transfer",
+        amount="6000000",
+        scholarship_count=3,
+        school_year="2026-2027",
+        received_at=now,
+    )
+    donation_record(
+        fund=fund,
+        donor=company,
+        kind="supplies",
+        channel="in_kind_delivery",
+        lines=[{"description": "Vở ô li", "quantity": "100", "unit": "quyển", "fair_value": "1000000"}],
+        received_at=now,
+    )
+    today = timezone.localdate()
+    starts = datetime.date(today.year if today.month >= 9 else today.year - 1, 9, 5)
+    award = scholarship_award_create(
+        beneficiary=child,
+        fund=fund,
+        school_year=f"{starts.year}-{starts.year + 1}",
+        year_starts_on=starts,
+        year_ends_on=datetime.date(starts.year + 1, 5, 31),
+        school="Trường Tiểu học Thử",
+        level="primary",
+        payee="school",
+        amount_per_term="2000000",
+        total="4000000",
+        terms=[TermLine(starts + datetime.timedelta(days=7)), TermLine(datetime.date(starts.year + 1, 1, 15))],
+        actor=lan,
+    )
+    return {**centre, "award": award}
+
+
+def test_a_scholarship_term_and_school_supplies_reach_a_child(new_page, live_server, school_year, screenshot_dir):
+    fund, child, award = school_year["fund"], school_year["child"], school_year["award"]
+    term = in_own_thread(lambda: award.terms.get(number=1))
+    today = timezone.localdate().isoformat()
+
+    # The case worker releases the first term on the school's letter ...
+    lan = _sign_in(new_page, live_server, "lan", viewport=PHONE, is_mobile=True, has_touch=True)
+    lan.goto(f"{live_server.url}/admin/care/scholarships/terms/confirm/{term.pk}/")
+    lan.locator("input[name=confirmed_on]").fill(today)
+    lan.locator("input[name=reference]").fill("GXN-118")
+    lan.locator("input[name=file]").set_input_files(
+        {"name": "giay-xac-nhan.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes("Giay xac nhan")}
+    )
+    lan.get_by_role("button", name=t("vi", "Confirm and release")).click()
+    term = in_own_thread(lambda: award.terms.select_related("allocation").get(number=1))
+    assert term.allocation is not None and term.allocation.kind == "scholarship"
+    # ... and proposes school supplies from stock.
+    lan.goto(f"{live_server.url}/admin/care/allocations/propose-goods/")
+    form = lan.locator("main form")
+    form.locator("select[name=beneficiary]").select_option(str(child.pk))
+    form.locator("select[name=fund]").select_option(str(fund.pk))
+    form.locator("select[name=kind]").select_option("supplies")
+    form.locator("textarea[name=purpose]").fill("Đồ dùng học tập đầu năm")
+    form.locator("select[name='lines-0-stock_line']").select_option(index=1)
+    form.locator("input[name='lines-0-quantity']").fill("10")
+    form.get_by_role("button", name=t("vi", "Propose")).click()
+    goods = in_own_thread(lambda: Allocation.objects.get(kind="supplies"))
+    # She proposed the term's allocation by releasing it: she may not approve it herself.
+    lan.goto(f"{live_server.url}/admin/care/allocations/approve/{term.allocation.pk}/")
+    lan.get_by_role("button", name=t("vi", "Approve")).click()
+    expect(lan.get_by_text(t("vi", "You proposed this allocation: someone else must approve it."))).to_be_visible()
+
+    minh = _sign_in(new_page, live_server, "minh")
+    for allocation in (term.allocation, goods):
+        minh.goto(f"{live_server.url}/admin/care/allocations/approve/{allocation.pk}/")
+        minh.get_by_role("button", name=t("vi", "Approve")).click()
+    assert in_own_thread(lambda: set(Allocation.objects.values_list("status", flat=True))) == {"approved"}
+
+    # The term is paid to the school; the goods are handed over with the signed record attached.
+    lan.goto(f"{live_server.url}/admin/care/scholarships/terms/pay/{term.pk}/")
+    lan.locator("input[name=paid_on]").fill(today)
+    lan.get_by_role("button", name=t("vi", "Pay")).click()
+    lan.goto(f"{live_server.url}/admin/care/allocations/inspect/{goods.pk}/")
+    evidence = lan.locator("form[data-evidence-form]")
+    evidence.locator("input[type=file]").set_input_files(
+        {"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes("Bien ban ban giao")}
+    )
+    evidence.get_by_role("button", name=t("vi", "Attach")).click()
+    lan.goto(f"{live_server.url}/admin/care/allocations/issue/{goods.pk}/")
+    lan.locator("input[name=handed_over_on]").fill(today)
+    lan.locator("select[name=recipient]").select_option("child")
+    lan.locator("main form").get_by_role("button").last.click()
+    assert in_own_thread(lambda: set(Allocation.objects.values_list("status", flat=True))) == {"disbursed"}
+
+    # The ledger has both postings; the stock report shows the notebooks gone.
+    postings = in_own_thread(lambda: list(Posting.objects.filter(kind="allocation").values_list("purpose", flat=True)))
+    assert sorted(postings) == ["scholarship", "supplies"]
+    hoa = _sign_in(new_page, live_server, "hoa")
+    hoa.goto(f"{live_server.url}/admin/care/stock/")
+    expect(hoa.locator("tr", has_text="Vở ô li")).to_contain_text("90")
+    hoa.screenshot(path=screenshot_dir / "stock-report.png", full_page=True)
