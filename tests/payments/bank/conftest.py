@@ -25,6 +25,14 @@ def days_ago(days: int) -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=days)
 
 
+def earlier_today() -> datetime.datetime:
+    """A moment a little earlier today, in the centre's time zone: two hours ago, or midnight
+    when that would be yesterday. A transfer booked before a pledge made today would otherwise
+    fall on the day before it when the suite runs just after midnight in Vietnam."""
+    now = timezone.localtime()
+    return max(now - datetime.timedelta(hours=2), now.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
 def vn_date(day: datetime.date) -> str:
     return day.strftime("%d/%m/%Y")
 

@@ -14,7 +14,7 @@ from fund.services import donation_record
 from payments.models import BankTransaction
 from payments.services.bank_import import bank_statement_import
 
-from .conftest import days_ago, notification, signed_headers, statement_csv, vn_date
+from .conftest import days_ago, earlier_today, notification, signed_headers, statement_csv, vn_date
 
 STRANGER = ["NGUYEN VAN B / UNG HO DONG BAO LU LUT 500.000", "NGUYEN VAN B"]
 
@@ -109,7 +109,7 @@ def test_an_organisations_gift_matches_by_its_name_tax_code_or_payer(
 
 def test_a_notified_transfer_listed_again_without_its_id_is_held_as_a_repeat(pledge, fund, webhook_secret):
     first = pledge("500000", days=3)
-    booked_at = timezone.localtime() - datetime.timedelta(hours=2)
+    booked_at = earlier_today()
     body = notification(
         {
             "id": "FT26112300077",
@@ -143,7 +143,7 @@ def test_a_notified_transfer_listed_again_without_its_id_is_held_as_a_repeat(ple
 
 def test_a_repeat_of_a_gift_paid_by_reference_says_so(pledge, webhook_secret):
     gift = pledge("500000")
-    booked_at = timezone.localtime() - datetime.timedelta(hours=2)
+    booked_at = earlier_today()
     item = {
         "id": "FT26112300078",
         "booked_at": booked_at.isoformat(),
@@ -167,7 +167,7 @@ def test_a_repeat_of_a_gift_paid_by_reference_says_so(pledge, webhook_secret):
 
 def test_two_transfers_the_bank_numbered_differently_are_not_repeats(pledge, webhook_secret):
     """The same donor sends the same sum with the same note twice in a day: two gifts."""
-    booked_at = timezone.localtime() - datetime.timedelta(hours=2)
+    booked_at = earlier_today()
     gifts = []
     for number in range(2):
         gifts.append(pledge("500000", days=0))

@@ -7,13 +7,12 @@ import time
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from fund.models import Donation, Posting
 from fund.selectors import ledger_problems
 from payments.models import BankStatement, BankTransaction
 
-from .conftest import notification, signed_headers, table_counts
+from .conftest import earlier_today, notification, signed_headers, table_counts
 
 URL = "/payments/bank/webhook/"
 
@@ -24,7 +23,7 @@ def bank_client():
 
 
 def transfer(reference: str = "", **changes) -> dict:
-    booked_at = timezone.localtime() - datetime.timedelta(hours=2)
+    booked_at = earlier_today()
     return {
         "id": "FT26112300001",
         "booked_at": booked_at.isoformat(),
