@@ -18,12 +18,13 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.widgets import AdminDateInput, HeaderButton
 
 from config.wagtail_admin import BackOfficeViewSet, ServiceActionView
-from fund.admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
+from fund.admin_money import MoneyColumn, MoneyInspectView
 from fund.models import Fund
 from fund.money import money_display
 
 from .admin_evidence import evidence_context
 from .admin_goods import GoodsIssueView, GoodsProposeView
+from .admin_listing import CASE_FILE_PERMISSION, PersonHiddenIndexView
 from .models import Allocation, Beneficiary
 from .services import (
     allocation_approve,
@@ -36,7 +37,6 @@ from .services import (
 )
 from .services.allocations import approvals_needed
 
-CASE_FILE_PERMISSION = "care.view_beneficiary"
 PROPOSE_PERMISSION = "care.add_allocation"
 APPROVE_PERMISSION = "care.approve_allocation"
 DISBURSE_PERMISSION = "care.disburse_allocation"
@@ -51,18 +51,7 @@ class AllocationFilterSet(WagtailFilterSet):
         fields = ["status", "fund", "kind", "programme"]
 
 
-class AllocationIndexView(MoneyExportIndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().select_related("fund", "beneficiary")
-
-    @cached_property
-    def columns(self):
-        # The person's case number is for those who may open case files; an export never has it.
-        columns = super().columns
-        if self.request.user.has_perm(CASE_FILE_PERMISSION):
-            return columns
-        return [column for column in columns if column.name != "beneficiary"]
-
+class AllocationIndexView(PersonHiddenIndexView):
     @cached_property
     def header_buttons(self):
         buttons = super().header_buttons

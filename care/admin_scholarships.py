@@ -17,15 +17,15 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.widgets import HeaderButton
 
 from config.wagtail_admin import BackOfficeViewSet
-from fund.admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
+from fund.admin_money import MoneyColumn, MoneyInspectView
 from fund.money import money_display
 
 from . import admin_scholarship_actions as actions
+from .admin_listing import CASE_FILE_PERMISSION, PersonHiddenIndexView
 from .models import ScholarshipAward, ScholarshipTerm
 from .selectors import evidence_visible
 from .selectors_scholarships import scholarship_funding_for_award, scholarship_school_years
 
-CASE_FILE_PERMISSION = "care.view_beneficiary"
 GIFTS_PERMISSION = "fund.view_donation"
 ALLOCATIONS_PERMISSION = "care.view_allocation"
 
@@ -42,18 +42,7 @@ class ScholarshipAwardFilterSet(WagtailFilterSet):
         fields = ["school_year", "level", "status", "fund"]
 
 
-class ScholarshipAwardIndexView(MoneyExportIndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().select_related("fund", "beneficiary")
-
-    @cached_property
-    def columns(self):
-        # The person is for those who may open case files; an export never has them.
-        columns = super().columns
-        if self.request.user.has_perm(CASE_FILE_PERMISSION):
-            return columns
-        return [column for column in columns if column.name != "beneficiary"]
-
+class ScholarshipAwardIndexView(PersonHiddenIndexView):
     @cached_property
     def header_buttons(self):
         buttons = super().header_buttons
