@@ -16,7 +16,7 @@ from wagtail.admin.widgets import AdminDateInput, HeaderButton
 from config.wagtail_admin import BackOfficeViewSet, ExportIndexView, InspectView
 from fund.models import Fund
 
-from .admin_forms import LineForm, ServiceFormView, StockLineChoiceField
+from .admin_forms import LineForm, ServiceLinesView, StockLineChoiceField
 from .models import StockCount
 from .services import stock_count_approve, stock_count_record, stock_count_reject
 
@@ -105,19 +105,19 @@ class CountLineForm(LineForm):
     counted = forms.DecimalField(label=_("Counted"), max_digits=12, decimal_places=3)
 
 
-class StockCountRecordView(ServiceFormView):
+class StockCountRecordView(ServiceLinesView):
     form_class = CountForm
     line_form = CountLineForm
     page_title = _("Record a stock count")
     permissions = (RECORD_PERMISSION,)
     log_action = "care.stock_count_record"
     submit_button_label = _("Record the count")
-    done_message = _("Count recorded. Someone else must approve it before stock changes.")
+    success_message = _("Count recorded. Someone else must approve it before stock changes.")
 
     def get_initial(self):
         return {"counted_on": timezone.localdate()}
 
-    def run(self, form):
+    def call_service(self, form):
         lines = [
             {
                 "item": line["stock_line"].item if line.get("stock_line") else None,
@@ -134,7 +134,7 @@ class StockCountRecordView(ServiceFormView):
             actor=self.request.user,
         )
 
-    def success_url_for(self, instance):
+    def get_success_url(self, instance):
         return reverse("stock_counts_admin:inspect", args=[instance.pk])
 
 
@@ -142,8 +142,8 @@ class _DecideView(StockCountRecordView):
     line_form = None
     permissions = (APPROVE_PERMISSION,)
 
-    def get_object(self, pk):
-        return get_object_or_404(StockCount.objects.select_related("fund"), pk=pk)
+    def get_object(self):
+        return get_object_or_404(StockCount.objects.select_related("fund"), pk=self.kwargs["pk"])
 
     def get_initial(self):
         return {}
@@ -158,9 +158,9 @@ class StockCountApproveView(_DecideView):
     page_title = _("Approve a stock count")
     log_action = "care.stock_count_approve"
     submit_button_label = _("Approve")
-    done_message = _("Approved: the differences are in stock and in the ledger.")
+    success_message = _("Approved: the differences are in stock and in the ledger.")
 
-    def run(self, form):
+    def call_service(self, form):
         return stock_count_approve(count=self.object, actor=self.request.user)
 
 
@@ -173,7 +173,7 @@ class StockCountRejectView(_DecideView):
     page_title = _("Reject a stock count")
     log_action = "care.stock_count_reject"
     submit_button_label = _("Reject")
-    done_message = _("Rejected.")
+    success_message = _("Rejected.")
 
-    def run(self, form):
+    def call_service(self, form):
         return stock_count_reject(count=self.object, reason=form.cleaned_data["reason"], actor=self.request.user)

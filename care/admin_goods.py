@@ -15,7 +15,7 @@ from wagtail.admin.widgets import AdminDateInput
 from fund.models import Fund
 from fund.money import money_display
 
-from .admin_forms import LineForm, ServiceFormView, StockLineChoiceField
+from .admin_forms import LineForm, ServiceLinesView, StockLineChoiceField
 from .models import Allocation, Beneficiary, GoodsHandover
 from .services import allocation_goods_issue, allocation_goods_propose
 
@@ -41,7 +41,7 @@ class GoodsLineForm(LineForm):
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=3)
 
 
-class _GoodsView(ServiceFormView):
+class _GoodsView(ServiceLinesView):
     template_name = "care/admin/allocation_form.html"
     header_icon = "tasks"
 
@@ -54,7 +54,7 @@ class _GoodsView(ServiceFormView):
             **kwargs,
         )
 
-    def success_url_for(self, instance):
+    def get_success_url(self, instance):
         return reverse("allocations_admin:inspect", args=[instance.pk])
 
 
@@ -67,9 +67,9 @@ class GoodsProposeView(_GoodsView):
     permissions = (PROPOSE_PERMISSION,)
     log_action = "care.allocation_propose"
     submit_button_label = _("Propose")
-    done_message = _("Proposed. A fund manager who did not propose it must approve it.")
+    success_message = _("Proposed. A fund manager who did not propose it must approve it.")
 
-    def run(self, form):
+    def call_service(self, form):
         data = form.cleaned_data
         lines = [
             {
@@ -107,15 +107,15 @@ class GoodsIssueView(_GoodsView):
     permissions = (DISBURSE_PERMISSION,)
     log_action = "care.allocation_issue"
     submit_button_label = _("Record the handover")
-    done_message = _("Handed over: the goods have left stock and the ledger shows their value issued.")
+    success_message = _("Handed over: the goods have left stock and the ledger shows their value issued.")
 
-    def get_object(self, pk):
-        return get_object_or_404(Allocation.objects.select_related("fund", "beneficiary"), pk=pk)
+    def get_object(self):
+        return get_object_or_404(Allocation.objects.select_related("fund", "beneficiary"), pk=self.kwargs["pk"])
 
     def get_initial(self):
         return {"handed_over_on": timezone.localdate()}
 
-    def run(self, form):
+    def call_service(self, form):
         data = form.cleaned_data
         return allocation_goods_issue(
             allocation=self.object,

@@ -8,17 +8,13 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
-from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 
-from config.wagtail_admin import admin_action_log, form_add_service_errors
-from fund.errors import FundError
+from config.wagtail_admin import ServiceActionView, admin_action_log
 from fund.models import Fund
 from fund.money import money_display
 
@@ -43,31 +39,30 @@ PAY_PERMISSION = "care.disburse_allocation"  # paying a term is paying its alloc
 TERM_ROWS = 10  # rows on the form; a school year has ten months
 
 
-class _StepView(WagtailAdminTemplateMixin, FormView):
+class _StepView(ServiceActionView):
+    """A step on an award, or on one of its terms (``on_term``: the URL's pk is a term's). Its
+    History entry, on the award, names the step, the award's status and the term."""
+
     template_name = "care/admin/scholarship_form.html"
     header_icon = "doc-full"
-    permission = ""
-    log_action = ""
-    submit_button_label = _("Save")
-    done_message = _("Done.")
-    on_term = False  # the URL's pk is a term's, not an award's
+    on_term = False
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied
+    def get_object(self):
         self.term = None
-        self.award = None
         if self.on_term:
             self.term = get_object_or_404(
                 ScholarshipTerm.objects.select_related("award__fund", "award__beneficiary", "allocation"),
-                pk=kwargs["pk"],
+                pk=self.kwargs["pk"],
             )
-            self.award = self.term.award
-        elif "pk" in kwargs:
-            self.award = get_object_or_404(
-                ScholarshipAward.objects.select_related("fund", "beneficiary"), pk=kwargs["pk"]
-            )
-        return super().dispatch(request, *args, **kwargs)
+            return self.term.award
+        if "pk" in self.kwargs:
+            awards = ScholarshipAward.objects.select_related("fund", "beneficiary")
+            return get_object_or_404(awards, pk=self.kwargs["pk"])
+        return None
+
+    @property
+    def award(self) -> ScholarshipAward | None:
+        return self.object
 
     def get_context_data(self, **kwargs):
         award = self.award
@@ -77,24 +72,14 @@ class _StepView(WagtailAdminTemplateMixin, FormView):
             amount_per_term=money_display(award.amount_per_term) if award else "",
             term_amount=money_display(self.term.amount) if self.term else "",
             show_person=self.request.user.has_perm(CASE_FILE_PERMISSION),
-            action_url=self.request.get_full_path(),
-            submit_button_label=self.submit_button_label,
             **kwargs,
         )
 
-    def run(self, form) -> ScholarshipAward:
-        raise NotImplementedError
+    def log_data(self, award) -> dict:
+        return {"status": award.status, **({"term": self.term.number} if self.term else {})}
 
-    def form_valid(self, form):
-        try:
-            award = self.run(form)
-        except FundError as exc:  # CareError is a FundError
-            form_add_service_errors(form, exc)
-            return self.form_invalid(form)
-        data = {"term": self.term.number} if self.term else {}
-        admin_action_log(instance=award, action=self.log_action, user=self.request.user, status=award.status, **data)
-        messages.success(self.request, self.done_message)
-        return redirect("scholarships_admin:inspect", award.pk)
+    def get_success_url(self, award) -> str:
+        return reverse("scholarships_admin:inspect", args=[award.pk])
 
 
 # --- Award, renew, end -----------------------------------------------------------------------
@@ -184,12 +169,12 @@ class AwardForm(ScheduleForm):
 class AwardCreateView(_StepView):
     form_class = AwardForm
     page_title = _("Award a scholarship")
-    permission = CREATE_PERMISSION
+    permissions = (CREATE_PERMISSION,)
     log_action = "care.scholarship_create"
     submit_button_label = _("Award")
-    done_message = _("Scholarship awarded. Confirm each term's enrolment when the school does.")
+    success_message = _("Scholarship awarded. Confirm each term's enrolment when the school does.")
 
-    def run(self, form):
+    def call_service(self, form):
         data = form.cleaned_data
         return scholarship_award_create(
             beneficiary=data["beneficiary"], fund=data["fund"], actor=self.request.user, **form.service_values()
@@ -206,10 +191,10 @@ def _a_year_later(day: datetime.date) -> datetime.date:
 class AwardRenewView(_StepView):
     form_class = ScheduleForm
     page_title = _("Renew a scholarship")
-    permission = CREATE_PERMISSION
+    permissions = (CREATE_PERMISSION,)
     log_action = "care.scholarship_renew"
     submit_button_label = _("Renew")
-    done_message = _("Renewed for the next school year.")
+    success_message = _("Renewed for the next school year.")
 
     def get_initial(self):
         """The same scholarship a year later, for the case worker to correct."""
@@ -229,7 +214,7 @@ class AwardRenewView(_StepView):
             initial[f"term_{term.number}_due"] = _a_year_later(term.due_on)
         return initial
 
-    def run(self, form):
+    def call_service(self, form):
         renewal = scholarship_award_renew(award=self.award, actor=self.request.user, **form.service_values())
         # Both Histories say so: the old award (renewed) here, the new one (awarded) as any step.
         admin_action_log(
@@ -245,12 +230,12 @@ class ReasonForm(forms.Form):
 class AwardEndView(_StepView):
     form_class = ReasonForm
     page_title = _("End a scholarship")
-    permission = END_PERMISSION
+    permissions = (END_PERMISSION,)
     log_action = "care.scholarship_end"
     submit_button_label = _("End the award")
-    done_message = _("Ended. Terms not paid are closed.")
+    success_message = _("Ended. Terms not paid are closed.")
 
-    def run(self, form):
+    def call_service(self, form):
         return scholarship_award_end(award=self.award, reason=form.cleaned_data["reason"], actor=self.request.user)
 
 
@@ -274,16 +259,16 @@ class ConfirmEnrolmentForm(forms.Form):
 class TermConfirmView(_StepView):
     form_class = ConfirmEnrolmentForm
     page_title = _("Confirm a term's enrolment")
-    permission = CONFIRM_PERMISSION
+    permissions = (CONFIRM_PERMISSION,)
     on_term = True
     log_action = "care.scholarship_enrolment_confirm"
     submit_button_label = _("Confirm and release")
-    done_message = _("Enrolment confirmed; the term's allocation is proposed for a fund manager to approve.")
+    success_message = _("Enrolment confirmed; the term's allocation is proposed for a fund manager to approve.")
 
     def get_initial(self):
         return {"confirmed_on": timezone.localdate()}
 
-    def run(self, form):
+    def call_service(self, form):
         data = form.cleaned_data
         term = scholarship_term_enrolment_confirm(
             term=self.term,
@@ -302,13 +287,13 @@ class NothingForm(forms.Form):
 class TermReleaseView(_StepView):
     form_class = NothingForm
     page_title = _("Release a term again")
-    permission = CONFIRM_PERMISSION
+    permissions = (CONFIRM_PERMISSION,)
     on_term = True
     log_action = "care.scholarship_release"
     submit_button_label = _("Release")
-    done_message = _("Released; the term's new allocation is proposed for a fund manager to approve.")
+    success_message = _("Released; the term's new allocation is proposed for a fund manager to approve.")
 
-    def run(self, form):
+    def call_service(self, form):
         return scholarship_term_release(term=self.term, actor=self.request.user).award
 
 
@@ -319,11 +304,11 @@ class PayForm(forms.Form):
 class TermPayView(_StepView):
     form_class = PayForm
     page_title = _("Pay a scholarship term")
-    permission = PAY_PERMISSION
+    permissions = (PAY_PERMISSION,)
     on_term = True
     log_action = "care.scholarship_pay"
     submit_button_label = _("Pay")
-    done_message = _("Paid and posted to the ledger.")
+    success_message = _("Paid and posted to the ledger.")
 
     def get_initial(self):
         return {"paid_on": timezone.localdate()}
@@ -332,7 +317,7 @@ class TermPayView(_StepView):
         method = Allocation.Method(self.award.payment_method).label
         return super().get_context_data(payment_method=method, **kwargs)
 
-    def run(self, form):
+    def call_service(self, form):
         return scholarship_term_pay(term=self.term, paid_on=form.cleaned_data["paid_on"], actor=self.request.user).award
 
 
@@ -348,16 +333,16 @@ class AcknowledgeForm(forms.Form):
 class TermAcknowledgeView(_StepView):
     form_class = AcknowledgeForm
     page_title = _("Record the payee's acknowledgement")
-    permission = ACKNOWLEDGE_PERMISSION
+    permissions = (ACKNOWLEDGE_PERMISSION,)
     on_term = True
     log_action = "care.scholarship_acknowledge"
     submit_button_label = _("Record")
-    done_message = _("Acknowledgement recorded.")
+    success_message = _("Acknowledgement recorded.")
 
     def get_initial(self):
         return {"acknowledged_on": timezone.localdate()}
 
-    def run(self, form):
+    def call_service(self, form):
         data = form.cleaned_data
         term = scholarship_term_acknowledge(
             term=self.term,

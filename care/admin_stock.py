@@ -16,12 +16,13 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import HeaderButton
 
 from config.wagtail_admin import BackOfficeViewSet
+from donors.admin_chooser import donor_chooser_widget
 from donors.models import Donor
 from fund.admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from fund.models import Donation, Fund
 from fund.money import money_display
 
-from .admin_forms import LineForm, ServiceFormView
+from .admin_forms import LineForm, ServiceLinesView
 from .models import IntakeRecord, StockItem, StockLine, StockMovement
 from .selectors import stock_report
 from .services import stock_intake_record
@@ -178,7 +179,9 @@ class IntakeForm(forms.Form):
         help_text=_("Choose the pledge, or leave it empty and fill in the fund, donor, kind and lines of a new gift."),
     )
     fund = forms.ModelChoiceField(label=_("Fund"), required=False, queryset=Fund.objects.filter(is_active=True))
-    donor = forms.ModelChoiceField(label=_("Donor"), required=False, queryset=Donor.objects.order_by("name"))
+    donor = forms.ModelChoiceField(
+        label=_("Donor"), required=False, queryset=Donor.objects.all(), widget=donor_chooser_widget()
+    )
     kind = forms.ChoiceField(
         label=_("Kind"),
         required=False,
@@ -197,15 +200,15 @@ class IntakeLineForm(LineForm):
     fair_value = forms.DecimalField(label=_("Fair value of the line"), max_digits=20, decimal_places=2)
 
 
-class IntakeView(ServiceFormView):
+class IntakeView(ServiceLinesView):
     form_class = IntakeForm
     line_form = IntakeLineForm
     page_title = _("Record goods received")
     permissions = (INTAKE_PERMISSION,)
     submit_button_label = _("Record")
-    done_message = _("Received: the goods are in stock.")
+    success_message = _("Received: the goods are in stock.")
 
-    def run(self, form):
+    def call_service(self, form):
         data = form.cleaned_data
         lines = []
         for line in self.lines():
@@ -225,5 +228,5 @@ class IntakeView(ServiceFormView):
             actor=self.request.user,
         )
 
-    def success_url_for(self, instance):
+    def get_success_url(self, instance):
         return reverse("stock_movements_admin:index")

@@ -16,7 +16,7 @@ from config.wagtail_admin import BackOfficeViewSet, InspectView
 
 from .admin_people import ADMIT_PERMISSION, DISCHARGE_PERMISSION, BeneficiaryAdmitView, BeneficiaryDischargeView
 from .models import Beneficiary
-from .selectors import beneficiary_sensitive_get
+from .selectors import beneficiary_sensitive_get, beneficiary_support
 
 
 class BeneficiaryIndexView(generic.IndexView):
@@ -56,6 +56,7 @@ class BeneficiaryInspectView(InspectView):
             )
         except PermissionDenied:
             context["sensitive"] = None  # the refusal is in the audit trail too
+        context["support"] = beneficiary_support(self.object)
         return context
 
 

@@ -13,7 +13,16 @@ from djmoney.money import Money
 
 from audit.services import audit_record
 
-from .models import Allocation, AllocationLine, Beneficiary, BeneficiarySensitive, Evidence, StockLine, StockMovement
+from .models import (
+    Allocation,
+    AllocationLine,
+    Beneficiary,
+    BeneficiarySensitive,
+    Evidence,
+    ScholarshipAward,
+    StockLine,
+    StockMovement,
+)
 
 SENSITIVE_PERMISSION = "care.view_beneficiarysensitive"
 EVIDENCE_VIEW_PERMISSION = "care.view_evidence"
@@ -50,6 +59,28 @@ def allocations_committed(*, fund: Any, exclude: Allocation | None = None) -> di
         rows = rows.exclude(pk=exclude.pk)
     totals = dict(rows.values("kind").annotate(total=Sum("amount")).values_list("kind", "total").order_by())
     return {kind: Money(totals.get(kind) or Decimal("0.00"), fund.currency) for kind in Allocation.Kind.values}
+
+
+@dataclass(frozen=True)
+class SupportReceived:
+    """What one person in care was given or awarded, newest first, for their case file."""
+
+    allocations: list[Allocation]
+    awards: list[ScholarshipAward]
+
+
+def beneficiary_support(beneficiary: Beneficiary) -> SupportReceived:
+    """Every allocation and scholarship award for the person, in any status, so a case worker
+    sees on the case file what was proposed, given, refused or handed back."""
+    allocations = (
+        Allocation.objects.filter(beneficiary=beneficiary).select_related("fund").order_by("-proposed_at", "-pk")
+    )
+    awards = (
+        ScholarshipAward.objects.filter(beneficiary=beneficiary)
+        .select_related("fund")
+        .order_by("-year_starts_on", "-pk")
+    )
+    return SupportReceived(allocations=list(allocations), awards=list(awards))
 
 
 # --- Stock (docs/decisions/0017-stock.md) -----------------------------------------------------

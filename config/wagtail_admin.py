@@ -96,6 +96,9 @@ class ServiceActionView(WagtailAdminTemplateMixin, FormView):
             action_url=self.request.get_full_path(),
             submit_button_label=self.submit_button_label,
         )
+        # The form's widgets' scripts and styles (a chooser's modal), which Wagtail's form
+        # template writes out as ``media``.
+        context.setdefault("media", context["form"].media)
         return context
 
     def call_service(self, form):

@@ -19,6 +19,7 @@ from wagtail.admin import messages
 from wagtail.admin.widgets import AdminDateInput
 
 from config.wagtail_admin import ServiceActionView
+from donors.admin_chooser import donor_chooser_widget
 from donors.models import Donor
 
 from .models import Campaign, Donation, Fund
@@ -36,7 +37,8 @@ def _gift_url(gift: Donation) -> str:
 class CentreGiftForm(forms.Form):
     donor = forms.ModelChoiceField(
         label=_("Donor"),
-        queryset=Donor.objects.order_by("name"),
+        queryset=Donor.objects.all(),
+        widget=donor_chooser_widget(),
         required=False,
         help_text=_("A donor already on file; or leave empty and give the new donor's details below."),
     )

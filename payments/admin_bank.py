@@ -26,6 +26,7 @@ from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
 from config.wagtail_admin import BackOfficeViewSet, ServiceActionView
+from donors.admin_chooser import donor_chooser_widget
 from donors.models import Donor
 from fund.admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from fund.models import Donation, Fund
@@ -215,7 +216,7 @@ class BankMatchView(_LineActionView):
 
 
 class BankRecordGiftForm(forms.Form):
-    donor = forms.ModelChoiceField(queryset=Donor.objects.order_by("name"), label=_("Donor"))
+    donor = forms.ModelChoiceField(queryset=Donor.objects.all(), widget=donor_chooser_widget(), label=_("Donor"))
     fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True).order_by("name"), label=_("Fund"))
     exchange_rate = forms.CharField(
         required=False,

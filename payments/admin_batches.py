@@ -17,6 +17,7 @@ from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import HeaderButton
 
 from config.wagtail_admin import BackOfficeViewSet, ServiceActionView
+from donors.admin_chooser import donor_chooser_widget
 from donors.models import Donor
 from fund.admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from fund.models import Campaign, Fund
@@ -190,7 +191,8 @@ class _BatchActionView(ServiceActionView):
 class BatchLineForm(forms.Form):
     donor = forms.ModelChoiceField(
         label=_("Donor"),
-        queryset=Donor.objects.order_by("name"),
+        queryset=Donor.objects.all(),
+        widget=donor_chooser_widget(),
         required=False,
         help_text=_("Empty for an anonymous gift."),
     )

@@ -7,6 +7,8 @@ from djmoney.models.fields import MoneyField
 
 from fund.money import CURRENCY_CHOICES
 
+from .beneficiaries import Beneficiary
+
 
 class Allocation(models.Model):
     """Support from one fund to one person in care: proposed by a case worker, approved by fund
@@ -52,7 +54,8 @@ class Allocation(models.Model):
         _("amount"), max_digits=20, decimal_places=2, default_currency="VND", currency_choices=CURRENCY_CHOICES
     )
     purpose = models.CharField(_("what for"), max_length=500)
-    programme = models.CharField(_("programme"), max_length=30)
+    # The person's programme when it was proposed (Beneficiary.Programme): statements count by it.
+    programme = models.CharField(_("programme"), max_length=30, choices=Beneficiary.Programme.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
 
     proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)

@@ -18,6 +18,7 @@ from djmoney.models.fields import MoneyField
 from fund.money import CURRENCY_CHOICES
 
 from .allocations import Allocation
+from .beneficiaries import Beneficiary
 
 
 class ScholarshipAward(models.Model):
@@ -81,7 +82,7 @@ class ScholarshipAward(models.Model):
         currency_choices=CURRENCY_CHOICES,
     )
     payee = models.CharField(_("paid to"), max_length=20, choices=Payee.choices)
-    programme = models.CharField(_("programme"), max_length=30)
+    programme = models.CharField(_("programme"), max_length=30, choices=Beneficiary.Programme.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     renewed_from = models.OneToOneField(
         "self",

@@ -312,6 +312,9 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
 WAGTAIL_SITE_NAME = "Chung Tay"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
 WAGTAILADMIN_USER_LOGIN_FORM = "config.wagtail_login.LoginForm"  # its password label is translated
+# No Gravatar: it would send a hash of every staff member's email to a third party on every admin
+# page (and the admin would load images from outside our origin).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Where the public site answers: links in receipts' QR codes and in emails to donors.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=WAGTAILADMIN_BASE_URL)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

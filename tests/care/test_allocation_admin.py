@@ -7,13 +7,13 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 
-from care.models import Allocation
+from care.models import Allocation, Beneficiary
 from staff.services import roles_sync
 from tests.support.evidence import handover_attach, pdf_bytes
+from tests.support.roles import role_client
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +22,6 @@ pytestmark = pytest.mark.django_db
 def _in_english():
     with translation.override("en"):
         yield
-
-
-def role_client(role: str, username: str) -> tuple[Client, User]:
-    user = User.objects.create_user(username, f"{username}@example.org", "pw")
-    user.groups.add(Group.objects.get(name=role))
-    client = Client()
-    client.force_login(user)
-    return client, user
 
 
 @pytest.fixture
@@ -172,3 +164,24 @@ def test_reject_cancel_and_reverse_on_screen(people, funded, child):
     assert response.status_code == 302, response.content.decode()[:3000]
     statuses = list(Allocation.objects.order_by("pk").values_list("status", flat=True))
     assert statuses == ["rejected", "cancelled", "reversed"]
+
+
+def test_the_case_file_lists_the_support_given(people, funded, child):
+    client, _ = people["case_worker"]
+    post_propose(client, child, funded, amount="400000")
+    manager, _ = people["manager"]
+    allocation = Allocation.objects.get()
+    assert manager.post(f"/admin/care/allocations/approve/{allocation.pk}/").status_code == 302
+    html = client.get(f"/admin/care/people/inspect/{child.pk}/").content.decode()
+    assert "Support given" in html
+    assert "School uniform" in html
+    assert f"/admin/care/allocations/inspect/{allocation.pk}/" in html
+    # The admin speaks the centre's language (Vietnamese) to a user who chose none.
+    with translation.override("vi"):
+        approved, orphan = str(Allocation.Status.APPROVED.label), str(Beneficiary.Programme.ORPHAN.label)
+        no_scholarship = translation.gettext("No scholarship has been awarded to this person.")
+    assert approved in html
+    assert no_scholarship in html
+    # The programme reads as words wherever an allocation is shown, not as its code.
+    inspect = client.get(f"/admin/care/allocations/inspect/{allocation.pk}/").content.decode()
+    assert orphan in inspect

@@ -7,15 +7,14 @@ without names."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 
 from care.models import Allocation, ScholarshipAward, ScholarshipTerm
 from staff.services import roles_sync
 from tests.support.evidence import pdf_bytes
+from tests.support.roles import role_only_client
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +27,6 @@ def _in_english():
         yield
 
 
-def role_client(role: str, username: str) -> Client:
-    user = User.objects.create_user(username, f"{username}@example.org", "pw")
-    user.groups.add(Group.objects.get(name=role))
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def letter() -> SimpleUploadedFile:
     """The school's enrolment letter, scanned."""
     return SimpleUploadedFile("giay-xac-nhan.pdf", pdf_bytes("Giay xac nhan nhap hoc"), content_type="application/pdf")
@@ -45,9 +36,9 @@ def letter() -> SimpleUploadedFile:
 def people(db):
     roles_sync()
     return {
-        "case_worker": role_client("Case worker", "cw"),
-        "manager": role_client("Fund manager", "fm"),
-        "accountant": role_client("Fund accountant", "fa"),
+        "case_worker": role_only_client("Case worker", "cw"),
+        "manager": role_only_client("Fund manager", "fm"),
+        "accountant": role_only_client("Fund accountant", "fa"),
     }
 
 

@@ -12,9 +12,9 @@ from django.utils import timezone, translation
 from care.models import Allocation, GoodsHandover, IntakeRecord, StockCount, StockLine
 from care.selectors import stock_report
 from tests.support.evidence import handover_attach
+from tests.support.roles import role_client
 
 from .stock_helpers import goods_gift, vnd
-from .test_allocation_admin import role_client
 
 pytestmark = pytest.mark.django_db
 

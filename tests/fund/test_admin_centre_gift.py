@@ -6,8 +6,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
-from django.test import Client
 from django.utils import timezone, translation
 from djmoney.money import Money
 from wagtail.models import ModelLogEntry
@@ -28,6 +26,7 @@ from fund.services import (
 )
 from fund.services.giving import ONCE, gift_from_public_form
 from staff.services import roles_sync
+from tests.support.roles import role_only_client
 
 pytestmark = pytest.mark.django_db
 
@@ -38,22 +37,14 @@ def _in_english():
         yield
 
 
-def role_client(role: str, username: str) -> Client:
-    user = User.objects.create_user(username, f"{username}@example.org", "pw")
-    user.groups.add(Group.objects.get(name=role))
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def clients(db):
     roles_sync()
     return {
-        "accountant": role_client("Fund accountant", "fa"),
-        "manager": role_client("Fund manager", "fm"),
-        "auditor": role_client("Auditor", "au"),
-        "case_worker": role_client("Case worker", "cw"),
+        "accountant": role_only_client("Fund accountant", "fa"),
+        "manager": role_only_client("Fund manager", "fm"),
+        "auditor": role_only_client("Auditor", "au"),
+        "case_worker": role_only_client("Case worker", "cw"),
     }
 
 

@@ -1,3 +1,6 @@
+"""Money and numbers in templates, in the reader's language: every app's pages, emails and
+admin screens write amounts through here (fund.money.money_display)."""
+
 from django import template
 from djmoney.money import Money
 
