@@ -1,20 +1,24 @@
 """Back-office actions on gifts: record cash handed over at the centre, cancel a pledge that will
 not arrive, refund a gift given back. Each calls one fund service; gifts are never edited by form.
 
-Card gifts are refunded in Stripe, not here: Stripe's refund event (payments.services.
-stripe_events) then refunds the gift in the ledger, so the money and the books cannot disagree.
-Goods handed over at the centre are a stock intake, not a gift entered here."""
+Card gifts are refunded through Stripe, from a screen of the payments app that asks Stripe for
+the refund; Stripe's refund event then refunds the gift in the ledger, so the money and the
+books cannot disagree. This app may not import payments, so that screen reaches the gift's
+actions through a Wagtail hook (GIFT_ACTIONS_HOOK). Goods handed over at the centre are a stock
+intake, not a gift entered here."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.widgets import AdminDateInput
 
@@ -28,6 +32,17 @@ from .services import centre_gift_record, donation_cancel, donation_refund
 
 RECORD_PERMISSION = "fund.add_donation"  # record a cash gift received at the centre
 CHANGE_PERMISSION = "fund.change_donation"  # cancel a pledge, refund a gift
+# Apps above this one add actions on a gift: each function registered under this name takes
+# (user, gift) and returns the GiftActions that user may take on it now.
+GIFT_ACTIONS_HOOK = "register_gift_actions"
+
+
+@dataclass(frozen=True)
+class GiftAction:
+    label: str
+    url: str
+    icon: str
+    refunds: bool = False  # gives the gift back: the Refund screen sends a card gift there
 
 
 def _gift_url(gift: Donation) -> str:
@@ -115,7 +130,10 @@ class CentreGiftView(ServiceActionView):
         return _gift_url(gift)
 
 
-class _GiftActionView(ServiceActionView):
+class GiftActionView(ServiceActionView):
+    """An action on one gift (``pk`` in the URL), shown beside the gift's facts; also the base
+    of other apps' actions on gifts."""
+
     template_name = "fund/admin/gift_form.html"
     header_icon = "pick"
     permissions = (CHANGE_PERMISSION,)
@@ -138,7 +156,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Why"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DonationCancelView(_GiftActionView):
+class DonationCancelView(GiftActionView):
     form_class = ReasonForm
     page_title = _("Cancel a pledge")
     log_action = "fund.gift_cancel"
@@ -149,7 +167,7 @@ class DonationCancelView(_GiftActionView):
         return donation_cancel(donation=self.gift, reason=form.cleaned_data["reason"], actor=self.request.user)
 
 
-class DonationRefundView(_GiftActionView):
+class DonationRefundView(GiftActionView):
     form_class = ReasonForm
     page_title = _("Refund a gift")
     log_action = "fund.gift_refund"
@@ -157,29 +175,38 @@ class DonationRefundView(_GiftActionView):
     success_message = _("Refunded: the ledger posting is reversed and the receipt will be voided.")
 
     def object_refusal(self):
-        if self.gift.channel != Donation.Channel.CARD:
+        if self.gift.channel != Donation.Channel.CARD or self.gift.status != Donation.Status.RECEIVED:
             return None
         # The money goes back through Stripe; its refund event then refunds the gift here.
+        refund = next((action for action in _other_apps_actions(self.request.user, self.gift) if action.refunds), None)
+        if refund is not None:
+            return redirect(refund.url)
         messages.error(
             self.request,
             gettext(
-                "Gift %(reference)s was paid by card: refund it in Stripe, and the gift is refunded here "
-                "when Stripe reports it. Its card payment is listed below."
+                "Gift %(reference)s was paid by card: its money goes back through Stripe, from its card payment, "
+                "which you may not open."
             )
             % {"reference": self.gift.reference},
         )
-        return redirect(reverse("cardpayment:index") + "?" + urlencode({"q": self.gift.reference}))
+        return redirect(_gift_url(self.gift))
 
     def call_service(self, form):
         return donation_refund(donation=self.gift, reason=form.cleaned_data["reason"], actor=self.request.user)
 
 
-def gift_actions_for(user, gift: Donation) -> list[tuple[str, str, str]]:
-    """(label, url, icon) of the actions this user may take on this gift now."""
-    if not user.has_perm(CHANGE_PERMISSION):
-        return []
-    if gift.status == Donation.Status.PLEDGED:
-        return [(gettext("Cancel pledge"), reverse("donation:cancel", args=[gift.pk]), "cross")]
-    if gift.status == Donation.Status.RECEIVED and gift.channel != Donation.Channel.CARD:
-        return [(gettext("Refund"), reverse("donation:refund", args=[gift.pk]), "rotate")]
-    return []
+def _other_apps_actions(user, gift: Donation) -> list[GiftAction]:
+    return [action for hook in hooks.get_hooks(GIFT_ACTIONS_HOOK) for action in hook(user, gift)]
+
+
+def gift_actions_for(user, gift: Donation) -> list[GiftAction]:
+    """The actions this user may take on this gift now: this app's, then other apps'."""
+    actions = []
+    if user.has_perm(CHANGE_PERMISSION):
+        if gift.status == Donation.Status.PLEDGED:
+            actions.append(GiftAction(gettext("Cancel pledge"), reverse("donation:cancel", args=[gift.pk]), "cross"))
+        elif gift.status == Donation.Status.RECEIVED and gift.channel != Donation.Channel.CARD:
+            actions.append(
+                GiftAction(gettext("Refund"), reverse("donation:refund", args=[gift.pk]), "rotate", refunds=True)
+            )
+    return actions + _other_apps_actions(user, gift)

@@ -102,8 +102,8 @@ class DonationIndexView(MoneyExportIndexView):
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        for label, url, icon in gift_actions_for(self.request.user, instance):
-            buttons.append(MenuItem(label, url=url, icon_name=icon, priority=5))
+        for action in gift_actions_for(self.request.user, instance):
+            buttons.append(MenuItem(action.label, url=action.url, icon_name=action.icon, priority=5))
         return buttons
 
 

@@ -3,9 +3,10 @@
 List-and-inspect only: these rows change through the card payment services and the webhook.
 Two lists are where a person is needed: Stripe events that need a person (a refund or payment
 that could not be linked to a gift, a partial refund, a dispute to answer, an event waiting for
-Stripe) and monthly gifts in trouble (overdue, or unpaid after Stripe stopped retrying). The one
-action here, "Mark as handled", records what the person did and takes the event off the list
-and out of ``check_ledger``'s report."""
+Stripe) and monthly gifts in trouble (overdue, or unpaid after Stripe stopped retrying). The
+actions here: "Mark as handled" records what the person did and takes the event off the list and
+out of ``check_ledger``'s report; "Refund" asks Stripe to give a card gift back
+(admin_card_refunds.py)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from config.wagtail_admin import BackOfficeViewSet, admin_action_log
 from fund.admin_money import MoneyColumn, MoneyInspectView
 from fund.models import RecurringGift
 
+from .admin_card_refunds import CardRefundView, card_refund_actions
 from .models import CardPayment, StripeEvent
 from .services.stripe_events import StripeEventDeferred, stripe_event_resolve, stripe_event_retry
 
@@ -177,18 +179,42 @@ class StripeEventViewSet(BackOfficeViewSet):
         ]
 
 
+class CardPaymentIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("donation")  # each row's gift: its name and actions
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        for action in card_refund_actions(self.request.user, instance.donation):
+            buttons.append(MenuItem(action.label, url=action.url, icon_name=action.icon, priority=5))
+        return buttons
+
+
 class CardPaymentViewSet(BackOfficeViewSet):
     model = CardPayment
     icon = "pick"
     menu_label = _("Card payments")
     url_prefix = "payments/card-payments"
+    index_view_class = CardPaymentIndexView
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = []
-    list_display = ["donation", "status", "stripe_payment_intent_id", "stripe_invoice_id", "last_error", "updated_at"]
+    list_display = [
+        "donation",
+        "status",
+        "stripe_payment_intent_id",
+        "stripe_invoice_id",
+        "refund_requested_at",
+        "last_error",
+        "updated_at",
+    ]
     list_filter = ["status"]
-    search_fields = ["donation__reference", "stripe_payment_intent_id", "stripe_invoice_id"]
+    search_fields = ["donation__reference", "stripe_payment_intent_id", "stripe_invoice_id", "stripe_refund_id"]
     list_per_page = 50
+
+    def get_urlpatterns(self):
+        # By the gift's pk: the gift's own actions link here, and the History entry goes on the gift.
+        return super().get_urlpatterns() + [path("refund-gift/<int:pk>/", CardRefundView.as_view(), name="refund")]
 
 
 class RecurringGiftFilterSet(WagtailFilterSet):

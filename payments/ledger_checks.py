@@ -2,6 +2,10 @@
 guards on the payments tables, and card money the ledger may not count yet. Registered with
 fund's checks (fund.selectors.ledger_checks), which find this module by its name."""
 
+import datetime
+
+from django.utils import timezone
+
 from fund.models import Donation
 from fund.selectors.ledger_checks import ledger_check_register, ledger_guard_require
 
@@ -21,6 +25,9 @@ MONEY_EVENT_TYPES = (
     "charge.refunded",
     "charge.dispute.closed",
 )
+# Stripe sends charge.refunded within seconds of a refund; a day without it means the event was
+# lost (a webhook misconfigured, Stripe gave up retrying) and the gift is still counted as given.
+REFUND_CONFIRMATION_WAIT = datetime.timedelta(days=1)
 
 
 @ledger_check_register
@@ -34,6 +41,17 @@ def card_money_the_ledger_may_miss() -> list[str]:
         .exclude(donation__status=Donation.Status.REFUNDED)
         .select_related("donation")
         .order_by("pk")
+    ]
+    problems += [
+        f"A refund of gift {payment.donation.reference} was asked of Stripe at "
+        f"{payment.refund_requested_at.isoformat(timespec='minutes')} (refund {payment.stripe_refund_id}) and Stripe "
+        f"has not confirmed it: the gift is still "
+        f"{payment.donation.status}. Check the refund and the webhook in Stripe's Dashboard."
+        for payment in CardPayment.objects.filter(
+            refund_requested_at__lt=timezone.now() - REFUND_CONFIRMATION_WAIT, donation__status=Donation.Status.RECEIVED
+        )
+        .select_related("donation")
+        .order_by("refund_requested_at")
     ]
     waiting = StripeEvent.objects.filter(
         type__in=MONEY_EVENT_TYPES, attention__in=(StripeEvent.Attention.PERSON, StripeEvent.Attention.RETRY)

@@ -4,10 +4,12 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from config.wagtail_admin import PermissionMenuItem, ReadOnlyPolicy
+from fund.admin_gifts import GIFT_ACTIONS_HOOK
 from fund.models import RecurringGift
 
 from .admin_bank import IMPORT_PERMISSION, BankAdminGroup, BankImportView, PledgesDueView
 from .admin_batches import BatchViewSet
+from .admin_card_refunds import card_refund_actions
 from .admin_cards import CardPaymentsAdminGroup
 from .models import BankStatement, BankTransaction, Batch, BatchLine, CardPayment, StripeEvent
 
@@ -30,6 +32,10 @@ def register_bank_admin():
 @hooks.register("register_admin_viewset")
 def register_batch_admin():
     return BatchViewSet()
+
+
+# A received card gift is refunded through Stripe: the Gifts listing and its Refund screen send it here.
+hooks.register(GIFT_ACTIONS_HOOK, card_refund_actions)
 
 
 @hooks.register("register_admin_urls")
@@ -63,6 +69,8 @@ def register_payments_log_actions(actions):
     actions.register_action("payments.line_ignore", _("Not a gift"), _("Marked not a gift"))
     actions.register_action("payments.event_resolve", _("Handled"), _("Marked as handled"))
     actions.register_action("payments.event_retry", _("Retry"), _("Processed again"))
+    # On the gift's History: the refund was asked of Stripe; the gift's refund follows Stripe's event.
+    actions.register_action("payments.card_refund_request", _("Refund by card"), _("Refund asked of Stripe"))
     actions.register_action("payments.batch_open", _("Open"), _("Batch opened"))
     actions.register_action("payments.batch_line_add", _("Enter a gift"), _("Gift entered"))
     actions.register_action("payments.batch_line_remove", _("Remove a gift"), _("Gift removed"))

@@ -119,7 +119,7 @@ FUND_ACCOUNTANT = Role(
         *SCHOLARSHIPS_VIEW,
         # Gifts change only through these actions (fund/admin_gifts.py), never by Wagtail's forms.
         "fund.add_donation",  # record a cash gift received at the centre
-        "fund.change_donation",  # cancel a pledge, refund a gift (a card gift: in Stripe)
+        "fund.change_donation",  # cancel a pledge, refund a gift (a card gift: Stripe is asked, with view_cardpayment)
         "payments.add_batch",  # open a batch of cash collected at an event or at the centre
         "payments.change_batch",  # enter and remove its lines
         # Post a batch; a mismatch is overridden only by someone who entered none of it.

@@ -43,16 +43,45 @@ class CardPayment(models.Model):
     last_error = models.CharField(max_length=500, blank=True, verbose_name=_("last error"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    # A refund asked of Stripe from the back office (payments.services.card_refunds): who, when,
+    # why, and Stripe's refund. The gift itself is refunded only when Stripe's charge.refunded
+    # event confirms it, so the ledger never counts a refund Stripe did not make.
+    refund_requested_at = models.DateTimeField(null=True, blank=True, verbose_name=_("refund asked at"))
+    refund_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("refund asked by"),
+    )
+    refund_reason = models.CharField(max_length=500, blank=True, verbose_name=_("why refunded"))
+    stripe_refund_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("Stripe refund id")
+    )
 
     class Meta:
         # Born in the fund app; the table kept its name when the model moved (docs/decisions/0013).
         db_table = "fund_cardpayment"
         ordering = ["-created_at"]
+        constraints = [
+            # A refund is recorded as asked only with the refund Stripe made, and the other way round.
+            models.CheckConstraint(
+                condition=Q(refund_requested_at__isnull=True, stripe_refund_id__isnull=True)
+                | Q(refund_requested_at__isnull=False, stripe_refund_id__isnull=False),
+                name="cardpayment_refund_request_complete",
+            ),
+        ]
         verbose_name = _("card payment")
         verbose_name_plural = _("card payments")
 
     def __str__(self) -> str:
         return self.stripe_payment_intent_id or self.stripe_invoice_id or f"card payment {self.pk}"
+
+    @property
+    def refund_awaits_stripe(self) -> bool:
+        """A refund was asked of Stripe and its refund event has not refunded the gift yet."""
+        return self.refund_requested_at is not None and self.status != self.Status.REFUNDED
 
 
 class StripeEvent(models.Model):

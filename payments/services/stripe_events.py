@@ -293,9 +293,17 @@ def _charge_refunded(charge: dict, event: Mapping[str, Any], lookup: Mapping[str
     )
     if refusal:
         return refusal
-    donation_refund(donation=donation, reason="Card payment refunded in Stripe")
+    # Asked from the back office (payments.services.card_refunds): the reversal carries that
+    # person's reason and name, so the ledger says who decided it and why.
+    asked = payment.refund_requested_at is not None
+    donation_refund(
+        donation=donation,
+        reason=payment.refund_reason if asked else "Card payment refunded in Stripe",
+        actor=payment.refund_requested_by,
+    )
     set_payment(payment, status=CardPayment.Status.REFUNDED)
-    return f"Gift {donation.reference} refunded ({amount})."
+    how = f", as asked from the back office (refund {payment.stripe_refund_id})" if asked else ""
+    return f"Gift {donation.reference} refunded ({amount}){how}."
 
 
 def _dispute_created(dispute: dict, event: Mapping[str, Any], lookup: Mapping[str, Any]) -> str:

@@ -1,6 +1,6 @@
 """Screens for the fund services that had none: a cash gift received at the centre (a donor on
-file or a new one), cancelling a pledge, refunding a gift (a card gift: refused, pointing to its
-card payment), and closing and reopening a campaign, which the public site then honours."""
+file or a new one), cancelling a pledge, refunding a gift (a card gift: sent to the screen that
+asks Stripe for the refund), and closing and reopening a campaign, which the public site then honours."""
 
 import datetime
 from decimal import Decimal
@@ -168,16 +168,17 @@ def test_refund_a_cash_gift_reverses_its_posting(clients, fund, donor):
     assert list(history) == ["fund.gift_refund"]
 
 
-def test_a_card_gift_is_not_refunded_here_but_sent_to_its_card_payment(clients, fund, donor):
+def test_a_card_gift_is_not_refunded_here_but_sent_to_its_stripe_refund(clients, fund, donor):
     gift = donation_record(fund=fund, donor=donor, kind="cash", channel="card", amount="400000")
     donation_receive(donation=gift)
+    stripe_refund = f"/admin/payments/card-payments/refund-gift/{gift.pk}/"
     listing = clients["accountant"].get("/admin/fund/gifts/").content.decode()
-    assert f"/admin/fund/gifts/refund/{gift.pk}/" not in listing
+    assert f"/admin/fund/gifts/refund/{gift.pk}/" not in listing and stripe_refund in listing
     response = clients["accountant"].post(f"/admin/fund/gifts/refund/{gift.pk}/", {"reason": "Asked"})
     assert response.status_code == 302
-    assert response["Location"] == f"/admin/payments/card-payments/?q={gift.reference}"
+    assert response["Location"] == stripe_refund
     gift.refresh_from_db()
-    assert gift.status == "received" and Posting.objects.filter(kind="donation_refunded").count() == 0
+    assert gift.status == "received" and not Posting.objects.filter(kind=Posting.Kind.REVERSAL).exists()
 
 
 def test_a_fund_manager_neither_cancels_nor_refunds(clients, fund, donor):

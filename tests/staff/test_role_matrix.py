@@ -161,8 +161,10 @@ def one_of_each(fund, donor):
     donation_receive(donation=gift)
     receipt = receipt_issue(donation_id=gift.pk)
     ReceiptDelivery.objects.get_or_create(receipt=receipt, defaults={"to_email": "a@example.org"})
-    card_gift = donation_record(fund=fund, donor=donor, kind="cash", channel="card", amount="100000")
-    CardPayment.objects.create(donation=card_gift, stripe_payment_intent_id="pi_matrix")
+    card_gift = donation_record(fund=fund, donor=donor, kind="cash", channel="card", amount="100000", received_at=now)
+    CardPayment.objects.create(
+        donation=card_gift, stripe_payment_intent_id="pi_matrix", status=CardPayment.Status.SUCCEEDED
+    )
     RecurringGift.objects.create(donor=donor, fund=fund, amount=Money(Decimal("50000"), "VND"))
     for stripe_id, attention in (("evt_matrix", "person"), ("evt_matrix_retry", "retry")):
         StripeEvent.objects.create(
@@ -347,6 +349,7 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
     accountant = {ADMINISTRATOR, ACCOUNTANT}
     pledge = Donation.objects.filter(status="pledged", channel="bank_transfer").first()
     cash_gift = Donation.objects.filter(status="received", channel="cash").first()
+    card_gift = Donation.objects.filter(status="received", channel="card").first()
     campaign = Campaign.objects.get()
     person = Beneficiary.objects.get()
     batch = Batch.objects.get()
@@ -397,6 +400,8 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         (reverse("donation:record_centre"), accountant),
         (reverse("donation:cancel", args=[pledge.pk]), accountant),
         (reverse("donation:refund", args=[cash_gift.pk]), accountant),
+        # A card gift's refund is asked of Stripe: the gifts' permission and the card payments' both.
+        (reverse("cardpayment:refund", args=[card_gift.pk]), accountant),
         (reverse("campaigns:close", args=[campaign.pk]), {ADMINISTRATOR, MANAGER}),
         (reverse("campaigns:reopen", args=[campaign.pk]), {ADMINISTRATOR, MANAGER}),
         # Case files: the case worker admits and records departures.
