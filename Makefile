@@ -5,6 +5,8 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# Two test processes, one per core (pytest-xdist), each with its own test database.
+PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help run test install system-deps migrate seed check-ledger lint messages worker bench clean
@@ -54,7 +56,7 @@ $(AXE_DIR)/node_modules/.installed: $(AXE_DIR)/package-lock.json
 # pytest exits 5 when it collected nothing: say so, and fail.
 test: install $(AXE_DIR)/node_modules/.installed
 	@scripts/system-deps.sh $(TEST_DEB_PACKAGES)
-	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no tests ran" >&2; fi; exit $$rc
 
 check-ledger: install

@@ -1,4 +1,5 @@
 import pytest
+from celery._state import _set_task_join_will_block
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone, translation
@@ -40,6 +41,10 @@ def _tasks_in_process(request):
         return
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
+    # Celery keeps a process-wide "inside a worker" flag that refuses result.get(); once anything
+    # in this process has set it, a later test's eager task result could no longer be read. Each
+    # test starts outside a worker, as a web process is.
+    _set_task_join_will_block(False)
     yield
     app.conf.task_always_eager = previous
 
