@@ -59,7 +59,7 @@ RECEIPTS_VIEW = ("receipts.view_receipt", "receipts.view_receiptdelivery")  # Re
 AUDIT_VIEW = ("audit.view_auditentry",)  # Audit trail (staff/admin_views.py)
 # The official books (fund/admin_books.py): closed periods, the account codes of the centre's
 # chart, and the journal export, which is a read of the ledger like any listing.
-BOOKS_VIEW = ("fund.view_closedperiod", "fund.view_accountmapping", "fund.export_journal")
+BOOKS_VIEW = ("fund.view_closedperiod", "fund.view_accountmapping", "fund.view_journal")
 
 CASE_FILE_VIEW = ("care.view_beneficiary",)  # People in care
 # Allocations by number, fund, kind, programme and amount; the person shows only with CASE_FILE_VIEW.

@@ -93,8 +93,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'account in the official books',
                 'verbose_name_plural': 'accounts in the official books',
                 'ordering': ['role', 'fund__code'],
-                'permissions': [('export_journal', 'Can export the journal for the official books')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('fund__isnull', False)), fields=('fund', 'role'), name='account_mapping_fund_role_unique'), models.UniqueConstraint(condition=models.Q(('fund__isnull', True)), fields=('role',), name='account_mapping_default_role_unique')],
+                'permissions': [('view_journal', 'Can view and export the journal for the official books')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('fund__isnull', False)), fields=('fund', 'role'), name='account_mapping_fund_role_unique', violation_error_message='This account of this fund has a code already: edit that one.'), models.UniqueConstraint(condition=models.Q(('fund__isnull', True)), fields=('role',), name='account_mapping_default_role_unique', violation_error_message='This account has a code for every fund already: edit that one.')],
             },
         ),
         migrations.CreateModel(

@@ -112,13 +112,19 @@ class AccountMapping(models.Model):
 
     class Meta:
         ordering = ["role", "fund__code"]
-        permissions = [("export_journal", "Can export the journal for the official books")]
+        permissions = [("view_journal", "Can view and export the journal for the official books")]
         constraints = [
             models.UniqueConstraint(
-                fields=["fund", "role"], condition=Q(fund__isnull=False), name="account_mapping_fund_role_unique"
+                fields=["fund", "role"],
+                condition=Q(fund__isnull=False),
+                name="account_mapping_fund_role_unique",
+                violation_error_message=_("This account of this fund has a code already: edit that one."),
             ),
             models.UniqueConstraint(
-                fields=["role"], condition=Q(fund__isnull=True), name="account_mapping_default_role_unique"
+                fields=["role"],
+                condition=Q(fund__isnull=True),
+                name="account_mapping_default_role_unique",
+                violation_error_message=_("This account has a code for every fund already: edit that one."),
             ),
         ]
         verbose_name = _("account in the official books")

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 
 from django.db import connection
+from django.utils import timezone
 
 from ..models import ClosedPeriod
 
@@ -54,3 +55,17 @@ def ledger_first_day() -> datetime.date | None:
         cursor.execute("SELECT MIN(date) FROM hordak_transaction")
         (first,) = cursor.fetchone()
     return first
+
+
+def _month_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first = day.replace(day=1)
+    return first, (first + datetime.timedelta(days=32)).replace(day=1) - ONE_DAY
+
+
+def period_next_to_close() -> tuple[datetime.date, datetime.date]:
+    """The month a close form suggests: the first month still open since the books began (or
+    last month, for books with nothing in them yet)."""
+    first = ledger_first_day()
+    if first is None:
+        return _month_of(timezone.localdate().replace(day=1) - ONE_DAY)
+    return _month_of(first_open_day_from(first))
