@@ -11,6 +11,7 @@ import time
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.utils import timezone
 from djmoney.money import Money
 from hordak.models import Leg, Transaction
@@ -450,3 +451,24 @@ def test_a_close_during_a_posting_waits_for_it_and_holds_it(fund, donor, restore
     assert isinstance(period, ClosedPeriod), period
     assert period.transactions == 1  # the gift that was being posted is inside the closed period
     assert ledger_problems().problems == []
+
+
+# --- the screens -------------------------------------------------------------------------------
+
+
+def test_the_administrator_reopens_through_the_screen_and_the_accountant_cannot(people, closed_last_month):
+    url = f"/admin/fund/periods/reopen/{closed_last_month.pk}/"
+    accountant, admin = Client(), Client()
+    accountant.force_login(people["accountant"])
+    admin.force_login(people["administrator"])
+    refused = accountant.post(url, {"reason": "I would like to"})
+    assert refused.status_code in (302, 403) and refused.get("Location", "/admin/") == "/admin/"
+    closed_last_month.refresh_from_db()
+    assert closed_last_month.is_closed
+    assert admin.post(url, {"reason": ""}).status_code == 200  # a reason is required
+    response = admin.post(url, {"reason": "Wrong fund on one gift"})
+    assert response.status_code == 302 and response["Location"] == "/admin/fund/periods/"
+    closed_last_month.refresh_from_db()
+    assert closed_last_month.reopen_reason == "Wrong fund on one gift"
+    listing = admin.get("/admin/fund/periods/").content.decode()
+    assert "Reopened" in listing and "Wrong fund on one gift" in listing
