@@ -199,6 +199,7 @@ class PostingViewSet(BackOfficeViewSet):
         "donation",
         "reverses",
         "reason",
+        "occurred_on",  # a late entry: the day it happened, in a period closed since
         "digest",
         "created_by",
     ]

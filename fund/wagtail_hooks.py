@@ -4,19 +4,37 @@ from wagtail.permissions import register_permission_policy
 
 from config.wagtail_admin import NoDeletePolicy, ReadOnlyPolicy
 
+from .admin_books import BooksAdminGroup, books_urls, journal_export_menu_item
 from .admin_views import FundAdminGroup
-from .models import Campaign, Donation, Fund, Posting
+from .models import AccountMapping, Campaign, ClosedPeriod, Donation, Fund, Posting
 
-# Gifts point at funds and campaigns: one that is over is closed, never deleted.
-for model in (Fund, Campaign):
+# Gifts point at funds and campaigns: one that is over is closed, never deleted. An account code
+# is changed, never removed (an export made with it names it).
+for model in (Fund, Campaign, AccountMapping):
     register_permission_policy(model, NoDeletePolicy(model))
-for model in (Donation, Posting):
+# Closed periods change only through period_close / period_reopen.
+for model in (Donation, Posting, ClosedPeriod):
     register_permission_policy(model, ReadOnlyPolicy(model))
 
 
 @hooks.register("register_admin_viewset")
 def register_fund_admin():
     return FundAdminGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_books_admin():
+    return BooksAdminGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_books_admin_urls():
+    return books_urls()
+
+
+@hooks.register("register_books_menu_item")
+def register_journal_export_menu_item():
+    return journal_export_menu_item()
 
 
 @hooks.register("register_log_actions")
@@ -27,3 +45,5 @@ def register_fund_log_actions(actions):
     actions.register_action("fund.gift_refund", _("Refund"), _("Gift refunded"))
     actions.register_action("fund.campaign_close", _("Close"), _("Campaign closed"))
     actions.register_action("fund.campaign_reopen", _("Reopen"), _("Campaign reopened"))
+    actions.register_action("fund.period_close", _("Close"), _("Period closed"))
+    actions.register_action("fund.period_reopen", _("Reopen"), _("Period reopened"))

@@ -10,8 +10,8 @@ lines, receipts: see config/wagtail_admin.ReadOnlyPolicy) are listed only where 
 of their own checks them (a gift recorded at the centre, a person admitted), and permissions on
 models with no screen at all (hordak's accounts, gift lines, fund accounts, ledger checks) are left
 out: a permission nobody can use only misleads whoever reads the group. What the table allows
-but has no screen yet (enrolment, handovers, closing periods, journal exports, the
-dashboard, fund statements) is added here when its screen is built; docs/decisions/0011-roles.md.
+but has no screen yet (enrolment, handovers, the dashboard, fund statements) is added here when
+its screen is built; docs/decisions/0011-roles.md.
 """
 
 from __future__ import annotations
@@ -57,6 +57,9 @@ FINANCE_VIEW = (
 )
 RECEIPTS_VIEW = ("receipts.view_receipt", "receipts.view_receiptdelivery")  # Receipts, receipt emails, PDF
 AUDIT_VIEW = ("audit.view_auditentry",)  # Audit trail (staff/admin_views.py)
+# The official books (fund/admin_books.py): closed periods, the account codes of the centre's
+# chart, and the journal export, which is a read of the ledger like any listing.
+BOOKS_VIEW = ("fund.view_closedperiod", "fund.view_accountmapping", "fund.view_journal")
 
 CASE_FILE_VIEW = ("care.view_beneficiary",)  # People in care
 # Allocations by number, fund, kind, programme and amount; the person shows only with CASE_FILE_VIEW.
@@ -124,6 +127,10 @@ FUND_ACCOUNTANT = Role(
         "payments.change_batch",  # enter and remove its lines
         # Post a batch; a mismatch is overridden only by someone who entered none of it.
         "payments.post_batch",
+        *BOOKS_VIEW,
+        "fund.add_closedperiod",  # close a month or a quarter (reopening is the administrator's)
+        "fund.add_accountmapping",  # map our accounts to the centre's chart
+        "fund.change_accountmapping",
     ),
 )
 
@@ -182,6 +189,7 @@ AUDITOR = Role(
         *FINANCE_VIEW,
         *RECEIPTS_VIEW,
         *AUDIT_VIEW,
+        *BOOKS_VIEW,
         *ALLOCATIONS_VIEW,
         *SCHOLARSHIPS_VIEW,
         *STOCK_VIEW,

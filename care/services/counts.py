@@ -167,6 +167,9 @@ def stock_count_approve(*, count: StockCount, actor: Any) -> StockCount:
                 reference=count.reference,
                 date=count.counted_on,
                 description=f"Stock count {count.pk} of {count.counted_on.isoformat()}",
+                # The count's day was fixed when it was recorded; approved after that day's
+                # period closed, its value moves in the open period (fund.services.ledger).
+                late_into_open_period=True,
                 actor=actor,
             )
         count.status = StockCount.Status.APPROVED

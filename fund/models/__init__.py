@@ -1,3 +1,4 @@
+from .books import AccountMapping, ClosedPeriod
 from .commitments import Commitment
 from .donations import Donation, DonationLine
 from .funds import Campaign, Fund
@@ -6,6 +7,8 @@ from .organisation import Organisation
 from .recurring import RecurringGift
 
 __all__ = [
+    "AccountMapping",
+    "ClosedPeriod",
     "Commitment",
     "RecurringGift",
     "AccountRole",

@@ -115,6 +115,9 @@ class Posting(models.Model):
     purpose = models.CharField(_("kind of support"), max_length=20, blank=True)
     programme = models.CharField(_("programme"), max_length=30, blank=True)
     reference = models.CharField(_("reference"), max_length=50, blank=True, db_index=True)
+    # A late entry: what it records happened on this day, inside a period already closed, so it
+    # was dated in the open period instead (fund.services.ledger). Statements say so beside it.
+    occurred_on = models.DateField(_("happened on (closed period)"), null=True, blank=True)
     digest = models.CharField(max_length=64, verbose_name=_("digest"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     created_by = models.ForeignKey(

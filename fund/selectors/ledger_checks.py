@@ -22,6 +22,7 @@ from ..digests import all_transaction_digests
 from ..models import AccountRole, Donation, Fund, FundAccount, Posting
 from ..models.ledger import ROLES_ADDED_LATER
 from .balances import fund_asset_total_from_legs, fund_balances
+from .periods import closed_periods, period_fingerprint
 
 APPEND_ONLY_TABLES = ("hordak_transaction", "hordak_leg", "fund_posting", "audit_auditentry")
 # trigger name -> the table it protects
@@ -32,6 +33,9 @@ REQUIRED_TRIGGERS = {
     "fund_donationline_freeze_received": "fund_donationline",
     "fund_donationline_add_up": "fund_donationline",
     append_only_trigger_name("fund_fundaccount"): "fund_fundaccount",
+    # Closed periods: nothing dated inside one, and their rows only gain a reopening.
+    "hordak_transaction_closed_period": "hordak_transaction",
+    "fund_closedperiod_history": "fund_closedperiod",
     # hordak's own: legs balance per transaction, legs match their account's currency.
     "check_leg_trigger": "hordak_leg",
     "check_leg_and_account_currency_match_trigger": "hordak_leg",
@@ -204,6 +208,20 @@ def _goods_match_their_lines() -> list[str]:
         ]
 
 
+def _closed_periods_unchanged() -> list[str]:
+    """A closed period holds what it held when it closed: same transactions, same legs."""
+    problems = []
+    for period in closed_periods():
+        count, digest = period_fingerprint(period.starts_on, period.ends_on)
+        if (count, digest) != (period.transactions, period.digest):
+            problems.append(
+                f"Closed period {period.starts_on} to {period.ends_on} changed since it was closed: "
+                f"{period.transactions} transaction(s) then, {count} now"
+                + ("" if count != period.transactions else ", and their contents differ")
+            )
+    return problems
+
+
 ExtraCheck = Callable[[], list[str]]
 _extra_checks: list[ExtraCheck] = []
 
@@ -233,6 +251,7 @@ def ledger_problems() -> LedgerReport:
         _donations_match_postings,
         _goods_match_their_lines,
         _accounting_equation,
+        _closed_periods_unchanged,
         *_extra_checks,
     ):
         report.problems.extend(check())

@@ -5,6 +5,7 @@ from .donations import donation_cancel, donation_receive, donation_record, donat
 from .funds import campaign_create, campaign_update, fund_create, fund_update
 from .goods import fund_goods_adjust, fund_goods_issue
 from .ledger import ledger_check_run
+from .periods import period_close, period_reopen
 from .spending import fund_lock, fund_spend, fund_spend_check, fund_spend_reverse
 
 __all__ = [
@@ -27,5 +28,7 @@ __all__ = [
     "fund_spend_reverse",
     "fund_update",
     "ledger_check_run",
+    "period_close",
+    "period_reopen",
     "received_on_moment",
 ]

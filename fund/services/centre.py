@@ -19,7 +19,9 @@ from donors.services import donor_create
 from ..errors import FundError, InvalidTransition
 from ..models import Campaign, Donation, Fund
 from ..money import money_parse
+from ..selectors.periods import closed_period_on
 from .donations import donation_record
+from .ledger import period_closed_refusal
 
 
 def received_on_moment(day: datetime.date) -> datetime.datetime:
@@ -53,6 +55,9 @@ def centre_gift_record(
     as donor fields, see donors.services.DONOR_FIELDS), both in one transaction. The receipt
     follows as for any received gift. Goods handed over are a stock intake, not this."""
     received_at = received_on_moment(received_on)
+    # Said beside the date the accountant typed; the ledger refuses it again under its lock.
+    if (period := closed_period_on(received_on)) is not None:
+        raise FundError({"received_on": period_closed_refusal(period, received_on)})
     money = money_parse(amount, fund.currency)  # refused before a donor is created
     if campaign is not None and not campaign.is_active:
         raise FundError({"campaign": gettext("The campaign %(name)s is closed.") % {"name": campaign.name}})

@@ -112,7 +112,7 @@ def _check_not_future(moment: datetime.datetime) -> None:
         raise FundError(_("A gift cannot be received in the future."))
 
 
-def _post_receipt(donation: Donation, actor: Any) -> Posting:
+def _post_receipt(donation: Donation, actor: Any, late_into_open_period: bool) -> Posting:
     value = donation.fund_value
     return ledger_post(
         fund=donation.fund,
@@ -124,6 +124,7 @@ def _post_receipt(donation: Donation, actor: Any) -> Posting:
         description=f"Gift {donation.reference} ({donation.get_kind_display()}, {donation.get_channel_display()})",
         date=timezone.localdate(donation.received_at),
         donation=donation,
+        late_into_open_period=late_into_open_period,
         actor=actor,
     )
 
@@ -152,10 +153,16 @@ def donation_record(
     fee_cover: Any = None,
     commitment: Any = None,
     recurring_gift: Any = None,
+    late_into_open_period: bool = False,
     actor: Any = None,
 ) -> Donation:
     """Record a gift as pledged, or as received at ``received_at`` (cash counted at the centre,
     goods delivered) in which case it is posted to the ledger in the same transaction.
+
+    A ``received_at`` inside a closed period is refused, unless the caller passes
+    ``late_into_open_period`` because the day is a fact it cannot change (a bank's booking day,
+    a card charge): then the gift keeps the day it arrived and its posting is dated in the open
+    period (fund.services.ledger.ledger_post).
 
     Money gifts take ``amount`` and ``currency`` (default: the fund's); goods take ``lines``
     (description, quantity, unit, fair_value) and their value is the lines' total. A currency
@@ -284,7 +291,7 @@ def donation_record(
             line.donation = donation
         DonationLine.objects.bulk_create(line_objects)
         if received_at is not None:
-            _post_receipt(donation, actor)
+            _post_receipt(donation, actor, late_into_open_period)
             donation_received.send(sender=Donation, donation=donation, actor=actor)
         audit_record(
             actor=actor,
@@ -301,10 +308,12 @@ def donation_receive(
     received_at: datetime.datetime | None = None,
     amount: Any = None,
     channel: str | None = None,
+    late_into_open_period: bool = False,
     actor: Any = None,
 ) -> Donation:
     """Mark a pledge received and post it. Receiving twice is refused, so a repeated webhook or
     double click cannot count a gift twice (the Posting's unique constraint backs this up).
+    A ``received_at`` inside a closed period: as for donation_record.
 
     A money pledge may arrive as a different sum (``amount``: a transfer of less or more than
     promised) or by another way (``channel``: a card gift abandoned, then paid by transfer); the
@@ -338,7 +347,7 @@ def donation_receive(
         donation.status = Donation.Status.RECEIVED
         donation.received_at = received_at
         donation.save(update_fields=["status", "received_at", "amount", "amount_currency", "channel"])
-        _post_receipt(donation, actor)
+        _post_receipt(donation, actor, late_into_open_period)
         audit_record(actor=actor, action="donation.receive", obj=donation, data=changes or None)
         donation_received.send(sender=Donation, donation=donation, actor=actor)
     return donation

@@ -107,11 +107,13 @@ def fund_goods_adjust(
     reference: str,
     date: datetime.date,
     description: str,
+    late_into_open_period: bool = False,
     actor: Any = None,
 ) -> Posting:
     """A stock count's net difference: a positive ``loss`` posts Dr "Goods lost or damaged",
     Cr "Donated goods in stock"; a negative one (a surplus found) the other way round. The
-    account is created on first use for funds opened before it existed."""
+    account is created on first use for funds opened before it existed. A count approved after
+    its day's period closed is dated in the open period with ``late_into_open_period``."""
     _programme, reference, description = _texts("", reference, description)
     if not isinstance(loss, Money) or loss.amount == 0:
         raise FundError(_("A stock adjustment moves some value; nothing to post."))
@@ -132,6 +134,7 @@ def fund_goods_adjust(
             description=description,
             date=date,
             reference=reference,
+            late_into_open_period=late_into_open_period,
             actor=actor,
         )
         audit_record(

@@ -1,6 +1,13 @@
 """Writing to the ledger. Every movement of value is one balanced hordak transaction plus one
 Posting; corrections are reversals. Callers hold the transaction: these functions must run
 inside ``transaction.atomic()`` (they check), so a posting commits with the change it records.
+
+Nothing is posted with a date inside a closed period (fund.services.periods). The check and the
+close exclude each other through one advisory lock: every posting holds it shared until its
+transaction ends, a close holds it exclusively, so a close waits for postings already past the
+check to commit (they belong to the period it then fingerprints) and a posting that comes during
+a close waits and then sees it. A trigger on hordak_transaction repeats the check for any
+writer (migration 0016).
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 from hordak.models import Account, Leg, Transaction
@@ -21,9 +28,10 @@ from config.actors import actor_user
 
 from ..digests import transaction_digest
 from ..errors import LedgerError
-from ..models import AccountRole, Fund, FundAccount, LedgerCheck, Posting
+from ..models import AccountRole, ClosedPeriod, Fund, FundAccount, LedgerCheck, Posting
 from ..models.ledger import ASSET_ROLES, EXPENSE_ROLES, INCOME_ROLES
 from ..selectors.ledger_checks import ledger_problems
+from ..selectors.periods import closed_period_on, first_open_day_from
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +48,9 @@ _ROLE_PLACE = {
 }
 # Fund creation reshapes hordak's account tree (MPTT): one at a time.
 _CHART_LOCK_KEY = 0x43540001
+# Postings (shared) against closing a period (exclusive). The trigger of migration 0016 takes the
+# same key: change both or neither.
+PERIOD_LOCK_KEY = 0x43540003
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,47 @@ def _require_atomic() -> None:
 def _chart_lock() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHART_LOCK_KEY])
+
+
+def period_lock(*, exclusive: bool) -> None:
+    """Until the caller's transaction ends: shared for a posting, exclusive for a close."""
+    _require_atomic()
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [PERIOD_LOCK_KEY])
+
+
+def _day(value: datetime.date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def period_closed_refusal(period: ClosedPeriod, day: datetime.date) -> str:
+    """What a refused entry is told: which period, and where the entry goes instead."""
+    return _(
+        "The period %(start)s – %(end)s is closed: nothing can be dated %(date)s. A late gift or a "
+        "correction goes into the open period: date it %(open)s or later."
+    ) % {
+        "start": _day(period.starts_on),
+        "end": _day(period.ends_on),
+        "date": _day(day),
+        "open": _day(first_open_day_from(day)),
+    }
+
+
+def _ledger_date(day: datetime.date, *, late_into_open_period: bool) -> tuple[datetime.date, datetime.date | None]:
+    """The date to post at and, for a late entry moved out of a closed period, the day it
+    happened. Holds the period lock (shared) from here to the caller's commit."""
+    period_lock(exclusive=False)
+    period = closed_period_on(day)
+    if period is None:
+        return day, None
+    if not late_into_open_period:
+        raise LedgerError(period_closed_refusal(period, day))
+    # Today is open: a period closes only once its last day is over (period_close).
+    today = timezone.localdate()
+    if (now_closed := closed_period_on(today)) is not None:
+        raise LedgerError(period_closed_refusal(now_closed, today))
+    return today, day
 
 
 def _root_accounts() -> dict[str, Account]:
@@ -156,12 +208,21 @@ def ledger_post(
     purpose: str = "",
     programme: str = "",
     reference: str = "",
+    late_into_open_period: bool = False,
     actor: Any = None,
 ) -> Posting:
     """Write one balanced transaction for ``fund`` and its Posting. The database trigger checks
-    balance again at commit; this check gives the caller a clear error first."""
+    balance again at commit; this check gives the caller a clear error first.
+
+    A ``date`` inside a closed period is refused (LedgerError), unless the caller records a fact
+    it cannot re-date (a bank's booking day, a card charge, a batch's or a count's day fixed
+    earlier): with ``late_into_open_period`` such an entry is dated today, says so in its
+    description, and keeps the day it happened in ``Posting.occurred_on``."""
     _require_atomic()
     _check_entries(fund, entries)
+    date, occurred_on = _ledger_date(date, late_into_open_period=late_into_open_period)
+    if occurred_on is not None:
+        description = f"{description[:440]} [late: happened on {occurred_on.isoformat()}, in a closed period]"
     accounts = {fa.role: fa.account_id for fa in FundAccount.objects.filter(fund=fund)}
     tx = Transaction.objects.create(date=date, description=description[:500])
     # One INSERT for all legs: the balance trigger then sees a whole transaction even when
@@ -179,6 +240,7 @@ def ledger_post(
         purpose=purpose,
         programme=programme,
         reference=reference,
+        occurred_on=occurred_on,
         digest=transaction_digest(tx.pk),
         created_by=actor_user(actor),
     )

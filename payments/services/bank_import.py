@@ -219,6 +219,13 @@ def references_in(description: str) -> list[str]:
     return list(dict.fromkeys(match.group(1) for match in _REFERENCE.finditer(compact)))
 
 
+# LATE_TRANSFERS: a transfer booked on a day whose period is closed (a statement imported late,
+# a line decided after the month was closed) is still received on its booking day, which the
+# receipt prints, and its posting is dated in the open period (fund.services.ledger.ledger_post,
+# late_into_open_period): the money is in the bank, and refusing it would leave the line in review
+# with nothing a reviewer could do.
+
+
 def received_moment(
     booked_on: datetime.date, *, booked_at: datetime.datetime | None = None, pledged_at: datetime.datetime | None = None
 ) -> datetime.datetime:
@@ -438,6 +445,7 @@ def _receive(
                 donation=gift,
                 received_at=received_moment(line.booked_on, booked_at=booked_at, pledged_at=gift.pledged_at),
                 channel=Donation.Channel.BANK_TRANSFER,
+                late_into_open_period=True,  # the bank's booking day is a fact: see LATE_TRANSFERS
                 actor=actor,
             )
     except FundError as exc:

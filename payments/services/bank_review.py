@@ -99,6 +99,7 @@ def bank_transaction_resolve(
             received_at=received_moment(line.booked_on, pledged_at=gift.pledged_at),
             amount=line.amount if differs else None,
             channel=Donation.Channel.BANK_TRANSFER,
+            late_into_open_period=True,  # see bank_import.LATE_TRANSFERS
             actor=actor,
         )
         reason = "Matched by hand"
@@ -149,6 +150,7 @@ def bank_transaction_record_gift(
             exchange_rate=exchange_rate,
             received_at=received_at,
             pledged_at=received_at,
+            late_into_open_period=True,  # see bank_import.LATE_TRANSFERS
             actor=actor,
         )
         _close(line, status=BankTransaction.Status.MATCHED, reason="Recorded as a new gift.", actor=actor, gift=gift)

@@ -247,6 +247,9 @@ def batch_post(*, batch: Batch, override_reason: str = "", actor: Any) -> Batch:
                 is_anonymous=True if line.donor is None else None,
                 receipt_by_email=line.receipt_wanted,
                 received_at=received_at,
+                # The day was fixed when the batch was opened; posted after that day's period
+                # closed, the gifts keep it and their postings are dated in the open period.
+                late_into_open_period=True,
                 actor=actor,
             )
             line.save(update_fields=["donation"])

@@ -63,6 +63,9 @@ class StripeEventDeferred(Exception):
 def _received_time(donation: Donation, at: datetime.datetime) -> datetime.datetime:
     # Stripe's clock and ours differ by a little, and Stripe counts whole seconds: a gift
     # pledged at 10:00:00.6 can be paid "at 10:00:00". It was not received before it was pledged.
+    # A charge whose day is in a period closed since (an event arriving late, a retry) is still
+    # received at that time, and posted in the open period: the card was charged, and a refusal
+    # here would leave money in Stripe that the books never show.
     return max(at, donation.pledged_at)
 
 
@@ -156,7 +159,12 @@ def receive_paid_intent(intent: dict, *, paid_at: datetime.datetime) -> str:
             f"Not received: Stripe reports {paid} paid for gift {donation.reference} of {donation.amount}. "
             "Check the payment in Stripe and receive or refund it by hand."
         )
-    donation_receive(donation=donation, received_at=_received_time(donation, paid_at), channel=Donation.Channel.CARD)
+    donation_receive(
+        donation=donation,
+        received_at=_received_time(donation, paid_at),
+        channel=Donation.Channel.CARD,
+        late_into_open_period=True,  # see _received_time
+    )
     set_payment(payment, status=CardPayment.Status.SUCCEEDED, last_error="")
     return f"Gift {donation.reference} received ({paid})."
 
@@ -211,7 +219,12 @@ def _receive_if_paid_before(
             f"Gift {donation.reference} of {donation.amount} is still a pledge and Stripe reports a charge of "
             f"{amount}: check the payment in Stripe and record it by hand."
         )
-    donation_receive(donation=donation, received_at=_received_time(donation, at), channel=Donation.Channel.CARD)
+    donation_receive(
+        donation=donation,
+        received_at=_received_time(donation, at),
+        channel=Donation.Channel.CARD,
+        late_into_open_period=True,  # see _received_time
+    )
     fields: dict[str, Any] = {}
     if intent_id and payment.stripe_payment_intent_id != intent_id:
         # The gift's first attempt was abandoned and this one paid it: follow the money.

@@ -165,6 +165,7 @@ def _receive_month(gift: RecurringGift, invoice: dict, *, intent_id: str | None,
         recurring_gift=gift,
         pledged_at=paid_at,
         received_at=paid_at,
+        late_into_open_period=True,  # Stripe's time of payment is a fact, as in stripe_events
     )
     CardPayment.objects.create(
         donation=donation,

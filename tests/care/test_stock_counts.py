@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone, translation
 from hordak.models import Leg
 
@@ -16,6 +17,7 @@ from care.services import stock_count_approve, stock_count_record, stock_count_r
 from fund.errors import FundError
 from fund.models import AccountRole, FundAccount
 from fund.selectors import fund_balance, fund_goods_in_stock, ledger_problems
+from fund.services import period_close
 
 from .conftest import staff_user
 from .stock_helpers import goods_gift, item, stock_writes, vnd
@@ -87,6 +89,19 @@ def test_a_surplus_comes_back_at_average_cost(stocked, storekeeper, approver):
     )
     assert fund_balance(stocked).lost == vnd(-100_000)
     assert fund_goods_in_stock(fund=stocked) == vnd(800_000)
+    assert ledger_problems().problems == []
+
+
+def test_a_count_approved_after_its_days_period_closed_posts_in_the_open_period(stocked, storekeeper, approver):
+    """The count's day was fixed when it was recorded: refusing the approval would leave it
+    unapprovable, so its value moves in the open period and the posting says when it happened."""
+    counted_on = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    count = record(stocked, storekeeper, ("Gạo", "kg", 8), on=counted_on)
+    closer = User.objects.create_superuser("closer", "closer@example.org", "pw")
+    period_close(starts_on=counted_on.replace(day=1), ends_on=counted_on, actor=closer)
+    count = stock_count_approve(count=count, actor=approver)
+    assert count.posting.transaction.date == timezone.localdate()
+    assert count.posting.occurred_on == counted_on
     assert ledger_problems().problems == []
 
 

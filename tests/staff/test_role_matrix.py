@@ -33,8 +33,9 @@ from care.models import (
     StockMovement,
 )
 from care.services import TermLine, allocation_propose, scholarship_award_create, stock_count_record
-from fund.models import Campaign, Donation, Organisation, Posting, RecurringGift
-from fund.services import campaign_create, donation_receive, donation_record
+from fund.models import AccountMapping, Campaign, ClosedPeriod, Donation, Organisation, Posting, RecurringGift
+from fund.services import campaign_create, donation_receive, donation_record, period_close
+from fund.services.journal import account_mappings_default
 from payments.models import BankStatement, BankTransaction, Batch, CardPayment, StripeEvent
 from payments.services.bank_import import bank_statement_import
 from payments.services.batches import batch_line_add, batch_open
@@ -44,6 +45,7 @@ from staff.services import roles_sync
 from tests.support.evidence import handover_attach
 
 from ..payments.bank.conftest import statement_csv, vn_date
+from ..support.periods import month_before
 
 pytestmark = pytest.mark.django_db
 
@@ -87,12 +89,17 @@ EXPECTED_VIEWERS: dict[str, set[str]] = {
     "receipts.receipt": FINANCE,
     "receipts.receiptdelivery": FINANCE,
     "audit.auditentry": {ADMINISTRATOR, AUDITOR},
+    # The official books: closed periods and the account codes of the centre's chart, seen by
+    # those who keep and check the books.
+    "fund.closedperiod": FINANCE,
+    "fund.accountmapping": FINANCE,
 }
 # Who may add or edit by form; every other project screen is list-and-inspect only for everyone.
 EXPECTED_EDITORS: dict[str, set[str]] = {
     "fund.fund": {ADMINISTRATOR, MANAGER},
     "fund.campaign": {ADMINISTRATOR, MANAGER},  # like the fund it belongs to
     "donors.donor": {ADMINISTRATOR, ACCOUNTANT},
+    "fund.accountmapping": {ADMINISTRATOR, ACCOUNTANT},  # the accountant sets the codes
 }
 # Listings that download as CSV and XLSX, for exactly their viewers. A case file never does.
 EXPECTED_EXPORTS = {
@@ -236,6 +243,9 @@ def one_of_each(fund, donor):
         actor=proposer,
     )
     batch_line_add(batch=batch, amount="50000", actor=proposer)
+    account_mappings_default()
+    closer = User.objects.create_superuser("matrix_closer", "c@example.org", "pw")
+    period_close(starts_on=month_before(1)[0], ends_on=month_before(1)[1], actor=closer)
     models = (
         Campaign,
         Donation,
@@ -256,6 +266,8 @@ def one_of_each(fund, donor):
         Batch,
         AuditEntry,
         Evidence,
+        ClosedPeriod,
+        AccountMapping,
     )
     assert all(model.objects.exists() for model in models)
 
@@ -353,6 +365,7 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
     campaign = Campaign.objects.get()
     person = Beneficiary.objects.get()
     batch = Batch.objects.get()
+    period = ClosedPeriod.objects.get()
     actions = [
         ("/admin/payments/bank-import/", accountant),  # import a statement
         (f"/admin/payments/bank-transfers/match/{line.pk}/", accountant),  # the review queue
@@ -412,6 +425,13 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         (reverse("cash_batches:line_add", args=[batch.pk]), accountant),
         (reverse("cash_batches:line_remove", args=[batch.lines.get().pk]), accountant),
         (reverse("cash_batches:post", args=[batch.pk]), accountant),
+        # The official books: the accountant closes periods and sets the account codes (the
+        # suggested ones too); only the administrator reopens a period; the auditor exports the
+        # journal as the accountant does, a read of the ledger.
+        (reverse("closed_periods:close"), accountant),
+        (reverse("closed_periods:reopen", args=[period.pk]), {ADMINISTRATOR}),
+        (reverse("account_codes:suggested"), accountant),
+        (reverse("journal_export"), FINANCE),
     ]
     wrong = []
     for url, allowed_roles in actions:

@@ -86,6 +86,9 @@ def test_what_the_roadmap_refuses_is_not_held():
     assert {name.split(".")[0] for name in editor} == {"wagtailadmin", "wagtailimages", "wagtaildocs"}
     assert all(name.split(".")[1].startswith("view_") for name in auditor - {"wagtailadmin.access_admin"})
     assert not any("beneficiary" in name for name in auditor)
+    # Closing a period is the accountant's; reopening one the administrator's alone.
+    assert "fund.add_closedperiod" in accountant and not {"fund.add_closedperiod"} & (manager | auditor)
+    assert not any("fund.reopen_closedperiod" in group for group in (accountant, case_worker, manager, editor, auditor))
 
 
 def test_a_second_run_changes_nothing_and_says_so():
