@@ -28,6 +28,7 @@ from donors.models import Donor
 from fund.errors import FundError
 from fund.models import Campaign, Donation, Fund
 from fund.services import campaign_create, fund_create
+from fund.services.journal import account_mappings_default
 
 from .allocations import _allocate_year
 from .casefiles import _admit
@@ -179,4 +180,8 @@ def demo_seed(*, stdout: TextIO | None = None) -> dict[str, int]:
         _say(stdout, "Added 5 gifts waiting for a bank transfer and a pledge in 3 yearly instalments.")
         ended = _allocate_year(rng, clock, cpf=cpf, spf=spf)
         _say(stdout, "Allocations through the year: " + ", ".join(f"{n} {s}" for s, n in ended.items()) + ".")
+        # The journal export needs the centre's account codes: the suggested ones, for the
+        # accountant to confirm (docs/decisions/0021).
+        mappings = account_mappings_default()
+        _say(stdout, f"Suggested {len(mappings)} account codes for the journal export.")
         return {"seeded": 1, **demo_counts()}
