@@ -115,6 +115,10 @@ class Posting(models.Model):
     purpose = models.CharField(_("kind of support"), max_length=20, blank=True)
     programme = models.CharField(_("programme"), max_length=30, blank=True)
     reference = models.CharField(_("reference"), max_length=50, blank=True, db_index=True)
+    # Whom an allocation reached, as an opaque token of the app that made it ("b:57", care's
+    # person), so a statement counts the people helped without reading a case file: never a name.
+    # Empty on everything but allocations and their reversals (docs/decisions/0020-fund-statement.md).
+    recipient = models.CharField(_("recipient (opaque)"), max_length=40, blank=True)
     digest = models.CharField(max_length=64, verbose_name=_("digest"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     created_by = models.ForeignKey(
