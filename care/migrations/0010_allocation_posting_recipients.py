@@ -11,7 +11,10 @@ migration must not follow later changes to the code."""
 
 from django.db import migrations
 
+# Deferred checks still pending in this transaction (Django's foreign keys are deferred) would
+# stop ALTER TABLE: fire them first.
 FILL = """
+SET CONSTRAINTS ALL IMMEDIATE;
 ALTER TABLE fund_posting DISABLE TRIGGER fund_posting_append_only;
 UPDATE fund_posting AS posting
    SET recipient = 'b:' || allocation.beneficiary_id
