@@ -9,6 +9,7 @@ from django.db import connection
 
 from care.models import Allocation
 from fund.models import Posting
+from fund.selectors import ledger_problems
 from fund.selectors.statements import fund_statement
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +47,15 @@ def test_the_migration_fills_the_token_of_older_postings(built_ledger, period):
 
     assert dict(Posting.objects.values_list("pk", "recipient")) == before
     assert fund_statement(built_ledger, date_from=period[0], date_to=period[1]).people_helped == people == 2
+
+
+def test_check_ledger_finds_a_posting_that_names_someone_else(built_ledger):
+    assert ledger_problems().problems == []
+    posting = Allocation.objects.filter(status="disbursed").order_by("pk").first().posting
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE fund_posting DISABLE TRIGGER fund_posting_append_only")
+        cursor.execute("UPDATE fund_posting SET recipient = 'b:999999' WHERE id = %s", [posting.pk])
+        cursor.execute("ALTER TABLE fund_posting ENABLE TRIGGER fund_posting_append_only")
+    problems = ledger_problems().problems
+    assert any(f"posting {posting.pk} names another recipient" in problem for problem in problems), problems
