@@ -1,8 +1,8 @@
 """What `check_ledger` must also look at for allocations: every paid allocation has its
-posting, of its amount, referring to it; every reversed one its reversal; and no allocation
-posting refers to an allocation that is not paid. And the stock: its value per fund is the
-ledger's goods in stock, no line is below zero, and every goods issue took from stock what its
-posting says. Registered with fund's checks
+posting, of its amount, referring to it and naming its person's token; every reversed one its
+reversal; and no allocation posting refers to an allocation that is not paid. And the stock: its
+value per fund is the ledger's goods in stock, no line is below zero, and every goods issue took
+from stock what its posting says. Registered with fund's checks
 (fund.selectors.ledger_checks), which find this module by its name."""
 
 from decimal import Decimal
@@ -41,6 +41,10 @@ def allocations_match_their_postings() -> list[str]:
             problems.append(f"Allocation {allocation.pk}: posting {posting.pk} is not its allocation posting")
         if posting.fund_id != allocation.fund_id:
             problems.append(f"Allocation {allocation.pk}: posting {posting.pk} is in another fund")
+        # The people a statement counts as helped are these tokens (docs/decisions/0020).
+        for named in (posting, allocation.reversal_posting):
+            if named is not None and named.recipient != allocation.ledger_recipient:
+                problems.append(f"Allocation {allocation.pk}: posting {named.pk} names another recipient")
         if credited.get(posting.pk, Decimal(0)) != allocation.amount.amount:
             problems.append(
                 f"Allocation {allocation.pk} is {allocation.amount.amount} but posting {posting.pk} paid "

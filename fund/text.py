@@ -20,6 +20,7 @@ FIELD_LABELS = {
     "restricted_purpose": gettext_lazy("restricted purpose"),
     "programme": gettext_lazy("programme"),
     "reference": gettext_lazy("reference"),
+    "recipient": gettext_lazy("recipient"),
     "description": gettext_lazy("description"),
     "reason": gettext_lazy("reason"),
     "message": gettext_lazy("message"),

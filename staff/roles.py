@@ -10,8 +10,8 @@ lines, receipts: see config/wagtail_admin.ReadOnlyPolicy) are listed only where 
 of their own checks them (a gift recorded at the centre, a person admitted), and permissions on
 models with no screen at all (hordak's accounts, gift lines, fund accounts, ledger checks) are left
 out: a permission nobody can use only misleads whoever reads the group. What the table allows
-but has no screen yet (enrolment, handovers, the dashboard, fund statements) is added here when
-its screen is built; docs/decisions/0011-roles.md.
+but has no screen yet (enrolment, handovers, the dashboard) is added here when its screen is
+built; docs/decisions/0011-roles.md.
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ FINANCE_VIEW = (
     "donors.view_donor",  # Donors
 )
 RECEIPTS_VIEW = ("receipts.view_receipt", "receipts.view_receiptdelivery")  # Receipts, receipt emails, PDF
+# Reports > Fund statement (reporting/admin_views.py): totals and counts read from the ledger,
+# no donor's contact and no person in care; for whoever answers for the fund's money.
+FUND_STATEMENT = "fund.view_fund_statement"
 AUDIT_VIEW = ("audit.view_auditentry",)  # Audit trail (staff/admin_views.py)
 # The official books (fund/admin_books.py): closed periods, the account codes of the centre's
 # chart, and the journal export, which is a read of the ledger like any listing.
@@ -106,6 +109,7 @@ FUND_ACCOUNTANT = Role(
     name="Fund accountant",
     permissions=(
         *FINANCE_VIEW,
+        FUND_STATEMENT,
         "payments.add_bankstatement",  # import a bank statement
         "payments.change_banktransaction",  # decide about a line in the review queue
         "payments.change_stripeevent",  # resolve a Stripe event that failed to process
@@ -168,6 +172,7 @@ FUND_MANAGER = Role(
         "fund.change_campaign",  # its dates, goal and wording
         "fund.view_donation",  # gifts, read-only: a manager never edits them
         "fund.view_posting",  # the ledger, read-only
+        FUND_STATEMENT,  # the role table gives managers statements
         *ALLOCATIONS_VIEW,
         "care.approve_allocation",  # approve or reject, never their own proposal (scholarship terms too)
         *STOCK_VIEW,
@@ -187,6 +192,7 @@ AUDITOR = Role(
     name="Auditor",
     permissions=(
         *FINANCE_VIEW,
+        FUND_STATEMENT,
         *RECEIPTS_VIEW,
         *AUDIT_VIEW,
         *BOOKS_VIEW,

@@ -159,6 +159,14 @@ class Allocation(models.Model):
         """What the ledger posting calls this allocation."""
         return f"allocation:{self.pk}"
 
+    @property
+    def ledger_recipient(self) -> str:
+        """Whom the ledger posting says it reached: the person's number, never their name, so a
+        fund statement counts the people helped without reading a case file. The number only
+        means someone to those who may open case files (docs/decisions/0022-fund-statement.md);
+        care migration 0010 wrote the same for postings made before it existed."""
+        return f"b:{self.beneficiary_id}"
+
 
 class AllocationApproval(models.Model):
     """One fund manager's approval of an allocation. Distinct approvers are counted, so one

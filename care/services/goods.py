@@ -181,6 +181,7 @@ def allocation_goods_issue(
             purpose=allocation.kind,
             programme=allocation.programme,
             reference=allocation.reference,
+            recipient=allocation.ledger_recipient,
             value=total,
             date=handed_over_on,
             description=f"Allocation {allocation.pk}: {allocation.get_kind_display()} ({allocation.programme})",

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     # Project apps first so their templates override third-party ones.
     "demo",
     "cms",
+    "reporting",
     "receipts",
     "payments",
     "care",

@@ -54,6 +54,7 @@ class Fund(models.Model):
         ]
         verbose_name = _("fund")
         verbose_name_plural = _("funds")
+        permissions = [("view_fund_statement", "Can view and download fund statements")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

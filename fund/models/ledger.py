@@ -118,6 +118,10 @@ class Posting(models.Model):
     # A late entry: what it records happened on this day, inside a period already closed, so it
     # was dated in the open period instead (fund.services.ledger). Statements say so beside it.
     occurred_on = models.DateField(_("happened on (closed period)"), null=True, blank=True)
+    # Whom an allocation reached, as an opaque token of the app that made it ("b:57", care's
+    # person), so a statement counts the people helped without reading a case file: never a name.
+    # Empty on everything but allocations and their reversals (docs/decisions/0022-fund-statement.md).
+    recipient = models.CharField(_("recipient (opaque)"), max_length=40, blank=True)
     digest = models.CharField(max_length=64, verbose_name=_("digest"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     created_by = models.ForeignKey(

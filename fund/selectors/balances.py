@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,11 +39,14 @@ class FundBalance:
         return self.cash + self.goods
 
 
-def _net_by_role(fund_ids) -> dict[int, dict[str, Decimal]]:
-    """Debits minus credits per fund and account role, in one query."""
+def _net_by_role(fund_ids, *, as_of: datetime.date | None = None) -> dict[int, dict[str, Decimal]]:
+    """Debits minus credits per fund and account role, in one query; with ``as_of``, of the
+    transactions dated up to that day (the ledger's transaction date, the centre's day)."""
+    legs = Leg.objects.filter(account__fund_account__fund_id__in=fund_ids)
+    if as_of is not None:
+        legs = legs.filter(transaction__date__lte=as_of)
     rows = (
-        Leg.objects.filter(account__fund_account__fund_id__in=fund_ids)
-        .values("account__fund_account__fund_id", "account__fund_account__role")
+        legs.values("account__fund_account__fund_id", "account__fund_account__role")
         .annotate(
             debits=Coalesce(Sum("debit"), _ZERO),
             credits=Coalesce(Sum("credit"), _ZERO),
@@ -55,10 +59,11 @@ def _net_by_role(fund_ids) -> dict[int, dict[str, Decimal]]:
     return net
 
 
-def fund_balances(funds=None) -> dict[int, FundBalance]:
-    """Balances for the given funds (default: all), keyed by fund id."""
+def fund_balances(funds=None, *, as_of: datetime.date | None = None) -> dict[int, FundBalance]:
+    """Balances for the given funds (default: all), keyed by fund id; at the end of ``as_of``
+    if given, else now."""
     funds = list(funds if funds is not None else Fund.objects.all())
-    net = _net_by_role([f.pk for f in funds])
+    net = _net_by_role([f.pk for f in funds], as_of=as_of)
     result = {}
     for fund in funds:
         by_role = net[fund.pk]
@@ -77,8 +82,8 @@ def fund_balances(funds=None) -> dict[int, FundBalance]:
     return result
 
 
-def fund_balance(fund: Fund) -> FundBalance:
-    return fund_balances([fund])[fund.pk]
+def fund_balance(fund: Fund, *, as_of: datetime.date | None = None) -> FundBalance:
+    return fund_balances([fund], as_of=as_of)[fund.pk]
 
 
 @dataclass(frozen=True)
@@ -98,10 +103,11 @@ class FundAvailable:
     cash_on_hand: Money
 
 
-def fund_available(fund: Fund) -> FundAvailable:
+def fund_available(fund: Fund, *, as_of: datetime.date | None = None) -> FundAvailable:
     """Read inside the caller's transaction; a spending check takes the fund's row lock first
-    (fund.services.spending), so no other spending commits between this read and its posting."""
-    by_role = _net_by_role([fund.pk])[fund.pk]
+    (fund.services.spending), so no other spending commits between this read and its posting.
+    ``as_of`` gives what was left at the end of that day (a statement's restricted balances)."""
+    by_role = _net_by_role([fund.pk], as_of=as_of)[fund.pk]
     zero = Decimal("0.00")
     cash = sum((by_role[r] for r in CASH_ASSET_ROLES), zero)
     restricted = -by_role[AccountRole.INCOME_SCHOLARSHIP] - by_role[AccountRole.ALLOCATED_SCHOLARSHIP]

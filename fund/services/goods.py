@@ -24,7 +24,7 @@ from ..money import money_display
 from ..selectors.balances import fund_goods_in_stock
 from ..text import text_clean
 from .ledger import Entry, ledger_chart_complete, ledger_post
-from .spending import _amount_check, fund_lock
+from .spending import _amount_check, fund_lock, recipient_check
 
 GOODS_PURPOSES = (Donation.Kind.IN_KIND, Donation.Kind.SUPPLIES)
 
@@ -51,16 +51,19 @@ def fund_goods_issue(
     purpose: str,
     programme: str,
     reference: str,
+    recipient: str,
     value: Money,
     date: datetime.date,
     description: str,
     actor: Any = None,
 ) -> Posting:
     """Goods handed to a person in care: Dr "Goods issued to beneficiaries", Cr "Donated goods
-    in stock", with the purpose, programme and the caller's reference. Refuses (FundError) and
-    writes nothing when the fund's goods account does not hold the value."""
+    in stock", with the purpose, programme, the caller's reference and the opaque token of whom
+    they reached. Refuses (FundError) and writes nothing when the fund's goods account does not
+    hold the value."""
     purpose = _goods_purpose(purpose)
     programme, reference, description = _texts(programme, reference, description)
+    recipient = recipient_check(recipient)
     with transaction.atomic():
         locked = fund_lock(fund=fund)
         value = _amount_check(locked, value)
@@ -82,6 +85,7 @@ def fund_goods_issue(
             purpose=purpose,
             programme=programme,
             reference=reference,
+            recipient=recipient,
             actor=actor,
         )
         audit_record(

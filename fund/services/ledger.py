@@ -209,6 +209,7 @@ def ledger_post(
     programme: str = "",
     reference: str = "",
     late_into_open_period: bool = False,
+    recipient: str = "",
     actor: Any = None,
 ) -> Posting:
     """Write one balanced transaction for ``fund`` and its Posting. The database trigger checks
@@ -241,6 +242,7 @@ def ledger_post(
         programme=programme,
         reference=reference,
         occurred_on=occurred_on,
+        recipient=recipient,
         digest=transaction_digest(tx.pk),
         created_by=actor_user(actor),
     )
@@ -248,7 +250,8 @@ def ledger_post(
 
 def ledger_reverse(*, posting: Posting, reason: str, date: datetime.date, actor: Any = None) -> Posting:
     """Post the mirror image of ``posting``. A posting is reversed at most once. The reversal
-    carries the original's purpose, programme and reference, so a statement nets them."""
+    carries the original's purpose, programme, reference and recipient, so a statement can show
+    it beside what it reverses."""
     _require_atomic()
     posting = Posting.objects.select_for_update(of=("self",)).select_related("fund").get(pk=posting.pk)
     if Posting.objects.filter(reverses=posting).exists():
@@ -276,6 +279,7 @@ def ledger_reverse(*, posting: Posting, reason: str, date: datetime.date, actor:
         purpose=posting.purpose,
         programme=posting.programme,
         reference=posting.reference,
+        recipient=posting.recipient,
         actor=actor,
     )
 

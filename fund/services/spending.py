@@ -11,13 +11,15 @@ is posted to "Cash allocated", so that "scholarship gifts - scholarships paid" s
 the scholarship money left, and a later scholarship gift is not eaten by an earlier overspend.
 The posting's ``purpose`` says "scholarship" for the whole amount, for statements.
 
-fund never learns who is in care: callers pass a programme code and a reference of their own
-("allocation:12"), never a person.
+fund never learns who is in care: callers pass a programme code, a reference of their own
+("allocation:12") and an opaque token for whom it reached ("b:57"), never a person's name; a
+statement counts distinct tokens as the people helped (docs/decisions/0022-fund-statement.md).
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +39,9 @@ from .ledger import Entry, _require_atomic, ledger_chart_complete, ledger_post, 
 
 SPENDABLE_PURPOSES = (Donation.Kind.CASH, Donation.Kind.SCHOLARSHIP)
 PAID_FROM = {"bank": AccountRole.BANK, "cash_on_hand": AccountRole.CASH_ON_HAND}
+# A prefix naming the caller's kind of record and an id or hash: nothing a name could pass for
+# (no spaces, no letters beyond ASCII), so a person's name can never be stored as the token.
+RECIPIENT_TOKEN = re.compile(r"[a-z]{1,8}:[A-Za-z0-9_-]{1,31}")
 
 
 def fund_lock(*, fund: Fund) -> Fund:
@@ -67,6 +72,17 @@ def _purpose_check(purpose: str) -> str:
             _("Only cash and scholarships are paid out of a fund's money; %(purpose)r is not.") % {"purpose": purpose}
         )
     return purpose
+
+
+def recipient_check(recipient: str) -> str:
+    """The opaque token of whom an allocation reached (see RECIPIENT_TOKEN), required."""
+    recipient = text_clean(recipient, field="recipient", max_length=40, required=True)
+    if not RECIPIENT_TOKEN.fullmatch(recipient):
+        raise FundError(
+            _("The recipient of an allocation is an opaque token such as %(example)s, never a name.")
+            % {"example": "b:57"}
+        )
+    return recipient
 
 
 def _zero(fund: Fund) -> Money:
@@ -144,21 +160,24 @@ def fund_spend(
     purpose: str,
     programme: str,
     reference: str,
+    recipient: str,
     amount: Money,
     date: datetime.date,
     paid_from: str,
     description: str,
     actor: Any = None,
 ) -> Posting:
-    """Pay ``amount`` out of the fund: debit the allocation account for ``purpose``, credit the
-    bank or cash on hand. Refuses (FundError) and writes nothing when the fund is closed, the
-    amount is not positive or in another currency, the purpose is not cash or scholarship, or
-    the money (or the account paid from) does not cover it."""
+    """Pay ``amount`` out of the fund to ``recipient`` (an opaque token): debit the allocation
+    account for ``purpose``, credit the bank or cash on hand. Refuses (FundError) and writes
+    nothing when the fund is closed, the amount is not positive or in another currency, the
+    purpose is not cash or scholarship, the recipient is not a token, or the money (or the
+    account paid from) does not cover it."""
     purpose = _purpose_check(purpose)
     if paid_from not in PAID_FROM:
         raise FundError(_("Money is paid from the bank or from cash on hand, not %(source)r.") % {"source": paid_from})
     programme = text_clean(programme, field="programme", max_length=30)
     reference = text_clean(reference, field="reference", max_length=50, required=True)
+    recipient = recipient_check(recipient)
     description = text_clean(description, field="description", max_length=500, required=True)
     with transaction.atomic():
         available = fund_spend_check(fund=fund, purpose=purpose, amount=amount)
@@ -196,6 +215,7 @@ def fund_spend(
             purpose=purpose,
             programme=programme,
             reference=reference,
+            recipient=recipient,
             actor=actor,
         )
         audit_record(

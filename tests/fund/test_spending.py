@@ -55,6 +55,7 @@ def spend(fund, amount, purpose="cash", paid_from="bank", **kwargs):
         purpose=purpose,
         programme=kwargs.pop("programme", "orphan"),
         reference=kwargs.pop("reference", "test:1"),
+        recipient=kwargs.pop("recipient", "b:1"),
         amount=amount if isinstance(amount, Money) else vnd(amount),
         date=TODAY,
         paid_from=paid_from,
@@ -77,12 +78,13 @@ def test_available_splits_cash_into_restricted_and_unrestricted(funded):
 
 
 def test_a_cash_allocation_posts_tagged_and_grows_allocated(funded):
-    posting = spend(funded, 1_000_000, reference="test:7")
-    assert (posting.kind, posting.purpose, posting.programme, posting.reference) == (
+    posting = spend(funded, 1_000_000, reference="test:7", recipient="b:42")
+    assert (posting.kind, posting.purpose, posting.programme, posting.reference, posting.recipient) == (
         "allocation",
         "cash",
         "orphan",
         "test:7",
+        "b:42",
     )
     roles = dict(FundAccount.objects.filter(fund=funded).values_list("account_id", "role"))
     legs = {
@@ -139,6 +141,14 @@ def test_refusals_write_nothing(funded, amount, purpose, paid_from):
     assert writes() == before
 
 
+@pytest.mark.parametrize("recipient", ["", "Nguyễn Văn An", "b:57 Lan", "57", "b:" + "9" * 40])
+def test_the_recipient_is_an_opaque_token_never_a_name(funded, recipient):
+    before = writes()
+    with translation.override("en"), pytest.raises(FundError, match="recipient"):
+        spend(funded, 1_000, recipient=recipient)
+    assert writes() == before
+
+
 def test_a_closed_fund_pays_nothing(funded):
     fund_update(fund=funded, name=funded.name, restricted_purpose="", is_active=False)
     before = writes()
@@ -167,11 +177,12 @@ def test_the_check_counts_what_is_already_promised(funded):
 def test_a_reversal_gives_the_money_back_with_the_same_tags(funded):
     posting = spend(funded, 6_000_000, purpose="scholarship")
     reversal = fund_spend_reverse(posting=posting, reason="Paid twice by mistake")
-    assert (reversal.kind, reversal.reverses, reversal.purpose, reversal.reference) == (
+    assert (reversal.kind, reversal.reverses, reversal.purpose, reversal.reference, reversal.recipient) == (
         "reversal",
         posting,
         "scholarship",
         "test:1",
+        "b:1",
     )
     available = fund_available(funded)
     assert available.scholarship_restricted == vnd(5_000_000)

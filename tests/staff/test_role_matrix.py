@@ -375,6 +375,9 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         (reverse("receipts_admin:resend", args=[receipt.pk]), accountant),
         (reverse("receipts_admin:reissue", args=[receipt.pk]), accountant),
         ("/admin/receipts/statements/", accountant),  # statements of gifts for a period
+        # Fund statements: totals and counts from the ledger, for whoever answers for the money.
+        (reverse("reporting_fund_statement"), FINANCE | {MANAGER}),
+        (reverse("reporting_fund_statement_download", args=["csv"]), FINANCE | {MANAGER}),
         (reverse("stripe_events:resolve", args=[event.pk]), accountant),
         (reverse("stripe_events:retry", args=[retry.pk]), accountant),
         # Allocations: a case worker proposes and pays out, a manager approves, an accountant

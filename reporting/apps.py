@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportingConfig(AppConfig):
+    """Reports over the funds for accountants, managers and auditors (fund statements first):
+    figures from fund's selectors, printed as screens and files. It writes nothing."""
+
+    name = "reporting"
+    verbose_name = _("Reports")
