@@ -119,7 +119,7 @@ class FundStatementView(WagtailAdminTemplateMixin, TemplateView):
             context.update(
                 sections=statement_sections(statement),
                 check_line=check_line(statement),
-                notes=statement_notes(),
+                notes=statement_notes(statement),
                 downloads=[
                     (label, f"{reverse(DOWNLOAD_URL_NAME, args=[file_format])}?{query}")
                     for file_format, label in (

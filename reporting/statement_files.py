@@ -83,7 +83,7 @@ def statement_pdf(statement: FundStatement, *, language: str) -> bytes:
                 "issued_on": timezone.localdate(),
                 "logo_uri": image_data_uri(issuer.get("logo_id")),
                 "check_line": check_line(statement),
-                "notes": statement_notes(),
+                "notes": statement_notes(statement),
             },
         )
 
@@ -158,7 +158,7 @@ def statement_xlsx(statement: FundStatement, *, language: str) -> bytes:
             sheet.append([label, value])
             if hasattr(value, "isoformat"):
                 sheet.cell(row=sheet.max_row, column=2).number_format = "DD/MM/YYYY"
-        for note in (*statement_notes(), VALUATION_METHOD):
+        for note in (*statement_notes(statement), VALUATION_METHOD):
             sheet.append([str(note)])
         sheet.append([])
         headings = [_("Section"), _("Key"), _("Item"), _("Count"), _("Donors or people"), _("Amount"), _("Currency")]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from djmoney.money import Money
 
 from care.models import Beneficiary
@@ -42,6 +42,15 @@ PEOPLE_HELPED = gettext_lazy(
 )
 
 
+CLOSED = gettext_lazy(
+    "This period is closed: nothing more can be posted with a date inside it, so these figures will not change. "
+    "A late gift or a correction goes into the open period."
+)
+OPEN = gettext_lazy(
+    "This period is not closed yet: entries may still be dated inside it, and these figures may change."
+)
+
+
 def date_basis() -> str:
     return _(
         "Dates are the centre's days (%(zone)s). Each entry counts on its ledger date: a gift on the day it was "
@@ -50,10 +59,27 @@ def date_basis() -> str:
     ) % {"zone": settings.TIME_ZONE}
 
 
-def statement_notes() -> list[str]:
-    """What every format prints under the figures: which day an entry counts on, and how people
-    are counted (the valuation of goods is the restricted section's note)."""
-    return [date_basis(), str(PEOPLE_HELPED)]
+def statement_notes(statement: FundStatement) -> list[str]:
+    """What every format prints under the figures: whether the period is closed, the late
+    entries it holds, which day an entry counts on, and how people are counted (the valuation of
+    goods is the restricted section's note)."""
+    notes = []
+    if statement.closed:
+        notes.append(str(CLOSED))
+    else:
+        notes.append(str(OPEN))
+    if statement.late_entries:
+        notes.append(
+            ngettext(
+                "%(count)s entry dated in this period records something that happened in a closed period: it "
+                "was posted late, into the open period, and is marked so in the ledger.",
+                "%(count)s entries dated in this period record things that happened in a closed period: they "
+                "were posted late, into the open period, and are marked so in the ledger.",
+                statement.late_entries,
+            )
+            % {"count": statement.late_entries}
+        )
+    return [*notes, date_basis(), str(PEOPLE_HELPED)]
 
 
 @dataclass(frozen=True)

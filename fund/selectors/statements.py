@@ -30,6 +30,7 @@ from ..errors import FundError
 from ..models import Donation, Fund, Posting
 from ..models.ledger import ALLOCATION_ROLES, EXPENSE_ROLES, INCOME_ROLES, AccountRole
 from .balances import FundAvailable, FundBalance, fund_available, fund_balance
+from .periods import first_open_day_from
 
 _ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=20, decimal_places=2))
 _ROLE = "transaction__legs__account__fund_account__role"
@@ -107,6 +108,11 @@ class FundStatement:
     adjustments: tuple[AdjustmentLine, ...]
     ledger_closing: FundBalance  # the ledger at the end of date_to, read from its asset legs
     restricted: FundAvailable  # what of the closing cash is kept for scholarships, at date_to
+    # Entries dated in this period that record something of a closed period (a bank's booking
+    # day, a card charge), posted late into the open period (Posting.occurred_on).
+    late_entries: int = 0
+    # Whether every day of the period is closed: then its figures can never change.
+    closed: bool = False
 
     def _sum(self, amounts) -> Money:
         return sum(amounts, Money(Decimal("0.00"), self.currency))
@@ -298,4 +304,6 @@ def fund_statement(fund: Fund, *, date_from: datetime.date, date_to: datetime.da
         adjustments=adjustments,
         ledger_closing=fund_balance(fund, as_of=date_to),
         restricted=fund_available(fund, as_of=date_to),
+        late_entries=in_period.filter(occurred_on__isnull=False).count(),
+        closed=first_open_day_from(date_from) > date_to,
     )

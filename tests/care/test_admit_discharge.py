@@ -6,7 +6,7 @@ allocations or the audit trail."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
@@ -16,6 +16,7 @@ from care.models import Allocation, Beneficiary, BeneficiarySensitive
 from care.services import allocation_approve, allocation_propose, beneficiary_discharge
 from fund.errors import FundError
 from staff.services import roles_sync
+from tests.support.roles import role_user
 
 from .conftest import give
 
@@ -28,12 +29,6 @@ ADMIT_URL = "/admin/care/people/admit/"
 def _in_english():
     with translation.override("en"):
         yield
-
-
-def role_user(role: str, username: str) -> User:
-    user = User.objects.create_user(username, f"{username}@example.org", "pw")
-    user.groups.add(Group.objects.get(name=role))
-    return User.objects.get(pk=user.pk)
 
 
 def client_for(user) -> Client:

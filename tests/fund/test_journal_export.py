@@ -30,7 +30,8 @@ from fund.services.journal import (
     account_mappings_default,
 )
 from staff.services import roles_sync
-from tests.support.periods import ONE_DAY, month_before, noon, person_in
+from tests.support.periods import ONE_DAY, month_before, noon
+from tests.support.roles import role_user
 
 pytestmark = pytest.mark.django_db
 
@@ -266,7 +267,7 @@ def test_changing_a_code_is_audited(fund):
 def accountant_client(db):
     roles_sync()
     client = Client()
-    client.force_login(person_in("Fund accountant", "accountant"))
+    client.force_login(role_user("Fund accountant", "accountant"))
     return client
 
 

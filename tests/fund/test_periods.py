@@ -38,7 +38,8 @@ from payments.services.stripe_events import receive_paid_intent
 from staff.services import roles_sync
 from tests.payments.bank.conftest import statement_csv, vn_date
 from tests.payments.stripe.conftest import payment_intent
-from tests.support.periods import ONE_DAY, month_before, noon, person_in
+from tests.support.periods import ONE_DAY, month_before, noon
+from tests.support.roles import role_user
 
 pytestmark = pytest.mark.django_db
 
@@ -49,10 +50,10 @@ REFUSAL = "A late gift or a correction goes into the open period"
 def people(db):
     roles_sync()
     return {
-        "accountant": person_in("Fund accountant", "accountant"),
-        "administrator": person_in("Administrator", "administrator"),
-        "auditor": person_in("Auditor", "auditor"),
-        "manager": person_in("Fund manager", "manager"),
+        "accountant": role_user("Fund accountant", "accountant"),
+        "administrator": role_user("Administrator", "administrator"),
+        "auditor": role_user("Auditor", "auditor"),
+        "manager": role_user("Fund manager", "manager"),
     }
 
 
@@ -398,7 +399,7 @@ def _in_thread(job, outcomes, name):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_posting_during_a_close_waits_for_it_and_is_then_refused(fund, donor, restore_migrated_rows_after_flush):
     roles_sync()
-    accountant = person_in("Fund accountant", "accountant")
+    accountant = role_user("Fund accountant", "accountant")
     start, end = month_before(1)
     closing, outcomes = threading.Event(), {}
 
@@ -426,7 +427,7 @@ def test_a_posting_during_a_close_waits_for_it_and_is_then_refused(fund, donor, 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_close_during_a_posting_waits_for_it_and_holds_it(fund, donor, restore_migrated_rows_after_flush):
     roles_sync()
-    accountant = person_in("Fund accountant", "accountant")
+    accountant = role_user("Fund accountant", "accountant")
     start, end = month_before(1)
     posting, outcomes = threading.Event(), {}
 

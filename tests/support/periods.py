@@ -1,10 +1,9 @@
-"""Months relative to today, and people in a role, for the closed-period and journal tests."""
+"""Months relative to today, for the closed-period and journal tests."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -21,10 +20,3 @@ def month_before(months: int = 1) -> tuple[datetime.date, datetime.date]:
 
 def noon(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
-
-
-def person_in(role: str, username: str) -> User:
-    """A user in one of staff/roles.py's groups (roles_sync must have run)."""
-    user = User.objects.create_user(username, f"{username}@example.org", "pw")
-    user.groups.add(Group.objects.get(name=role))
-    return User.objects.get(pk=user.pk)  # no permission cache from before the group

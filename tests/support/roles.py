@@ -5,9 +5,10 @@ from django.test import Client
 
 
 def role_user(role: str, username: str) -> User:
+    """A new user in one of staff/roles.py's groups (roles_sync must have run)."""
     user = User.objects.create_user(username, f"{username}@example.org", "pw")
     user.groups.add(Group.objects.get(name=role))
-    return user
+    return User.objects.get(pk=user.pk)  # no permission cache from before the group
 
 
 def role_client(role: str, username: str) -> tuple[Client, User]:
