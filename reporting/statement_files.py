@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fund.money import currency_exponent, money_display
 from fund.selectors.statements import FundStatement
@@ -161,7 +162,7 @@ def statement_xlsx(statement: FundStatement, *, language: str) -> bytes:
         for note in (*statement_notes(statement), VALUATION_METHOD):
             sheet.append([str(note)])
         sheet.append([])
-        headings = [_("Section"), _("Key"), _("Item"), _("Count"), _("Donors or people"), _("Amount"), _("Currency")]
+        headings = [_("Section"), _("Key"), pgettext("fund statement line", "Item"), _("Count"), _("Donors or people"), _("Amount"), _("Currency")]
         sheet.append(headings)
         for cell in sheet[sheet.max_row]:
             cell.font = bold
