@@ -162,7 +162,15 @@ def statement_xlsx(statement: FundStatement, *, language: str) -> bytes:
         for note in (*statement_notes(statement), VALUATION_METHOD):
             sheet.append([str(note)])
         sheet.append([])
-        headings = [_("Section"), _("Key"), pgettext("fund statement line", "Item"), _("Count"), _("Donors or people"), _("Amount"), _("Currency")]
+        headings = [
+            _("Section"),
+            _("Key"),
+            pgettext("fund statement line", "Item"),
+            _("Count"),
+            _("Donors or people"),
+            _("Amount"),
+            _("Currency"),
+        ]
         sheet.append(headings)
         for cell in sheet[sheet.max_row]:
             cell.font = bold
