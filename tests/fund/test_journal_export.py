@@ -69,6 +69,7 @@ def a_month_of_books(fund, other_fund, donor, this_month):
         purpose="cash",
         programme="orphan",
         reference="allocation:7",
+        recipient="b:7",
         amount=Money(300000, "VND"),
         date=today,
         paid_from="cash_on_hand",
@@ -284,7 +285,7 @@ def test_the_admin_says_which_accounts_need_a_code(accountant_client, a_month_of
     data = {"starts_on": this_month[0].isoformat(), "ends_on": this_month[1].isoformat(), "file_format": "csv"}
     response = accountant_client.post("/admin/fund/journal-export/", data)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
-    assert "no code in the official chart yet" in response.content.decode()
+    assert "chưa có mã trong hệ thống tài khoản chính thức" in response.content.decode()  # in Vietnamese
 
 
 def test_the_accountant_closes_a_period_and_fills_in_codes_through_the_screens(accountant_client, this_month):
@@ -296,6 +297,6 @@ def test_the_accountant_closes_a_period_and_fills_in_codes_through_the_screens(a
     refused = accountant_client.post(
         "/admin/fund/periods/close/", {"starts_on": end.isoformat(), "ends_on": (end + ONE_DAY).isoformat()}
     )
-    assert refused.status_code == 200 and "calendar month or a quarter" in refused.content.decode()
+    assert refused.status_code == 200 and "một tháng hoặc một quý" in refused.content.decode()  # in Vietnamese
     assert accountant_client.post("/admin/fund/account-codes/suggested/").status_code == 302
     assert AccountMapping.objects.count() == len(AccountRole)
