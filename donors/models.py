@@ -50,6 +50,15 @@ class Donor(models.Model):
             "Showing a name needs the donor's consent, so this starts on."
         ),
     )
+    public_name = models.CharField(
+        _("public name"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The name public pages and the annual contributions report show for gifts the donor lets us "
+            "name, such as 'Gia đình anh Minh'. Blank: the donor's own name."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("added on"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -71,3 +80,8 @@ class Donor(models.Model):
     @property
     def is_organisation(self) -> bool:
         return self.kind == self.Kind.ORGANISATION
+
+    @property
+    def shown_name(self) -> str:
+        """The name public pages show when a gift is not anonymous."""
+        return self.public_name or self.name

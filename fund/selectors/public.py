@@ -109,6 +109,13 @@ class TransparencyReport:
     recent: list[PublicGift]
 
 
+def public_donor_name(gift: Donation) -> str:
+    """The name a public page or published report shows for a gift: "" when the gift is
+    anonymous, else the donor's chosen public name (their own name when they chose none).
+    Every public listing of donors goes through here, so a choice made once holds everywhere."""
+    return "" if gift.is_anonymous else gift.donor.shown_name
+
+
 def mask_reference(reference: str) -> str:
     return reference[:4] + "•" * max(0, len(reference) - 6) + reference[-2:]
 
@@ -156,7 +163,7 @@ def transparency_report(fund: Fund, *, recent: int = 20) -> TransparencyReport:
                 # The centre's day (settings.TIME_ZONE), not UTC's: a gift at 06:00 in Vietnam is
                 # still the previous day in UTC.
                 received_on=timezone.localdate(gift.received_at),
-                name="" if gift.is_anonymous else gift.donor.name,
+                name=public_donor_name(gift),
                 kind=gift.get_kind_display(),
                 amount=gift.amount,
                 reference=mask_reference(gift.reference),
