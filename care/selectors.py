@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import storages
-from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from djmoney.money import Money
 
@@ -216,3 +216,25 @@ def evidence_open(*, actor: Any, evidence: Evidence) -> File:
         raise EvidenceDamaged(evidence.pk)
     handle.seek(0)
     return handle
+
+
+def allocations_awaiting_approval(*, user: Any) -> QuerySet[Allocation]:
+    """Proposals this user may approve now: not their own, not already approved by them (the
+    second approval above a fund's threshold needs someone else), oldest first."""
+    return (
+        Allocation.objects.filter(status=Allocation.Status.PROPOSED)
+        .exclude(proposed_by=user)
+        .exclude(approvals__user=user)
+        .select_related("fund")
+        .annotate(approval_count=Count("approvals", distinct=True))
+        .order_by("proposed_at", "pk")
+    )
+
+
+def allocations_to_disburse() -> QuerySet[Allocation]:
+    """Approved allocations not yet paid out or handed over, oldest approval first."""
+    return (
+        Allocation.objects.filter(status=Allocation.Status.APPROVED)
+        .select_related("fund", "beneficiary")
+        .order_by("approved_at", "pk")
+    )

@@ -8,8 +8,10 @@ give award and term numbers, never a person.
 
 from __future__ import annotations
 
+import datetime
 from typing import NamedTuple
 
+from django.utils import timezone
 from djmoney.money import Money
 
 from fund.models import Donation
@@ -67,3 +69,20 @@ def scholarship_school_years() -> list[str]:
     """The school years awards exist for, latest first (the listing's filter)."""
     years = ScholarshipAward.objects.values_list("school_year", flat=True).distinct().order_by("-school_year")
     return list(years)
+
+
+def scholarship_terms_awaiting_enrolment(*, today: datetime.date | None = None, within_days: int = 30):
+    """Terms of running awards whose enrolment nobody has confirmed yet, due by ``within_days``
+    from today (overdue ones included), earliest first: the case worker's next calls to schools."""
+    today = today or timezone.localdate()
+    return (
+        ScholarshipTerm.objects.filter(
+            award__status=ScholarshipAward.Status.ACTIVE,
+            enrolment_confirmed_on__isnull=True,
+            closed_at__isnull=True,
+            allocation__isnull=True,
+            due_on__lte=today + datetime.timedelta(days=within_days),
+        )
+        .select_related("award__beneficiary")
+        .order_by("due_on", "award_id", "number")
+    )

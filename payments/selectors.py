@@ -47,3 +47,9 @@ def pledges_due(*, today: datetime.date | None = None) -> QuerySet[Donation]:
         .annotate(is_late=ExpressionWrapper(Q(expected_on__lt=today), output_field=BooleanField()))
         .order_by("expected_on", "pk")
     )
+
+
+def bank_lines_to_review() -> QuerySet[BankTransaction]:
+    """Statement lines the matcher could not settle, oldest first: someone must match, record or
+    ignore each."""
+    return BankTransaction.objects.filter(status=BankTransaction.Status.REVIEW).order_by("booked_on", "pk")

@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from djmoney.money import Money
 
 from fund.money import money_display
 
-from .models import PortalSignIn, Receipt
+from .models import PortalSignIn, Receipt, ReceiptDelivery
 from .models.portal import token_digest
 
 # secrets.token_urlsafe(16): 16 bytes are always 22 characters of the URL-safe alphabet.
@@ -143,3 +143,18 @@ def portal_link_usable(token: str) -> bool:
     return PortalSignIn.objects.filter(
         token_hash=token_digest(token), used_at__isnull=True, expires_at__gt=timezone.now()
     ).exists()
+
+
+def receipt_deliveries_failed() -> QuerySet[ReceiptDelivery]:
+    """Receipt emails that failed and were not sent or queued again since, newest first."""
+    retried = ReceiptDelivery.objects.filter(
+        receipt=OuterRef("receipt"),
+        status__in=[ReceiptDelivery.Status.SENT, ReceiptDelivery.Status.QUEUED],
+        queued_at__gt=OuterRef("queued_at"),
+    )
+    return (
+        ReceiptDelivery.objects.filter(status=ReceiptDelivery.Status.FAILED)
+        .exclude(Exists(retried))
+        .select_related("receipt")
+        .order_by("-queued_at", "-pk")
+    )

@@ -2,6 +2,7 @@ from wagtail import hooks
 
 from .admin_views import fund_statement_menu_item
 from .admin_views import urlpatterns as statement_urlpatterns
+from .dashboard import dashboard_panels
 
 
 @hooks.register("register_admin_urls")
@@ -12,3 +13,9 @@ def register_fund_statement_urls():
 @hooks.register("register_reports_menu_item")
 def register_fund_statement_menu_item():
     return fund_statement_menu_item()
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panels(request, panels):
+    """Each role's panels on the admin home (reporting/dashboard.py)."""
+    panels.extend(dashboard_panels(request))

@@ -285,6 +285,9 @@ DONOR_PORTAL_RATE_EMAIL = env.str("DONOR_PORTAL_RATE_EMAIL", default="5/h")
 BANK_WEBHOOK_SECRET = env.str("BANK_WEBHOOK_SECRET", default="")
 # A transfer without a gift reference matches the only pledge of its amount made this many days before.
 BANK_MATCH_WINDOW_DAYS = env.int("BANK_MATCH_WINDOW_DAYS", default=14)
+# The back office's home lists a pledge with no due date as late once it is this many days old
+# (most bank-transfer donors pay within minutes of pledging; goods pledges carry their own date).
+PLEDGE_LATE_AFTER_DAYS = env.int("PLEDGE_LATE_AFTER_DAYS", default=14)
 
 # --- Stripe (the public giving issue uses these; empty means bank transfer only) -------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")

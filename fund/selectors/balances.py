@@ -64,22 +64,27 @@ def fund_balances(funds=None, *, as_of: datetime.date | None = None) -> dict[int
     if given, else now."""
     funds = list(funds if funds is not None else Fund.objects.all())
     net = _net_by_role([f.pk for f in funds], as_of=as_of)
-    result = {}
-    for fund in funds:
-        by_role = net[fund.pk]
+    return {fund.pk: balance_from_net(fund, net[fund.pk]) for fund in funds}
 
-        def money(roles, sign=1, by_role=by_role, currency=fund.currency):
-            return Money(sign * sum((by_role[r] for r in roles), Decimal("0.00")), currency)
 
-        result[fund.pk] = FundBalance(
-            currency=fund.currency,
-            cash=money(CASH_ASSET_ROLES),
-            goods=money([AccountRole.GOODS_STOCK]),
-            received=money(INCOME_ROLES, sign=-1),  # income grows by credits
-            allocated=money(ALLOCATION_ROLES),
-            lost=money([AccountRole.GOODS_LOST]),
-        )
-    return result
+def net_by_role(funds) -> dict[int, dict[str, Decimal]]:
+    """Each fund's debits minus credits per account role, now, in one query: for a reader that
+    needs more than one figure from it (the dashboard's balance and restricted balance)."""
+    return _net_by_role([fund.pk for fund in funds])
+
+
+def balance_from_net(fund: Fund, by_role: dict[str, Decimal]) -> FundBalance:
+    def money(roles, sign=1):
+        return Money(sign * sum((by_role[r] for r in roles), Decimal("0.00")), fund.currency)
+
+    return FundBalance(
+        currency=fund.currency,
+        cash=money(CASH_ASSET_ROLES),
+        goods=money([AccountRole.GOODS_STOCK]),
+        received=money(INCOME_ROLES, sign=-1),  # income grows by credits
+        allocated=money(ALLOCATION_ROLES),
+        lost=money([AccountRole.GOODS_LOST]),
+    )
 
 
 def fund_balance(fund: Fund, *, as_of: datetime.date | None = None) -> FundBalance:
@@ -103,6 +108,12 @@ class FundAvailable:
     cash_on_hand: Money
 
 
+def scholarship_restricted(by_role: dict[str, Decimal]) -> Decimal:
+    """Scholarship gifts less scholarships paid, never below zero, from a fund's net by role."""
+    restricted = -by_role[AccountRole.INCOME_SCHOLARSHIP] - by_role[AccountRole.ALLOCATED_SCHOLARSHIP]
+    return max(restricted, Decimal("0.00"))
+
+
 def fund_available(fund: Fund, *, as_of: datetime.date | None = None) -> FundAvailable:
     """Read inside the caller's transaction; a spending check takes the fund's row lock first
     (fund.services.spending), so no other spending commits between this read and its posting.
@@ -110,8 +121,7 @@ def fund_available(fund: Fund, *, as_of: datetime.date | None = None) -> FundAva
     by_role = _net_by_role([fund.pk], as_of=as_of)[fund.pk]
     zero = Decimal("0.00")
     cash = sum((by_role[r] for r in CASH_ASSET_ROLES), zero)
-    restricted = -by_role[AccountRole.INCOME_SCHOLARSHIP] - by_role[AccountRole.ALLOCATED_SCHOLARSHIP]
-    restricted = max(restricted, zero)
+    restricted = scholarship_restricted(by_role)
     return FundAvailable(
         cash=Money(cash, fund.currency),
         scholarship_restricted=Money(restricted, fund.currency),
