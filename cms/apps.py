@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Public site")
+
+    def ready(self):
+        from .signals import connect
+
+        connect()

@@ -36,6 +36,7 @@ from payments.vietqr import amount_fits, vietqr_payload, vietqr_svg
 from ..forms import CARD, TRANSFER, DonationForm, GoodsLineFormSet
 from ..gift_status import card_gift_status
 from ..limits import creation_count, creation_wait, pay_page_wait
+from ..page_cache import PublicPageCacheMixin, mark_cacheable
 from .settings import BankAccountSettings
 
 logger = logging.getLogger(__name__)
@@ -79,8 +80,11 @@ def _parse_presets(text: str) -> list[int]:
     return values
 
 
-class DonatePage(RoutablePageMixin, Page):
+class DonatePage(PublicPageCacheMixin, RoutablePageMixin, Page):
     """A form to give to one fund or campaign (this page's parent, unless set here)."""
+
+    # The form is the same for everyone; paying and thanking are one donor's own.
+    cache_every_route = False
 
     intro = RichTextField(_("introduction"), blank=True)
     presets_vnd = models.CharField(
@@ -173,6 +177,7 @@ class DonatePage(RoutablePageMixin, Page):
                         creation_count(request)
                         return redirect
         else:
+            mark_cacheable(request)
             # Receipts exist in Vietnamese and English; a visitor reading another language most
             # likely reads English.
             receipt_language = "vi" if request.LANGUAGE_CODE.startswith("vi") else "en"

@@ -15,10 +15,11 @@ from fund.selectors import fund_totals_public
 from fund.selectors.public import campaign_progress, fund_progress, transparency_report
 
 from ..blocks import BodyBlock
+from ..page_cache import PublicPageCacheMixin
 from .donate import DonatePage
 
 
-class HomePage(Page):
+class HomePage(PublicPageCacheMixin, Page):
     """The front door: what the centre does and how much each fund has received."""
 
     intro = RichTextField(_("introduction"), blank=True)
@@ -39,7 +40,7 @@ class HomePage(Page):
         verbose_name_plural = _("home pages")
 
 
-class StandardPage(Page):
+class StandardPage(PublicPageCacheMixin, Page):
     """About us, how gifts are used, contact: text and images an editor writes."""
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
@@ -52,7 +53,7 @@ class StandardPage(Page):
         verbose_name_plural = _("standard pages")
 
 
-class _StoryPage(Page):
+class _StoryPage(PublicPageCacheMixin, Page):
     summary = models.CharField(_("summary"), max_length=300, blank=True, help_text=_("One or two sentences."))
     image = models.ForeignKey(
         "wagtailimages.Image",
@@ -127,7 +128,7 @@ class CampaignPage(_StoryPage):
         verbose_name_plural = _("campaign pages")
 
 
-class TransparencyPage(Page):
+class TransparencyPage(PublicPageCacheMixin, Page):
     """Where the money and goods went, per fund: totals from the ledger, gifts by kind and by
     kind of donor, the latest gifts with names only where donors agreed."""
 

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: every other middleware still runs around a page served from the cache.
+    "cms.page_cache.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -308,6 +310,9 @@ GIFT_STATUS_RATE_IP = env.str("GIFT_STATUS_RATE_IP", default="120/h")
 # Behind a reverse proxy, the client address is in a header the proxy sets (see operations.md).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Public pages served from that cache to visitors without a session (cms/page_cache.py); 0 turns
+# it off. A minute keeps progress bars and totals fresh; publishing drops every copy at once.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # One process (runserver, tests): a per-process cache counts correctly. Production requires
     # CACHE_URL (Redis), where counts are shared by every worker.

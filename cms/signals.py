@@ -1,0 +1,31 @@
+"""What drops the public page cache (cms/page_cache.py): any change an editor publishes, and any
+site setting saved (the bank account on the donation form, the organisation's name)."""
+
+from django.db.models.signals import post_delete, post_save
+from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+from wagtail.models import Page
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from .page_cache import cache_generation_bump
+
+
+def _bump(sender, **kwargs):
+    cache_generation_bump()
+
+
+def _bump_for_settings(sender, created=False, **kwargs):
+    # A settings row created on first read holds the defaults the page was rendered with.
+    if not created and issubclass(sender, BaseSiteSetting | BaseGenericSetting):
+        cache_generation_bump()
+
+
+def connect() -> None:
+    for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
+        signal.connect(_bump, dispatch_uid=f"public-page-cache-{signal!r}")
+    post_delete.connect(_bump_for_pages, dispatch_uid="public-page-cache-page-deleted")
+    post_save.connect(_bump_for_settings, dispatch_uid="public-page-cache-setting-saved")
+
+
+def _bump_for_pages(sender, **kwargs):
+    if issubclass(sender, Page):
+        cache_generation_bump()
