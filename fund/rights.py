@@ -7,7 +7,7 @@ from django.dispatch import receiver
 
 from donors.signals import donor_erased
 
-from .models import Donation
+from .models import Donation, RecurringGift
 
 
 @receiver(donor_erased, dispatch_uid="fund.gifts_on_erasure")
@@ -15,4 +15,5 @@ def gifts_on_erasure(sender, donor, former, actor, **kwargs) -> dict[str, int]:
     gifts = Donation.objects.filter(Q(donor=donor) | Q(payer=donor))
     messages = gifts.exclude(message="").update(message="")
     gifts.filter(is_anonymous=False).update(is_anonymous=True)
+    RecurringGift.objects.filter(Q(donor=donor) | Q(payer=donor), is_anonymous=False).update(is_anonymous=True)
     return {"gift_messages": messages}

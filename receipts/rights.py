@@ -7,6 +7,7 @@ links for the person's address. Listings and the verification page show the dono
 pseudonymised name (receipts.selectors.receipt_summary); docs/data-rights.md."""
 
 from django.conf import settings
+from django.db.models import Q
 from django.dispatch import receiver
 
 from donors.services_rights import log_entries_relabel
@@ -30,5 +31,7 @@ def deliveries_on_erasure(sender, donor, former, actor, **kwargs) -> dict[str, i
         log_entries_relabel(delivery)
     links = 0
     if former.email:
-        links, _ = PortalSignIn.objects.filter(email__iexact=former.email).delete()
+        links, _ = PortalSignIn.objects.filter(
+            Q(email__iexact=former.email) | Q(change_from__iexact=former.email)
+        ).delete()
     return {"receipt_emails": count, "portal_links": links}
