@@ -358,3 +358,17 @@ def test_a_bank_line_stays_frozen_outside_an_erasure(scene):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('chungtay.erasure', 'off', true)")
+
+
+def test_the_erase_screen_asks_for_the_request_and_a_confirmation(donor):
+    roles_sync()
+    admin, _ = role_client("Administrator", "root")
+    url = reverse("donor_erase", args=[donor.pk])
+    assert admin.get(url).status_code == 200
+    response = admin.post(url, {"reason": "email of 3 March"})  # not confirmed
+    assert response.status_code == 200
+    donor.refresh_from_db()
+    assert donor.erased_at is None
+    assert admin.post(url, {"reason": "email of 3 March", "confirm": "on"}).status_code == 302
+    again = admin.get(url)
+    assert again.status_code == 302 and again["Location"] == "/admin/donors/"
