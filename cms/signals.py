@@ -1,10 +1,14 @@
-"""What drops the public page cache (cms/page_cache.py): any change an editor publishes, and any
-site setting saved (the bank account on the donation form, the organisation's name)."""
+"""What drops the public page cache (cms/page_cache.py): any change an editor publishes, any
+site setting saved (the bank account on the donation form, the organisation's name), and a
+donor's erasure (their name may be on a cached transparency page)."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.models import Page
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from donors.signals import donor_erased
 
 from .page_cache import cache_generation_bump
 
@@ -24,6 +28,14 @@ def connect() -> None:
         signal.connect(_bump, dispatch_uid=f"public-page-cache-{signal!r}")
     post_delete.connect(_bump_for_pages, dispatch_uid="public-page-cache-page-deleted")
     post_save.connect(_bump_for_settings, dispatch_uid="public-page-cache-setting-saved")
+    # The transparency page lists recent gifts by name: an erased donor's must go at once.
+    donor_erased.connect(_bump_after_erasure, dispatch_uid="public-page-cache-donor-erased")
+
+
+def _bump_after_erasure(sender, **kwargs):
+    # After the commit: a page rendered before it would still show the name.
+    transaction.on_commit(cache_generation_bump)
+    return {}
 
 
 def _bump_for_pages(sender, **kwargs):

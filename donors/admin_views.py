@@ -2,10 +2,12 @@ import django_filters
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views import generic
 
 from config.wagtail_admin import BackOfficeViewSet, ExportIndexView, ServiceFormMixin
 
+from .admin_rights import donor_actions_for
 from .models import Donor
 from .services import DONOR_FIELDS, donor_create, donor_update
 
@@ -32,6 +34,12 @@ class DonorIndexView(ExportIndexView):
         # One grouped query for the whole file. "received" is Donation.Status.RECEIVED, named
         # by value because donors never import fund (the layers, `make lint`).
         return queryset.annotate(gifts_received=Count("donations", filter=Q(donations__status="received")))
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        for action in donor_actions_for(self.request.user, instance):
+            buttons.append(MenuItem(action.label, url=action.url, icon_name=action.icon))
+        return buttons
 
 
 class DonorCreateView(ServiceFormMixin, generic.CreateView):

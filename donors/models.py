@@ -59,6 +59,13 @@ class Donor(models.Model):
             "name, such as 'Gia đình anh Minh'. Blank: the donor's own name."
         ),
     )
+    erased_at = models.DateTimeField(
+        _("personal data erased at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the person's personal data was erased on their request (docs/data-rights.md)."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("added on"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -73,6 +80,12 @@ class Donor(models.Model):
         ]
         verbose_name = _("donor")
         verbose_name_plural = _("donors")
+        # Data rights (docs/data-rights.md): the Administrator's alone (staff/roles.py gives it
+        # every permission; no other role lists these).
+        permissions = [
+            ("export_donor_data", _("Can export everything held about a donor")),
+            ("erase_donor", _("Can erase a donor's personal data")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -80,6 +93,10 @@ class Donor(models.Model):
     @property
     def is_organisation(self) -> bool:
         return self.kind == self.Kind.ORGANISATION
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def shown_name(self) -> str:

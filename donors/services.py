@@ -101,6 +101,9 @@ def donor_update(*, donor: Donor, actor: Any = None, **fields: Any) -> Donor:
     """
     _check_fields(fields, "donor_update")
     stored = Donor.objects.get(pk=donor.pk)
+    if stored.erased_at is not None:
+        # Typing the person back in would undo what they asked for (docs/data-rights.md).
+        raise DonorError(_("This donor's personal data was erased; the record takes no new details."))
     candidate = copy.copy(stored)
     changed = {}
     for name, value in fields.items():

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        # Django's place for start-up work: connect the receivers of other apps' signals.
+        from . import rights  # noqa: F401

@@ -12,4 +12,4 @@ class ReceiptsConfig(AppConfig):
         # Django's place for app start-up work (models are loaded by now), not a dodged circle:
         # connect the receivers, and register the tasks, which are queued by name, so a process
         # that runs them in-process (eager: development, tests) finds them.
-        from . import signals, tasks  # noqa: F401
+        from . import rights, signals, tasks  # noqa: F401

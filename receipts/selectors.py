@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from djmoney.money import Money
 
+from donors.models import Donor
 from fund.money import money_display
 
 from .models import PortalSignIn, Receipt, ReceiptDelivery
@@ -104,8 +105,16 @@ def receipt_summary(receipt: Receipt) -> ReceiptSummary:
         voided_on=_local_date(receipt.voided_at),
         replaced_by_number=_replacement_number(receipt),
         replaces_number=receipt.replaces.number if receipt.replaces_id else "",
-        donor_initials=name_initials((receipt.content.get("donor") or {}).get("name", "")),
+        donor_initials=_donor_shown(receipt),
     )
+
+
+def _donor_shown(receipt: Receipt) -> str:
+    """The initials of the name as printed; for a donor whose data was erased, the pseudonym the
+    record carries now: the document keeps the name (an accounting record), pages do not."""
+    if receipt.donor.erased_at is not None:
+        return receipt.donor.name
+    return name_initials((receipt.content.get("donor") or {}).get("name", ""))
 
 
 def receipt_by_verification_token(token: str) -> Receipt | None:
@@ -114,7 +123,7 @@ def receipt_by_verification_token(token: str) -> Receipt | None:
     lookup, the same as a known one."""
     if not VERIFICATION_TOKEN.fullmatch(token):
         return None
-    return Receipt.objects.select_related("replaces", "replaced_by").filter(verification_token=token).first()
+    return Receipt.objects.select_related("donor", "replaces", "replaced_by").filter(verification_token=token).first()
 
 
 def receipts_for_email(email: str) -> QuerySet[Receipt]:
@@ -124,8 +133,8 @@ def receipts_for_email(email: str) -> QuerySet[Receipt]:
     if not email:
         return Receipt.objects.none()
     return (
-        Receipt.objects.filter(donor__email__iexact=email)
-        .select_related("replaces", "replaced_by")
+        Receipt.objects.filter(donor__email__iexact=email, donor__erased_at__isnull=True)
+        .select_related("donor", "replaces", "replaced_by")
         .order_by("-issued_at", "-id")
     )
 
@@ -141,8 +150,28 @@ def portal_link_usable(token: str) -> bool:
     if not token or len(token) > 64:
         return False
     return PortalSignIn.objects.filter(
-        token_hash=token_digest(token), used_at__isnull=True, expires_at__gt=timezone.now()
+        token_hash=token_digest(token), used_at__isnull=True, expires_at__gt=timezone.now(), change_from=""
     ).exists()
+
+
+def email_change_link_usable(token: str) -> bool:
+    """Whether a link proving a new address would still work, without using it."""
+    if not token or len(token) > 64:
+        return False
+    return (
+        PortalSignIn.objects.filter(token_hash=token_digest(token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .exclude(change_from="")
+        .exists()
+    )
+
+
+def donors_for_email(email: str) -> QuerySet[Donor]:
+    """The donor records the portal's proven address belongs to (never an erased one: its address
+    is gone), oldest first."""
+    email = (email or "").strip()
+    if not email:
+        return Donor.objects.none()
+    return Donor.objects.filter(email__iexact=email, erased_at__isnull=True).order_by("created_at", "pk")
 
 
 def receipt_deliveries_failed() -> QuerySet[ReceiptDelivery]:

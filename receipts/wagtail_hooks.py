@@ -3,7 +3,10 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from config.wagtail_admin import ReadOnlyPolicy
+from donors.admin_rights import DONOR_ACTIONS_HOOK
 
+from .admin_data_rights import donor_export_actions
+from .admin_data_rights import urlpatterns as data_rights_urlpatterns
 from .admin_statements import statements_menu_item
 from .admin_statements import urlpatterns as statement_urlpatterns
 from .admin_views import ReceiptsAdminGroup
@@ -22,6 +25,14 @@ def register_receipts_admin():
 @hooks.register("register_admin_urls")
 def register_statement_admin_urls():
     return statement_urlpatterns
+
+
+@hooks.register("register_admin_urls")
+def register_data_rights_admin_urls():
+    return data_rights_urlpatterns
+
+
+hooks.register(DONOR_ACTIONS_HOOK, donor_export_actions)
 
 
 @hooks.register("register_receipts_menu_item")

@@ -14,6 +14,9 @@ class PortalSignIn(models.Model):
     leaked database copy cannot be used to sign in."""
 
     email = models.EmailField(max_length=254, verbose_name=_("email"))
+    # A link that proves a new address before the portal moves the donor to it: ``email`` is the
+    # new address (where the link went), ``change_from`` the signed-in one. Empty for a sign-in.
+    change_from = models.EmailField(max_length=254, blank=True, default="", verbose_name=_("change from"))
     token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("token hash"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     expires_at = models.DateTimeField(verbose_name=_("expires at"))
@@ -25,4 +28,4 @@ class PortalSignIn(models.Model):
         verbose_name_plural = _("portal sign-ins")
 
     def __str__(self) -> str:
-        return f"sign-in for {self.email}"
+        return f"email change to {self.email}" if self.change_from else f"sign-in for {self.email}"

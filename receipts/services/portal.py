@@ -91,7 +91,9 @@ def portal_link_consume(*, token: str) -> str:
     if not token or len(token) > TOKEN_MAX_LENGTH:
         raise PortalLinkInvalid(_("Unknown sign-in link."))
     with transaction.atomic():
-        sign_in = PortalSignIn.objects.select_for_update().filter(token_hash=token_digest(token)).first()
+        sign_in = (
+            PortalSignIn.objects.select_for_update().filter(token_hash=token_digest(token), change_from="").first()
+        )
         now = timezone.now()
         if sign_in is None:
             raise PortalLinkInvalid(_("Unknown sign-in link."))

@@ -17,7 +17,7 @@ from django_ratelimit.core import is_ratelimited
 
 from ..forms import PortalEmailForm
 from ..pdf import receipt_pdf_bytes
-from ..selectors import portal_link_usable, receipt_for_email, receipt_summary, receipts_for_email
+from ..selectors import donors_for_email, portal_link_usable, receipt_for_email, receipt_summary, receipts_for_email
 from ..services.portal import PortalLinkInvalid, portal_link_consume, portal_link_request
 from .headers import private_page
 
@@ -99,7 +99,8 @@ def portal_receipts(request) -> HttpResponse:
     if not email:
         return redirect("receipts:portal")
     receipts = [receipt_summary(receipt) for receipt in receipts_for_email(email)]
-    return render(request, "receipts/portal/receipts.html", {"email": email, "receipts": receipts})
+    context = {"email": email, "receipts": receipts, "has_records": donors_for_email(email).exists()}
+    return render(request, "receipts/portal/receipts.html", context)
 
 
 @private_page
