@@ -8,7 +8,14 @@ from .reports.pledges import PledgesDueReport
 from .reports.scholarships import ScholarshipsReport
 from .reports.stock import StockMovementsReport, StockOnHandReport
 
-REPORTS = (GiftsReport, PledgesDueReport, AllocationsReport, StockOnHandReport, StockMovementsReport, ScholarshipsReport)
+REPORTS = (
+    GiftsReport,
+    PledgesDueReport,
+    AllocationsReport,
+    StockOnHandReport,
+    StockMovementsReport,
+    ScholarshipsReport,
+)
 
 
 @hooks.register("register_admin_urls")

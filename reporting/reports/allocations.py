@@ -39,7 +39,9 @@ class AllocationsFilterSet(PeriodFilterSet):
 
 
 def _approvers(allocation: Allocation) -> str:
-    return ", ".join(approval.user.get_full_name() or approval.user.get_username() for approval in allocation.approvals.all())
+    return ", ".join(
+        approval.user.get_full_name() or approval.user.get_username() for approval in allocation.approvals.all()
+    )
 
 
 class AllocationsReport(BaseReport):

@@ -94,8 +94,8 @@ class PeriodFilterSet(ReportFilterSet):
     period = django_filters.ChoiceFilter(
         label=_("Period"), choices=PERIOD_CHOICES, method="filter_period", empty_label=_("Any time")
     )
-    date_from = django_filters.DateFilter(label=_("From"), method="filter_date_from", widget=AdminDateInput)
-    date_to = django_filters.DateFilter(label=_("To"), method="filter_date_to", widget=AdminDateInput)
+    date_from = django_filters.DateFilter(label=_("First day"), method="filter_date_from", widget=AdminDateInput)
+    date_to = django_filters.DateFilter(label=_("Last day"), method="filter_date_to", widget=AdminDateInput)
 
     def defaults(self) -> dict[str, str]:
         return {"period": self.default_period} if self.default_period else {}
@@ -179,6 +179,14 @@ class BaseReport(ReportView):
 
     def get_filename(self):
         return f"{self.export_filename}-{timezone.localdate():{ISO_DATE}}"
+
+    def filter_queryset(self, queryset):
+        # Wagtail lists everything when a filter does not validate (a mistyped day): a report
+        # would then show, total and export rows the user never asked for. Show none instead;
+        # the filter says what is wrong.
+        if self.filters and not self.filters.is_valid():
+            return queryset.none()
+        return super().filter_queryset(queryset)
 
     def summary_context(self, rows) -> dict:
         """Totals shown above the table, over every filtered row (not only this page)."""

@@ -29,7 +29,9 @@ class GiftsFilterSet(PeriodFilterSet):
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Donation.Kind.choices)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Donation.Channel.choices)
-    donor_kind = django_filters.ChoiceFilter(label=_("Donor"), field_name="donor__kind", choices=Donor.Kind.choices)
+    donor_kind = django_filters.ChoiceFilter(
+        label=_("Donor kind"), field_name="donor__kind", choices=Donor.Kind.choices
+    )
     # Only received gifts are in the report: those kept, and those refunded since.
     status = django_filters.ChoiceFilter(
         label=_("Status"),

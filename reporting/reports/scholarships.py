@@ -47,7 +47,7 @@ class ScholarshipsReport(BaseReport):
     page_title = _("Scholarships by school year")
     menu_label = _("Scholarships")
     menu_icon = "doc-full-inverse"
-    menu_order = 50
+    menu_order = 60
     header_icon = "doc-full-inverse"
     url_path = "reports/scholarships/"
     url_name = "reporting_scholarships"
@@ -57,7 +57,7 @@ class ScholarshipsReport(BaseReport):
     export_filename = "scholarships"
 
     columns = [
-        Column("award", label=_("Award"), accessor="pk"),
+        Column("award", label=_("Award number"), accessor="pk"),
         Column("case_number", label=_("Case number")),
         Column("school_year", label=_("School year")),
         Column("fund", label=_("Fund"), accessor="fund.code"),
@@ -93,7 +93,7 @@ class ScholarshipsReport(BaseReport):
         "get_status_display",
     ]
     export_headings = {
-        "pk": _("Award"),
+        "pk": _("Award number"),
         "case_number": _("Case number"),
         "school_year": _("School year"),
         "fund.code": _("Fund"),

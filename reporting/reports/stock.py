@@ -179,4 +179,3 @@ class StockMovementsReport(BaseReport):
 
     def get_base_queryset(self):
         return stock_movements_report()
-

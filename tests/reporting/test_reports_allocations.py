@@ -88,9 +88,7 @@ def test_filters_narrow_the_allocations(auditor, built_ledger, other_fund):
 
 def test_the_bare_report_shows_this_years_paid_allocations(auditor, built_ledger):
     first, last = period_bounds("this_year", timezone.localdate())
-    expected = Allocation.objects.filter(
-        status="disbursed", disbursed_on__gte=first, disbursed_on__lte=last
-    ).count()
+    expected = Allocation.objects.filter(status="disbursed", disbursed_on__gte=first, disbursed_on__lte=last).count()
     assert len(auditor.get(URL).context["object_list"]) == expected
 
 

@@ -14,7 +14,7 @@ from staff.services import roles_sync
 from tests.support.roles import role_client
 
 from .conftest import at_noon, days_ago
-from .report_helpers import ANY_TIME, assert_refused, menu_shows, by_field, csv_rows, page_queries, vi, xlsx_rows
+from .report_helpers import ANY_TIME, assert_refused, by_field, csv_rows, menu_shows, page_queries, vi, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/reports/gifts/"
@@ -68,6 +68,13 @@ def test_filters_narrow_the_gifts(accountant, built_ledger, organisation):
     assert len(kinds(**ANY_TIME)) == 6
     totals = dict(accountant.get(URL, {**period(), "kind": "cash"}).context["totals"])
     assert [line["amount"] for line in next(iter(totals.values()))] == [Decimal("5200000.00")]
+
+
+def test_a_mistyped_day_shows_no_gift_rather_than_all(accountant, built_ledger):
+    response = accountant.get(URL, {**period(), "date_from": "31/31/2025"})
+    assert list(response.context["object_list"]) == []
+    assert [lines for _label, lines in response.context["totals"]] == [[], []]
+    assert len(by_field(csv_rows(accountant, URL, {**period(), "date_from": "31/31/2025"}), GiftsReport)) == 0
 
 
 def test_the_bare_report_shows_this_month(accountant, fund, donor):
@@ -135,7 +142,9 @@ def test_roles_without_gifts_are_refused_and_see_no_menu_item(built_ledger):
 def test_the_page_costs_the_same_queries_for_3_or_30_gifts(accountant, fund, donor, django_assert_max_num_queries):
     def add(count):
         for _ in range(count):
-            donation_record(fund=fund, donor=donor, kind="cash", channel="cash", amount="1000", received_at=timezone.now())
+            donation_record(
+                fund=fund, donor=donor, kind="cash", channel="cash", amount="1000", received_at=timezone.now()
+            )
 
     add(3)
     few = page_queries(accountant, URL, {})

@@ -76,7 +76,9 @@ def test_movements_of_a_period_narrowed_by_item_and_kind(manager, built_ledger):
     ]
 
     def kinds(**params):
-        return [(m.item.name, m.kind) for m in manager.get(MOVEMENTS, movements_period(**params)).context["object_list"]]
+        return [
+            (m.item.name, m.kind) for m in manager.get(MOVEMENTS, movements_period(**params)).context["object_list"]
+        ]
 
     assert kinds(kind="intake") == [("Vở", "intake"), ("Gạo", "intake")]
     assert kinds(kind="issue") == [("Vở", "issue")]
