@@ -3,6 +3,20 @@ from wagtail import hooks
 from .admin_views import fund_statement_menu_item
 from .admin_views import urlpatterns as statement_urlpatterns
 from .dashboard import dashboard_panels
+from .reports.allocations import AllocationsReport
+from .reports.gifts import GiftsReport
+from .reports.pledges import PledgesDueReport
+from .reports.scholarships import ScholarshipsReport
+from .reports.stock import StockMovementsReport, StockOnHandReport
+
+REPORTS = (
+    GiftsReport,
+    PledgesDueReport,
+    AllocationsReport,
+    StockOnHandReport,
+    StockMovementsReport,
+    ScholarshipsReport,
+)
 
 
 @hooks.register("register_admin_urls")
@@ -19,3 +33,16 @@ def register_fund_statement_menu_item():
 def add_dashboard_panels(request, panels):
     """Each role's panels on the admin home (reporting/dashboard.py)."""
     panels.extend(dashboard_panels(request))
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [url for report in REPORTS for url in report.urls()]
+
+
+def _menu_item_hook(report):
+    return lambda: report.menu_item()
+
+
+for _report in REPORTS:
+    hooks.register("register_reports_menu_item", _menu_item_hook(_report))
