@@ -24,7 +24,13 @@ from fund.models import Fund
 from fund.selectors.contributions import contributions_report
 
 from .admin_views import PERMISSION as STATEMENT_PERMISSION
-from .contributions_files import CONTENT_TYPES, FORMATS, contributions_context, contributions_file, contributions_filename
+from .contributions_files import (
+    CONTENT_TYPES,
+    FORMATS,
+    contributions_context,
+    contributions_file,
+    contributions_filename,
+)
 
 # The fund statement's (staff/roles.py FUND_STATEMENT): the same figures, published.
 PERMISSION = STATEMENT_PERMISSION

@@ -97,7 +97,7 @@ def contributions_xlsx(report: ContributionsReport, *, language: str) -> bytes:
                 sheet.cell(row=sheet.max_row, column=2).number_format = "DD/MM/YYYY"
         sheet.append([date_basis()])
         sheet.append([])
-        headings = [_("Section"), _("Key"), _("Name"), _("Tax code"), _("Donors")]
+        headings = [_("Section"), _("Key"), pgettext("contributions report line", "Name"), _("Tax code"), _("Donors")]
         for label in kind_headings():
             headings += [_("%(kind)s: gifts") % {"kind": label}, _("%(kind)s: value") % {"kind": label}]
         headings += [_("Gifts"), _("Total"), _("Currency")]

@@ -174,7 +174,9 @@ class RefundRow:
 def refund_rows(report: ContributionsReport) -> list[RefundRow]:
     """Refunds recorded in the year (whenever their gift came in), then the net received."""
     rows = [
-        RefundRow(f"refunds.{line.key}", _("Refunded: %(kind)s") % {"kind": kind_label(line.key)}, line.count, line.effect)
+        RefundRow(
+            f"refunds.{line.key}", _("Refunded: %(kind)s") % {"kind": kind_label(line.key)}, line.count, line.effect
+        )
         for line in report.refunds
     ]
     rows.append(RefundRow("refunds.total", _("Total refunded in the year"), None, report.refunds_total, True))

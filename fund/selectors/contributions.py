@@ -126,9 +126,7 @@ class ContributionsReport:
 
     @property
     def individuals_total(self) -> Money:
-        return sum(
-            (line.total for line in (*self.individuals, self.anonymous)), Money(Decimal("0.00"), self.currency)
-        )
+        return sum((line.total for line in (*self.individuals, self.anonymous)), Money(Decimal("0.00"), self.currency))
 
     @property
     def refunds(self) -> tuple[ReversalLine, ...]:

@@ -17,8 +17,6 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from care.models import StockLine
-from donors.models import Donor
-from donors.services import donor_create
 from care.services import (
     allocation_approve,
     allocation_disburse,
@@ -28,6 +26,8 @@ from care.services import (
     stock_count_approve,
     stock_count_record,
 )
+from donors.models import Donor
+from donors.services import donor_create
 from fund.services import donation_record, donation_refund
 from tests.care.stock_helpers import approved_goods, issue, item
 from tests.support.evidence import handover_attach

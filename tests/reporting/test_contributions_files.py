@@ -85,7 +85,9 @@ def test_the_xlsx_has_numbers_as_numbers(report, organisation):
 def test_the_command_writes_the_same_figures(report, contributions_ledger, report_year, tmp_path, organisation):
     out = StringIO()
     path = tmp_path / "cpf.xlsx"
-    call_command("contributions_report", "cpf", "--year", str(report_year), "--format", "xlsx", "-o", str(path), stdout=out)
+    call_command(
+        "contributions_report", "cpf", "--year", str(report_year), "--format", "xlsx", "-o", str(path), stdout=out
+    )
     assert xlsx_lines(path.read_bytes())[("organisation", organisation.name)][14] == 5_500_000
     assert f"received {money_display(vnd(10_950_000), language='en')}" in out.getvalue()
     assert "2 organisations, 11 gifts" in out.getvalue()
@@ -101,7 +103,9 @@ def synced():
     roles_sync()
 
 
-def test_the_accountant_sees_the_report_and_downloads_it(synced, report, contributions_ledger, report_year, organisation):
+def test_the_accountant_sees_the_report_and_downloads_it(
+    synced, report, contributions_ledger, report_year, organisation
+):
     client, _ = role_client("Fund accountant", "acct")
     query = {"fund": contributions_ledger.pk, "year": report_year}
     response = client.get(URL, query)
@@ -109,13 +113,17 @@ def test_the_accountant_sees_the_report_and_downloads_it(synced, report, contrib
     page = response.content.decode()
     assert organisation.name in page and MINH_PUBLIC_NAME in page
     assert 'data-key="anonymous"' in page and 'data-key="allocations.programme.orphan"' in page
-    assert money_display(vnd(10_950_000), language="vi") in page or money_display(vnd(10_950_000), language="en") in page
+    assert (
+        money_display(vnd(10_950_000), language="vi") in page or money_display(vnd(10_950_000), language="en") in page
+    )
     assert not any(name in page for name in PRIVATE)
     for file_format, content_type in (("pdf", "application/pdf"), ("xlsx", "spreadsheetml")):
         assert f'href="{URL}{file_format}/?' in page
         download = client.get(f"{URL}{file_format}/", query)
         assert download.status_code == 200 and content_type in download["Content-Type"]
-        assert download["Content-Disposition"] == f'attachment; filename="contributions-CPF-{report_year}.{file_format}"'
+        assert (
+            download["Content-Disposition"] == f'attachment; filename="contributions-CPF-{report_year}.{file_format}"'
+        )
     assert client.get(URL).status_code == 200  # the bare form
     assert "data-key=" not in client.get(URL).content.decode()
 
