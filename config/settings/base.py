@@ -213,6 +213,13 @@ PUBLIC_EXCHANGE_RATES = {"USD_VND": env.str("USD_VND_RATE", default="25000")}
 CARD_FEE_RATE = env.str("CARD_FEE_RATE", default="0.034")
 CARD_FEE_FIXED = {"VND": "0", "USD": "0.30"}
 
+# --- Reports ----------------------------------------------------------------------------------
+# Which law the annual contributions report is published under (reporting/contributions_regimes.py):
+# "decree-93" (social and charity funds, Decree 93/2019/ND-CP as amended by Decree 136/2024/ND-CP)
+# or "circular-87" (Children's Protection Funds, Circular 87/2008/TT-BTC). It changes the report's
+# title, legal basis and deadline, never its figures. Differs by centre: a setting, not an assumption.
+CONTRIBUTIONS_REPORT_REGIME = env.str("CONTRIBUTIONS_REPORT_REGIME", default="decree-93")
+
 # --- Celery ---------------------------------------------------------------------------------
 # Without a broker, tasks run in-process (eager) so the embedded default needs nothing else.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
