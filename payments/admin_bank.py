@@ -1,5 +1,6 @@
 """Back-office screens for bank transfers: import a statement, work through the review queue
-(match a line to a pledge, record it as a new gift, or mark it not a gift), and see pledges due.
+(match a line to a pledge, record it as a new gift, or mark it not a gift). Pledges due are a
+report (reporting/reports/pledges.py).
 
 Views stay thin: forms collect input, the bank services write. Statements and lines are never
 edited by form (the database freezes what the bank reported); the actions below are the only
@@ -20,7 +21,6 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
@@ -35,7 +35,7 @@ from fund.money import CURRENCY_CHOICES, money_display
 from .bank_statements import MAPPING_PRESETS, BankStatementError, mapping_from_headers
 from .bank_statements import MAX_FILE_BYTES as STATEMENT_MAX_BYTES
 from .models import BankStatement, BankTransaction
-from .selectors import bank_match_candidates, pledges_due
+from .selectors import bank_match_candidates
 from .services.bank_import import bank_statement_import
 from .services.bank_review import bank_transaction_ignore, bank_transaction_record_gift, bank_transaction_resolve
 
@@ -394,42 +394,9 @@ class BankStatementViewSet(BackOfficeViewSet):
     ]
 
 
-# --- Pledges due -----------------------------------------------------------------------------
-
-
-class DueColumn(Column):
-    def get_value(self, instance):
-        due = f"{instance.expected_on:%d/%m/%Y}"
-        return gettext("%(date)s (late)") % {"date": due} if instance.is_late else due
-
-
-class PledgesDueView(generic.IndexView):
-    """Pledges with a due date, earliest first; late ones say so. Read-only."""
-
-    model = Donation
-    page_title = _("Pledges due")
-    header_icon = "date"
-    index_url_name = "bank_pledges_due"
-    any_permission_required = ["view"]
-    columns = [
-        Column("reference", label=_("Reference")),
-        Column("donor", label=_("Donor")),
-        Column("fund", label=_("Fund")),
-        Column("get_kind_display", label=_("Kind")),
-        MoneyColumn("amount", label=_("Amount")),
-        DueColumn("expected_on", label=_("Due")),
-    ]
-
-    def get_base_queryset(self):
-        return pledges_due()
-
-    def order_queryset(self, queryset):
-        return queryset  # pledges_due orders by due date
-
-
 class BankAdminGroup(ModelViewSetGroup):
     menu_label = _("Bank transfers")
     menu_icon = "tasks"
     menu_order = 205
     items = (BankTransactionViewSet, BankStatementViewSet)
-    submenu_hook = "register_bank_menu_item"  # the import form and pledges due (payments/wagtail_hooks.py)
+    submenu_hook = "register_bank_menu_item"  # the import form (payments/wagtail_hooks.py)

@@ -1,11 +1,8 @@
-"""Reads for bank reconciliation: the pledges a transfer could pay, and pledges due or late."""
+"""Reads for bank reconciliation: the pledges a transfer could pay, and the lines awaiting review."""
 
 from __future__ import annotations
 
-import datetime
-
-from django.db.models import BooleanField, Case, ExpressionWrapper, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from fund.models import Donation
 
@@ -34,18 +31,6 @@ def bank_match_candidates(line: BankTransaction, *, limit: int = MATCH_CHOICES_L
         .select_related("donor", "fund")
         .annotate(rank=same_amount_first)
         .order_by("rank", "-pledged_at", "-pk")
-    )
-
-
-def pledges_due(*, today: datetime.date | None = None) -> QuerySet[Donation]:
-    """Pledges with a due date (goods to arrive, an instalment to pay), earliest first, each
-    marked ``is_late`` when its date has passed."""
-    today = today or timezone.localdate()
-    return (
-        Donation.objects.filter(status=Donation.Status.PLEDGED, expected_on__isnull=False)
-        .select_related("donor", "fund")
-        .annotate(is_late=ExpressionWrapper(Q(expected_on__lt=today), output_field=BooleanField()))
-        .order_by("expected_on", "pk")
     )
 
 

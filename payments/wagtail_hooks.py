@@ -7,7 +7,7 @@ from config.wagtail_admin import PermissionMenuItem, ReadOnlyPolicy
 from fund.admin_gifts import GIFT_ACTIONS_HOOK
 from fund.models import RecurringGift
 
-from .admin_bank import IMPORT_PERMISSION, BankAdminGroup, BankImportView, PledgesDueView
+from .admin_bank import IMPORT_PERMISSION, BankAdminGroup, BankImportView
 from .admin_batches import BatchViewSet
 from .admin_card_refunds import card_refund_actions
 from .admin_cards import CardPaymentsAdminGroup
@@ -42,7 +42,6 @@ hooks.register(GIFT_ACTIONS_HOOK, card_refund_actions)
 def register_bank_admin_urls():
     return [
         path("payments/bank-import/", BankImportView.as_view(), name="bank_import"),
-        path("payments/pledges-due/", PledgesDueView.as_view(), name="bank_pledges_due"),
     ]
 
 
@@ -50,13 +49,6 @@ def register_bank_admin_urls():
 def register_bank_import_menu_item():
     return PermissionMenuItem(
         _("Import bank statement"), reverse("bank_import"), icon_name="upload", order=10, permission=IMPORT_PERMISSION
-    )
-
-
-@hooks.register("register_bank_menu_item")
-def register_pledges_due_menu_item():
-    return PermissionMenuItem(
-        _("Pledges due"), reverse("bank_pledges_due"), icon_name="date", order=20, permission="fund.view_donation"
     )
 
 

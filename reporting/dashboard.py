@@ -27,8 +27,8 @@ from fund.selectors.dashboard import (
     gifts_received_between,
     ledger_check_latest,
     month_bounds,
-    pledges_awaiting,
 )
+from fund.selectors.reports import pledges_outstanding
 from payments.selectors import bank_lines_to_review
 from receipts.selectors import receipt_deliveries_failed
 
@@ -154,7 +154,7 @@ class PledgesAwaitingPanel(DashboardPanel):
     WITHIN_DAYS = 30  # due in the next month, or late, or undated
 
     def data(self) -> dict:
-        pledges = pledges_awaiting(within_days=self.WITHIN_DAYS)
+        pledges = pledges_outstanding(within_days=self.WITHIN_DAYS)
         rows = list(pledges[:ROWS])
         return {
             "rows": rows,
@@ -162,7 +162,7 @@ class PledgesAwaitingPanel(DashboardPanel):
             "late_count": pledges.filter(is_late=True).count(),
             "late_after_days": settings.PLEDGE_LATE_AFTER_DAYS,
             "within_days": self.WITHIN_DAYS,
-            "more_url": _url("bank_pledges_due"),
+            "more_url": _url("reporting_pledges_due"),
         }
 
 

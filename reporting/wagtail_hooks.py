@@ -1,3 +1,5 @@
+from django.urls import path
+from django.views.generic import RedirectView
 from wagtail import hooks
 
 from .admin_contributions import contributions_menu_item
@@ -44,7 +46,12 @@ def add_dashboard_panels(request, panels):
 
 @hooks.register("register_admin_urls")
 def register_report_urls():
-    return [url for report in REPORTS for url in report.urls()]
+    return [
+        *(url for report in REPORTS for url in report.urls()),
+        # Pledges due were a screen under Bank transfers before they became a report: old
+        # bookmarks land on the report.
+        path("payments/pledges-due/", RedirectView.as_view(pattern_name="reporting_pledges_due")),
+    ]
 
 
 def _menu_item_hook(report):

@@ -155,7 +155,7 @@ def project_pages() -> list[str]:
     receipt = Receipt.objects.first()
     urls += [
         reverse("bank_import"),
-        reverse("bank_pledges_due"),
+        reverse("reporting_pledges_due"),
         reverse("bank_transactions:index") + "?status=review",
         reverse("bank_transactions:match", args=[line.pk]),
         reverse("bank_transactions:record_gift", args=[line.pk]),

@@ -8,8 +8,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Sum
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -77,27 +76,6 @@ def gifts_received_between(start: datetime.datetime, end: datetime.datetime) -> 
             )
         )
     return sorted(result, key=lambda gifts: gifts.fund.code)
-
-
-def pledges_awaiting(*, today: datetime.date | None = None, within_days: int | None = None) -> QuerySet[Donation]:
-    """Pledges whose goods or transfer has not arrived, late ones first, each marked ``is_late``;
-    with ``within_days``, only those due by then (an instalment due in two years is not awaited yet).
-
-    A pledge with a due date is late once the date has passed; one without (a bank-transfer
-    pledge made on the donate page, paid there and then by most donors) is late when it is older
-    than PLEDGE_LATE_AFTER_DAYS."""
-    today = today or timezone.localdate()
-    undated_before = timezone.now() - datetime.timedelta(days=settings.PLEDGE_LATE_AFTER_DAYS)
-    late = Q(expected_on__lt=today) | Q(expected_on__isnull=True, pledged_at__lt=undated_before)
-    pledges = Donation.objects.filter(status=Donation.Status.PLEDGED)
-    if within_days is not None:
-        horizon = today + datetime.timedelta(days=within_days)
-        pledges = pledges.filter(Q(expected_on__isnull=True) | Q(expected_on__lte=horizon))
-    return (
-        pledges.select_related("donor", "fund")
-        .annotate(is_late=Case(When(late, then=Value(True)), default=Value(False), output_field=BooleanField()))
-        .order_by("-is_late", "expected_on", "pledged_at", "pk")
-    )
 
 
 def ledger_check_latest() -> LedgerCheck | None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
     DecimalField,
-    ExpressionWrapper,
     F,
     Q,
     QuerySet,
@@ -68,16 +68,30 @@ def gift_totals(gifts: QuerySet[Donation]) -> dict[str, list[Money]]:
     }
 
 
-def pledges_outstanding(*, today: datetime.date | None = None) -> QuerySet[Donation]:
+def pledge_late_since(pledge: Donation) -> datetime.date | None:
+    """The day a pledge became late: its due date, or for one without a date (a bank-transfer
+    pledge, paid by most donors within minutes) PLEDGE_LATE_AFTER_DAYS after it was made."""
+    if pledge.expected_on is not None:
+        return pledge.expected_on
+    pledged_on = timezone.localtime(pledge.pledged_at).date()
+    return pledged_on + datetime.timedelta(days=settings.PLEDGE_LATE_AFTER_DAYS)
+
+
+def pledges_outstanding(*, today: datetime.date | None = None, within_days: int | None = None) -> QuerySet[Donation]:
     """Pledged gifts not yet received, money and goods alike: late ones first (the longest
     overdue at the top), then those due, earliest first, then those with no due date. Each has
-    ``is_late`` annotated (its due date has passed)."""
+    ``is_late`` annotated: its due date has passed, or it has none and is older than
+    PLEDGE_LATE_AFTER_DAYS (pledge_late_since). With ``within_days``, only those late, undated
+    or due by then (the home page: an instalment due in two years is not awaited yet)."""
     today = today or timezone.localdate()
+    undated_before = timezone.now() - datetime.timedelta(days=settings.PLEDGE_LATE_AFTER_DAYS)
+    late = Q(expected_on__lt=today) | Q(expected_on__isnull=True, pledged_at__lt=undated_before)
+    pledges = Donation.objects.filter(status=Donation.Status.PLEDGED)
+    if within_days is not None:
+        horizon = today + datetime.timedelta(days=within_days)
+        pledges = pledges.filter(Q(expected_on__isnull=True) | Q(expected_on__lte=horizon))
     return (
-        Donation.objects.filter(status=Donation.Status.PLEDGED)
-        .select_related("donor", "fund", "commitment")
-        .annotate(
-            is_late=ExpressionWrapper(Q(expected_on__lt=today), output_field=BooleanField()),
-        )
-        .order_by(F("is_late").desc(nulls_last=True), F("expected_on").asc(nulls_last=True), "pk")
+        pledges.select_related("donor", "fund", "commitment")
+        .annotate(is_late=Case(When(late, then=True), default=False, output_field=BooleanField()))
+        .order_by(F("is_late").desc(), F("expected_on").asc(nulls_last=True), "pledged_at", "pk")
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 
 from fund.models import Donation, Fund
-from fund.selectors.reports import pledges_outstanding
+from fund.selectors.reports import pledge_late_since, pledges_outstanding
 
 from .base import BaseReport, DayColumn, MoneyColumn, ReportFilterSet
 
@@ -35,7 +35,7 @@ class PledgesFilterSet(ReportFilterSet):
 def _late_by(pledge: Donation) -> int | None:
     if not pledge.is_late:
         return None
-    return (timezone.localdate() - pledge.expected_on).days
+    return (timezone.localdate() - pledge_late_since(pledge)).days
 
 
 def _due_display(pledge: Donation) -> str:

@@ -370,7 +370,7 @@ def test_each_role_reaches_exactly_the_actions_roadmap_allows(clients, one_of_ea
         ("/admin/payments/bank-import/", accountant),  # import a statement
         (f"/admin/payments/bank-transfers/match/{line.pk}/", accountant),  # the review queue
         (f"/admin/payments/bank-transfers/ignore/{line.pk}/", accountant),
-        ("/admin/payments/pledges-due/", FINANCE | {MANAGER}),  # gifts, read-only
+        ("/admin/reports/pledges-due/", FINANCE | {MANAGER}),  # gifts, read-only
         (reverse("receipts_admin:pdf", args=[receipt.pk]), FINANCE),
         (reverse("receipts_admin:resend", args=[receipt.pk]), accountant),
         (reverse("receipts_admin:reissue", args=[receipt.pk]), accountant),

@@ -160,17 +160,6 @@ def test_record_an_unannounced_transfer_and_ignore_interest(accountant, fund, do
     assert "đã được đánh dấu không phải khoản ủng hộ" in response.content.decode()  # "already marked not a gift"
 
 
-def test_pledges_due_show_which_are_late(accountant, pledge):
-    late = pledge("100000", expected_on=days_ago(3))
-    due = pledge("200000", expected_on=days_ago(-10))
-    pledge("300000")  # no due date: not listed
-    page = accountant.get("/admin/payments/pledges-due/").content.decode()
-    assert late.reference in page and due.reference in page
-    assert f"{days_ago(3):%d/%m/%Y} (quá hạn)" in page
-    assert f"{days_ago(-10):%d/%m/%Y}" in page and f"{days_ago(-10):%d/%m/%Y} (quá hạn)" not in page
-    assert page.index(late.reference) < page.index(due.reference)
-
-
 @pytest.mark.parametrize("role", ["Case worker", "Content editor"])
 def test_other_roles_do_not_see_or_use_the_bank_screens(client, pledge, role):
     line = import_line("500.000", "x")
