@@ -44,7 +44,7 @@ class GiftsFilterSet(PeriodFilterSet):
 
 
 class GiftsReport(BaseReport):
-    page_title = _("Gifts received")
+    page_title = _("Gifts by period, fund and kind")
     menu_label = _("Gifts")
     menu_icon = "pick"
     menu_order = 10
