@@ -66,39 +66,50 @@ class DashboardPanel(Component):
         return {"panel": self, "request": self.request, **self.data()}
 
 
-class AllocationsToApprovePanel(DashboardPanel):
+class ListPanel(DashboardPanel):
+    """A panel listing the first ROWS of a queryset, with its count and a link to the listing."""
+
+    more_url_name: str
+    more_query: dict = {}
+
+    def rows(self):
+        raise NotImplementedError
+
+    def data(self) -> dict:
+        rows = self.rows()
+        return {
+            "rows": list(rows[:ROWS]),
+            "count": rows.count(),
+            "more_url": _url(self.more_url_name, **self.more_query),
+        }
+
+
+class AllocationsToApprovePanel(ListPanel):
     name = "allocations_to_approve"
     heading = _("Allocations awaiting your approval")
     permission = "care.approve_allocation"
     order = 40
+    more_url_name, more_query = "allocations_admin:index", {"status": "proposed"}
 
-    def data(self) -> dict:
-        waiting = allocations_awaiting_approval(user=self.request.user)
-        return {
-            "rows": list(waiting[:ROWS]),
-            "count": waiting.count(),
-            "more_url": _url("allocations_admin:index", status="proposed"),
-        }
+    def rows(self):
+        return allocations_awaiting_approval(user=self.request.user)
 
 
-class EnrolmentsAwaitedPanel(DashboardPanel):
+class EnrolmentsAwaitedPanel(ListPanel):
     name = "enrolments_awaited"
     heading = _("Scholarship terms awaiting enrolment")
     permission = "care.confirm_scholarship_enrolment"
     order = 45
+    more_url_name = "scholarships_admin:index"
+
+    def rows(self):
+        return scholarship_terms_awaiting_enrolment(today=timezone.localdate())
 
     def data(self) -> dict:
-        today = timezone.localdate()
-        terms = scholarship_terms_awaiting_enrolment(today=today)
-        return {
-            "rows": list(terms[:ROWS]),
-            "count": terms.count(),
-            "today": today,
-            "more_url": _url("scholarships_admin:index"),
-        }
+        return {**super().data(), "today": timezone.localdate()}
 
 
-class AllocationsToDisbursePanel(DashboardPanel):
+class AllocationsToDisbursePanel(ListPanel):
     """Not in the issue's list, but the case worker's other daily question: what is approved and
     still to be paid out or handed over."""
 
@@ -106,63 +117,51 @@ class AllocationsToDisbursePanel(DashboardPanel):
     heading = _("Approved allocations to pay out or hand over")
     permission = "care.disburse_allocation"
     order = 47
+    more_url_name, more_query = "allocations_admin:index", {"status": "approved"}
 
-    def data(self) -> dict:
-        approved = allocations_to_disburse()
-        return {
-            "rows": list(approved[:ROWS]),
-            "count": approved.count(),
-            "more_url": _url("allocations_admin:index", status="approved"),
-        }
+    def rows(self):
+        return allocations_to_disburse()
 
 
-class BankLinesToReviewPanel(DashboardPanel):
+class BankLinesToReviewPanel(ListPanel):
     name = "bank_lines_to_review"
     heading = _("Bank lines waiting for review")
     permission = "payments.change_banktransaction"
     order = 50
+    more_url_name, more_query = "bank_transactions:index", {"status": "review"}
 
-    def data(self) -> dict:
-        lines = bank_lines_to_review()
-        return {
-            "rows": list(lines[:ROWS]),
-            "count": lines.count(),
-            "more_url": _url("bank_transactions:index", status="review"),
-        }
+    def rows(self):
+        return bank_lines_to_review()
 
 
-class ReceiptsFailedPanel(DashboardPanel):
+class ReceiptsFailedPanel(ListPanel):
     name = "receipts_failed"
     heading = _("Receipts that failed to send")
     permission = "receipts.change_receipt"
     order = 55
+    more_url_name, more_query = "receipt_deliveries:index", {"status": "failed"}
 
-    def data(self) -> dict:
-        failed = receipt_deliveries_failed()
-        return {
-            "rows": list(failed[:ROWS]),
-            "count": failed.count(),
-            "more_url": _url("receipt_deliveries:index", status="failed"),
-        }
+    def rows(self):
+        return receipt_deliveries_failed()
 
 
-class PledgesAwaitingPanel(DashboardPanel):
+class PledgesAwaitingPanel(ListPanel):
     name = "pledges_awaiting"
     heading = _("Pledges awaiting goods or a transfer")
     permission = "fund.change_donation"
     order = 60
+    more_url_name = "reporting_pledges_due"
     WITHIN_DAYS = 30  # due in the next month, or late, or undated
 
+    def rows(self):
+        return pledges_outstanding(within_days=self.WITHIN_DAYS)
+
     def data(self) -> dict:
-        pledges = pledges_outstanding(within_days=self.WITHIN_DAYS)
-        rows = list(pledges[:ROWS])
         return {
-            "rows": rows,
-            "count": pledges.count(),
-            "late_count": pledges.filter(is_late=True).count(),
+            **super().data(),
+            "late_count": self.rows().filter(is_late=True).count(),
             "late_after_days": settings.PLEDGE_LATE_AFTER_DAYS,
             "within_days": self.WITHIN_DAYS,
-            "more_url": _url("reporting_pledges_due"),
         }
 
 
