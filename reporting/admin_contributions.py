@@ -9,21 +9,19 @@ FUND_STATEMENT: accountants, fund managers, auditors): it publishes the same fig
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import path, re_path, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from config.wagtail_admin import PermissionMenuItem
 from fund.models import Fund
 from fund.selectors.contributions import contributions_report
 
 from .admin_views import PERMISSION as STATEMENT_PERMISSION
+from .admin_views import ReportScreen
 from .contributions_files import (
     CONTENT_TYPES,
     FORMATS,
@@ -51,18 +49,10 @@ class ContributionsReportForm(forms.Form):
         return year
 
 
-class ContributionsReportView(WagtailAdminTemplateMixin, TemplateView):
+class ContributionsReportView(ReportScreen):
     template_name = "reporting/admin/contributions_report.html"
     page_title = _("Contributions report")
-    header_icon = "doc-full"
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(PERMISSION):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission = PERMISSION
 
     def get(self, request, *args, file_format: str | None = None, **kwargs):
         form = ContributionsReportForm(request.GET or None, initial=self._initial())

@@ -68,19 +68,25 @@ def _query(fund: Fund | None, date_from: datetime.date, date_to: datetime.date) 
     return urlencode(query)
 
 
-class FundStatementView(WagtailAdminTemplateMixin, TemplateView):
-    template_name = "reporting/admin/fund_statement.html"
-    page_title = _("Fund statement")
+class ReportScreen(WagtailAdminTemplateMixin, TemplateView):
+    """A report read on screen and downloaded as files, for those with ``permission``."""
+
     header_icon = "doc-full"
+    permission = PERMISSION
 
     def get_breadcrumbs_items(self):
-        # Home > Fund statement: the slim header then names the screen (it shows breadcrumbs only).
+        # Home > the report: the slim header then names the screen (it shows breadcrumbs only).
         return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(PERMISSION):
+        if not request.user.has_perm(self.permission):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class FundStatementView(ReportScreen):
+    template_name = "reporting/admin/fund_statement.html"
+    page_title = _("Fund statement")
 
     def get(self, request, *args, file_format: str | None = None, **kwargs):
         form = FundStatementForm(request.GET or None, initial=self._initial())
