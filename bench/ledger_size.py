@@ -85,7 +85,8 @@ FROM generate_series(1, %(count)s) g
 """
 
 _DIGEST = """encode(sha256(convert_to(format(
-    '{"date": "%%s", "description": %%s, "legs": [["%%s", %%s, "%%s", null, "%%s"], ["%%s", %%s, null, "%%s", "%%s"]], "uuid": "%%s"}',
+    '{"date": "%%s", "description": %%s, "legs": '
+    '[["%%s", %%s, "%%s", null, "%%s"], ["%%s", %%s, null, "%%s", "%%s"]], "uuid": "%%s"}',
     <day>, to_json(<description>::text)::text, <debit_uuid>, <debit_account>, <amount>, <currency>,
     <credit_uuid>, <credit_account>, <amount>, <currency>, <tx_uuid>), 'UTF8')), 'hex')"""
 
@@ -95,6 +96,7 @@ def _digest_sql(template: str = _DIGEST, **parts: str) -> str:
     for name, sql in parts.items():
         template = template.replace(f"<{name}>", sql)
     return template
+
 
 _FILL_SQL = (
     """
@@ -174,7 +176,9 @@ INSERT INTO fund_posting (id, kind, reason, digest, created_at, donation_id, fun
 OVERRIDING SYSTEM VALUE
 SELECT s.posting_id + %(count)s, 'reversal', 'bench refund', """
     + _digest_sql(
-        _DIGEST.replace('"%%s", null, "%%s"], ["%%s", %%s, null, "%%s"', 'null, "%%s", "%%s"], ["%%s", %%s, "%%s", null'),
+        _DIGEST.replace(
+            '"%%s", null, "%%s"], ["%%s", %%s, null, "%%s"', 'null, "%%s", "%%s"], ["%%s", %%s, "%%s", null'
+        ),
         day="s.refund_day",
         description="'Bench refund ' || s.i",
         debit_uuid="s.debit_uuid2",
@@ -210,12 +214,10 @@ def _bases(cursor, count):
         ("posting_base", "fund_posting", 2),
         ("donation_base", "fund_donation", 1),
     ):
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - our own table names
         (top,) = cursor.fetchone()
         bases[key] = top
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, top + per_entry * count + 1]
-        )
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, top + per_entry * count + 1])
     return bases
 
 
@@ -401,9 +403,8 @@ def run(quick: bool = False):
     from fund.models import Fund
     from fund.selectors import fund_balance
     from fund.selectors.statements import fund_statement
-    from fund.services import fund_create
-
     from fund.selectors.totals import day_totals_differences
+    from fund.services import fund_create
 
     yield from concurrent_runs(quick=quick)
 

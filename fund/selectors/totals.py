@@ -41,8 +41,9 @@ def day_totals_differences() -> list[str]:
         cursor.execute("SELECT id, full_code FROM hordak_account")
         codes = dict(cursor.fetchall())
     problems = [
-        f"Day totals of account {codes.get(account, account)} on {day.isoformat()} say debits {debits:.2f} / credits "
-        f"{credits:.2f} {currency} in {legs} legs; its legs add up to {leg_debits:.2f} / {leg_credits:.2f} in {leg_count}"
+        f"Day totals of account {codes.get(account, account)} on {day.isoformat()} say debits {debits:.2f} / "
+        f"credits {credits:.2f} {currency} in {legs} legs; its legs add up to {leg_debits:.2f} / "
+        f"{leg_credits:.2f} in {leg_count}"
         for account, day, currency, debits, credits, legs, leg_debits, leg_credits, leg_count in rows[:SHOWN]
     ]
     if len(rows) > SHOWN:
