@@ -170,8 +170,8 @@ def test_a_disabled_totals_trigger_is_reported(fund):
     assert "Table hordak_leg is not protected: trigger fund_leg_day_totals is missing or disabled" in problems
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_gifts_to_one_fund_never_wait_and_add_up(fund, donor):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_gifts_to_one_fund_never_wait_and_add_up(restore_migrated_rows_after_flush, fund, donor):
     from tests.support.concurrency import run_through_connections
 
     def gift():

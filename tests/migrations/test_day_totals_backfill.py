@@ -31,7 +31,7 @@ def before_day_totals():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_an_existing_ledger_gets_its_day_totals(before_day_totals, fund, donor):
+def test_an_existing_ledger_gets_its_day_totals(restore_migrated_rows_after_flush, before_day_totals, fund, donor):
     from fund.services import donation_record, donation_refund
 
     with connection.cursor() as cursor:
