@@ -2,7 +2,7 @@ from .books import AccountMapping, ClosedPeriod
 from .commitments import Commitment
 from .donations import Donation, DonationLine
 from .funds import Campaign, Fund
-from .ledger import AccountRole, FundAccount, LedgerCheck, Posting
+from .ledger import AccountRole, FundAccount, LedgerCheck, LedgerDayTotal, Posting
 from .organisation import Organisation
 from .recurring import RecurringGift
 
@@ -18,6 +18,7 @@ __all__ = [
     "Fund",
     "FundAccount",
     "LedgerCheck",
+    "LedgerDayTotal",
     "Organisation",
     "Posting",
 ]

@@ -178,3 +178,41 @@ class LedgerCheck(models.Model):
 
     def __str__(self) -> str:
         return f"Ledger check {self.started_at:%Y-%m-%d %H:%M}: {'ok' if self.ok else 'PROBLEMS'}"
+
+
+class LedgerDayTotal(models.Model):
+    """Debits and credits of one ledger account on one day (the ledger transaction's date), so a
+    balance is a sum over days instead of over every leg. Derived data, written only by the
+    database: a trigger on hordak_leg adds each statement's legs to a row of their account and
+    day (migration 0018); legs are append-only, so nothing else ever changes them. check_ledger
+    recomputes every day from the legs (fund.selectors.totals).
+
+    An account and day may have several rows: a writer adds to a row no other transaction holds
+    (FOR UPDATE SKIP LOCKED) or starts a new one, so concurrent gifts never wait for each other;
+    readers sum them (docs/decisions/0026-ledger-day-totals.md).
+    """
+
+    wagtail_reference_index_ignore = True  # see docs/architecture.md, "Admin"
+
+    account = models.ForeignKey(
+        "hordak.Account",
+        on_delete=models.PROTECT,
+        related_name="day_totals",
+        db_index=False,  # the (account, day) index serves
+        verbose_name=_("ledger account"),
+    )
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    debits = models.DecimalField(_("debits"), max_digits=20, decimal_places=2, default=0)
+    credits = models.DecimalField(_("credits"), max_digits=20, decimal_places=2, default=0)
+    legs = models.BigIntegerField(_("legs"), default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "day"], include=["debits", "credits"], name="fund_daytotal_account_day")
+        ]
+        verbose_name = _("ledger day total")
+        verbose_name_plural = _("ledger day totals")
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}: {self.debits} / {self.credits} {self.currency}"

@@ -1,4 +1,6 @@
-"""Fund balances, always computed from the ledger's legs, never stored."""
+"""Fund balances, always computed from the ledger, never stored: summed from the ledger's day
+totals (fund.models.LedgerDayTotal, kept from the legs by the database and checked against
+them by check_ledger), so a balance costs a few hundred rows at any number of legs."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from django.db.models.functions import Coalesce
 from djmoney.money import Money
 from hordak.models import Leg
 
-from ..models import Donation, Fund
+from ..models import Donation, Fund, LedgerDayTotal
 from ..models.ledger import ALLOCATION_ROLES, ASSET_ROLES, CASH_ASSET_ROLES, INCOME_ROLES, AccountRole
 
 _ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=20, decimal_places=2))
@@ -40,16 +42,17 @@ class FundBalance:
 
 
 def _net_by_role(fund_ids, *, as_of: datetime.date | None = None) -> dict[int, dict[str, Decimal]]:
-    """Debits minus credits per fund and account role, in one query; with ``as_of``, of the
-    transactions dated up to that day (the ledger's transaction date, the centre's day)."""
-    legs = Leg.objects.filter(account__fund_account__fund_id__in=fund_ids)
+    """Debits minus credits per fund and account role, in one query over the day totals; with
+    ``as_of``, of the transactions dated up to that day (the ledger's transaction date, the
+    centre's day)."""
+    days = LedgerDayTotal.objects.filter(account__fund_account__fund_id__in=fund_ids)
     if as_of is not None:
-        legs = legs.filter(transaction__date__lte=as_of)
+        days = days.filter(day__lte=as_of)
     rows = (
-        legs.values("account__fund_account__fund_id", "account__fund_account__role")
+        days.values("account__fund_account__fund_id", "account__fund_account__role")
         .annotate(
-            debits=Coalesce(Sum("debit"), _ZERO),
-            credits=Coalesce(Sum("credit"), _ZERO),
+            debits=Coalesce(Sum("debits"), _ZERO),
+            credits=Coalesce(Sum("credits"), _ZERO),
         )
         .order_by()
     )
@@ -146,7 +149,8 @@ def fund_goods_in_stock_all() -> dict[int, Decimal]:
 
 
 def fund_asset_total_from_legs(fund: Fund) -> Decimal:
-    """Assets of a fund summed straight from its legs (used by check_ledger to cross-check)."""
+    """Assets of a fund summed straight from its legs, not the day totals (check_ledger's
+    cross-check of the balances it shows)."""
     totals = Leg.objects.filter(
         account__fund_account__fund=fund, account__fund_account__role__in=ASSET_ROLES
     ).aggregate(debits=Coalesce(Sum("debit"), _ZERO), credits=Coalesce(Sum("credit"), _ZERO))

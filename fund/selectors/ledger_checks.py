@@ -23,6 +23,7 @@ from ..models import AccountRole, Donation, Fund, FundAccount, Posting
 from ..models.ledger import ROLES_ADDED_LATER
 from .balances import fund_asset_total_from_legs, fund_balances
 from .periods import closed_periods, period_fingerprint
+from .totals import day_totals_differences
 
 APPEND_ONLY_TABLES = ("hordak_transaction", "hordak_leg", "fund_posting", "audit_auditentry")
 # trigger name -> the table it protects
@@ -36,6 +37,9 @@ REQUIRED_TRIGGERS = {
     # Closed periods: nothing dated inside one, and their rows only gain a reopening.
     "hordak_transaction_closed_period": "hordak_transaction",
     "fund_closedperiod_history": "fund_closedperiod",
+    # Day totals: kept from the legs by the database, written by nothing else (migration 0018).
+    "fund_leg_day_totals": "hordak_leg",
+    "fund_ledgerdaytotal_guard": "fund_ledgerdaytotal",
     # hordak's own: legs balance per transaction, legs match their account's currency.
     "check_leg_trigger": "hordak_leg",
     "check_leg_and_account_currency_match_trigger": "hordak_leg",
@@ -252,6 +256,7 @@ def ledger_problems() -> LedgerReport:
         _goods_match_their_lines,
         _accounting_equation,
         _closed_periods_unchanged,
+        day_totals_differences,
         *_extra_checks,
     ):
         report.problems.extend(check())
