@@ -22,7 +22,7 @@ import tempfile
 import time
 
 COUNT = 200
-QUICK_COUNT = 30
+QUICK_COUNT = 40
 TARGET_MEDIAN_MS = 100
 # Ratio targets for `make bench`, which judges ratios (the machine is shared and noisy).
 TARGET_RATIO_MEDIAN = 12

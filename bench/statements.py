@@ -41,7 +41,7 @@ WORKERS = 2
 CREATE_BATCH = 200
 # Scales for `python -m bench` (the command line's own default is 10,000, the appeal's size).
 FULL_COUNT = 1_000
-QUICK_COUNT = 40
+QUICK_COUNT = 100  # two tasks of 50 (STATEMENTS_PER_TASK): both workers busy
 # Wall time per statement (issue, render, email; two workers) at most this many empty-page
 # renders: a receipt alone may cost 12 (bench/receipts.py), two workers halve the wall time, and
 # issuing and mailing must fit in the rest. 10,000 statements then take under 20 minutes at the
