@@ -288,8 +288,9 @@ def measure(*, quick: bool) -> dict:
         for name, path in urls.items():
             if name.endswith(" uncached"):
                 _wrk(port, path, 1, connections=WORKERS, threads=1)
-        results = {"static before": _wrk(port, static, seconds)}
-        for name, path in list(urls.items())[1:]:
+        results = {}
+        order = [("static before", static), *list(urls.items())[1:], ("static after", static)]
+        for name, path in order:
             if name.endswith(" cached"):
                 _get(port, path)  # stored again if it expired meanwhile
                 _check(port, path, cache="hit")
@@ -299,7 +300,6 @@ def measure(*, quick: bool) -> dict:
                 f"p50 {results[name].p50_ms:6.1f} ms  p99 {results[name].p99_ms:6.1f} ms",
                 file=sys.stderr,
             )
-        results["static after"] = _wrk(port, static, seconds)
         for name, result in results.items():
             if result.errors:
                 raise RuntimeError(f"{name}: {result.errors} errors under load (see {log})")
