@@ -6,9 +6,11 @@ printed as one table; exits 1 if any row misses its target.
     python -m bench --quick              small scale, under two minutes (make bench-quick)
     python -m bench --only web,receipts  a selection
 
-The database is migrated once; every benchmark then gets its own copy of it (CREATE DATABASE ...
-TEMPLATE), so what one seeds never shows in another's figures. docs/performance.md explains
-each figure, its baseline and its target.
+The database is migrated once into a template, kept between runs (named after the migrations'
+leaf nodes, so a branch with other migrations gets its own, and older ones are dropped; --fresh-db
+rebuilds it); every benchmark then gets its own copy of it (CREATE DATABASE ... TEMPLATE), so
+what one seeds never shows in another's figures. docs/performance.md explains each figure, its
+baseline and its target.
 """
 
 import argparse
@@ -24,6 +26,35 @@ os.environ.setdefault("TEST_DATABASE_NAME", "bench_chungtay")
 BENCHMARKS = ("ledger", "receipts", "statements", "web")
 
 
+def _template_name() -> str:
+    """The template database's name: the base name and a digest of the migration graph's leaves."""
+    import hashlib
+
+    from django.db.migrations.loader import MigrationLoader
+
+    leaves = sorted(f"{app}.{name}" for app, name in MigrationLoader(None).graph.leaf_nodes())
+    digest = hashlib.sha256("\n".join(leaves).encode()).hexdigest()[:10]
+    return f"{os.environ['TEST_DATABASE_NAME']}_tpl_{digest}"
+
+
+def _migrated_template(*, fresh: bool) -> str:
+    """Create or bring up to date the template database, drop templates of other migration
+    graphs, and return the name the connection had before (to restore at the end)."""
+    from django.db import connection
+
+    template = _template_name()
+    base = os.environ["TEST_DATABASE_NAME"]
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+            [base.replace("_", "\\_") + "\\_tpl\\_%", "" if fresh else template],
+        )
+        for (stale,) in cursor.fetchall():
+            cursor.execute(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
+    connection.settings_dict["TEST"] = {**connection.settings_dict.get("TEST", {}), "NAME": template}
+    return connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=True)
+
+
 @contextmanager
 def _fresh_database(template: str):
     """A copy of the migrated template database, current for this process while the block runs."""
@@ -31,7 +62,7 @@ def _fresh_database(template: str):
     from django.core.cache import cache
     from django.db import connection
 
-    work = f"{template}_run"
+    work = f"{os.environ['TEST_DATABASE_NAME']}_run"
 
     def recreate(create: bool) -> None:
         connection.close()
@@ -56,6 +87,7 @@ def _arguments(argv):
     parser.add_argument(
         "--only", default=",".join(BENCHMARKS), help=f"comma-separated, from {', '.join(BENCHMARKS)} (default: all)"
     )
+    parser.add_argument("--fresh-db", action="store_true", help="migrate the template database from scratch")
     args = parser.parse_args(argv)
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = sorted(set(args.only) - set(BENCHMARKS))
@@ -79,9 +111,9 @@ def main(argv=None) -> int:
 
     setup_test_environment()
     began = time.monotonic()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    old_name = _migrated_template(fresh=args.fresh_db)
     template = connection.settings_dict["NAME"]
-    print(f"database migrated in {time.monotonic() - began:.0f} s", file=sys.stderr)
+    print(f"template database {template} ready in {time.monotonic() - began:.0f} s", file=sys.stderr)
     rows = []
     try:
         for name in (name for name in BENCHMARKS if name in args.only):  # a fixed order
@@ -105,7 +137,7 @@ def main(argv=None) -> int:
                 )
             print(f"{name}: done in {time.monotonic() - started:.0f} s", file=sys.stderr)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=True)  # the template stays
     print()
     print(format_table(rows))
     missed = [row.name for row in rows if row.missed]
