@@ -48,6 +48,7 @@ SETTINGS = "bench.web_settings"
 WORKERS = 4
 CONNECTIONS = 16
 THREADS = 2
+TIMEOUT = 10  # seconds before wrk counts a request as failed (its default, 2 s, is a loaded machine's p99)
 DURATION = {"full": 15, "quick": 2}  # seconds of load per URL
 RENDERS = {"full": 40, "quick": 8}  # in-process renders per page
 # Redis databases no test uses (tests use locmem; `make run` uses none; statements use 0).
@@ -185,6 +186,7 @@ def _wrk(port: int, path: str, seconds: int, connections: int = CONNECTIONS, thr
         f"-c{connections}",
         f"-d{seconds}s",
         "--latency",
+        f"--timeout={TIMEOUT}s",
         "-H",
         "X-Forwarded-Proto: https",
         url,
@@ -300,9 +302,6 @@ def measure(*, quick: bool) -> dict:
                 f"p50 {results[name].p50_ms:6.1f} ms  p99 {results[name].p99_ms:6.1f} ms",
                 file=sys.stderr,
             )
-        for name, result in results.items():
-            if result.errors:
-                raise RuntimeError(f"{name}: {result.errors} errors under load (see {log})")
         return {"wrk": results, "inprocess": inprocess, "seconds": seconds}
     finally:
         if server is not None and server.poll() is None:
@@ -336,6 +335,13 @@ def rows(result: dict):
             direction=">=",
         )
 
+    yield Row(
+        name=f"web: failed requests in all runs (4xx/5xx, socket errors, over {TIMEOUT} s)",
+        figure=sum(result.errors for result in wrk.values()),
+        unit="",
+        target=0,
+        direction="<=",
+    )
     yield rps("trivial", "trivial Django view")
     yield rps("donate cached", f"donation form {DONATE} cached", TARGET_CACHED_DONATE)
     yield Row(
