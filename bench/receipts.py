@@ -154,7 +154,9 @@ def measure(count: int = COUNT) -> dict:
     }
 
 
-def rows(result: dict):
+def rows(result: dict, *, judge_absolute: bool = True):
+    """The table's rows. The absolute median target is judged when the receipts run alone; in
+    `python -m bench` it is shown for information: only ratios hold on a shared machine."""
     from .table import Row
 
     common = {"unit": "ms", "baseline_unit": "ms", "baseline_name": "empty page", "direction": "<="}
@@ -173,10 +175,10 @@ def rows(result: dict):
         **common,
     )
     yield Row(
-        name=f"receipts: receipt PDF, median of {result['count']}",
+        name=f"receipts: receipt PDF, median of {result['count']} (alone: < {TARGET_MEDIAN_MS} ms)",
         figure=result["median"],
         unit="ms",
-        target=TARGET_MEDIAN_MS,
+        target=TARGET_MEDIAN_MS if judge_absolute else None,
         direction="<",
         absolute=True,
     )
@@ -185,7 +187,7 @@ def rows(result: dict):
 
 def run(*, quick: bool = False, count: int | None = None):
     """Rows for `python -m bench` (bench/__main__.py), which provides the database."""
-    yield from rows(measure(count or (QUICK_COUNT if quick else COUNT)))
+    yield from rows(measure(count or (QUICK_COUNT if quick else COUNT)), judge_absolute=False)
 
 
 def main() -> int:
