@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install system-deps migrate seed check-ledger lint messages worker bench clean
+.PHONY: help run test install system-deps migrate seed check-ledger lint messages worker bench bench-quick clean
 
 help:
 	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)/"
@@ -79,8 +79,20 @@ messages: install
 worker: install
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(VENV)/bin/celery -A config worker --loglevel=INFO
 
+# Benchmarks, one table of figures against baselines measured in the same run (docs/performance.md):
+# `make bench` at full scale (minutes), `make bench-quick` the same in under two minutes.
+# Select with BENCH_ARGS="--only web,receipts". wrk loads the web benchmark (127.0.0.1 only);
+# pdfinfo counts receipt pages.
+BENCH_DEB_PACKAGES := wrk poppler-utils
+BENCH_ARGS ?=
+
 bench: install
-	$(PY) -m bench
+	@scripts/system-deps.sh $(BENCH_DEB_PACKAGES)
+	$(PY) -m bench $(BENCH_ARGS)
+
+bench-quick: install
+	@scripts/system-deps.sh $(BENCH_DEB_PACKAGES)
+	$(PY) -m bench --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .local static .pytest_cache .ruff_cache $(AXE_DIR)/node_modules

@@ -6,7 +6,6 @@
 - fund_balances over all funds after N gifts, against a baseline of COUNT(*) over the same legs.
 """
 
-import statistics
 import time
 
 from django.db import connection, transaction
@@ -17,11 +16,16 @@ from donors.services import donor_create
 from fund.selectors import fund_balances
 from fund.services import donation_record, fund_create
 
+from .support import median_ms as _median_ms
+from .table import Row
+
+# The same at both scales: 300 gifts take a few seconds, and fewer would change the ratios
+# (fund_balances' fixed cost against a COUNT(*) of fewer legs).
 GIFTS = 300
-
-
-def _median_ms(samples):
-    return statistics.median(samples) * 1000
+BALANCE_REPEAT = 30
+# Targets: ratios to the same run's baseline (the ratio must be at most this).
+TARGET_GIFT_RATIO = 15
+TARGET_BALANCES_RATIO = 20
 
 
 def _time(fn, repeat):
@@ -33,7 +37,8 @@ def _time(fn, repeat):
     return samples
 
 
-def run():
+def run(*, quick: bool = False):
+    gifts = GIFTS
     fund = fund_create(name="Bench Fund", code="BEN")
     donor = donor_create(kind="person", name="Bench Donor")
 
@@ -48,28 +53,34 @@ def run():
 
     # Interleave so both see the same machine conditions.
     base, gift = [], []
-    for _ in range(GIFTS):
+    for _ in range(gifts):
         base += _time(baseline_insert, 1)
         gift += _time(record_gift, 1)
-    yield {
-        "name": "record+post one received gift",
-        "value": _median_ms(gift),
-        "baseline": _median_ms(base),
-        "ratio": _median_ms(gift) / _median_ms(base),
-        "target": 15,
-    }
+    yield Row(
+        name=f"ledger: record+post a received gift, median of {gifts}",
+        figure=_median_ms(gift),
+        unit="ms",
+        baseline=_median_ms(base),
+        baseline_unit="ms",
+        baseline_name="plain INSERT",
+        target=TARGET_GIFT_RATIO,
+        direction="<=",
+    )
 
     def count_legs():
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM hordak_leg")
             cursor.fetchone()
 
-    base = _time(count_legs, 30)
-    balances = _time(lambda: fund_balances(), 30)
-    yield {
-        "name": f"fund_balances after {GIFTS} gifts",
-        "value": _median_ms(balances),
-        "baseline": _median_ms(base),
-        "ratio": _median_ms(balances) / _median_ms(base),
-        "target": 20,
-    }
+    base = _time(count_legs, BALANCE_REPEAT)
+    balances = _time(lambda: fund_balances(), BALANCE_REPEAT)
+    yield Row(
+        name=f"ledger: fund_balances after {gifts} gifts",
+        figure=_median_ms(balances),
+        unit="ms",
+        baseline=_median_ms(base),
+        baseline_unit="ms",
+        baseline_name="COUNT(*) of legs",
+        target=TARGET_BALANCES_RATIO,
+        direction="<=",
+    )

@@ -43,15 +43,19 @@ def _time(fn, repeat):
     return samples
 
 
-def _row(name, value, baseline, target):
-    return {
-        "name": name,
-        "value": value,
-        "baseline": baseline,
-        "ratio": value / baseline if baseline else float("inf"),
-        "target": target,
-        "direction": "<=",
-    }
+def _row(name, value, baseline, target, baseline_name):
+    from .table import Row
+
+    return Row(
+        name=f"ledger_size: {name}",
+        figure=value,
+        unit="ms",
+        baseline=baseline,
+        baseline_unit="ms",
+        baseline_name=baseline_name,
+        target=target,
+        direction="<=",
+    )
 
 
 # --- Bulk data -----------------------------------------------------------------------------------
@@ -342,6 +346,7 @@ def concurrent_runs(*, quick: bool):
         per_gift,
         base,
         target=15,
+        baseline_name="plain INSERT",
     )
 
     # Enough money for about two thirds of the attempts: the last ones must be refused.
@@ -394,10 +399,11 @@ def concurrent_runs(*, quick: bool):
         per_attempt,
         base,
         target=15,
+        baseline_name="plain INSERT",
     )
 
 
-def run(quick: bool = False):
+def run(*, quick: bool = False):
     from django.db import connection
 
     from fund.models import Fund
@@ -435,7 +441,11 @@ def run(quick: bool = False):
     base = _time(pk_lookup, 50)
     balance = _time(lambda: fund_balance(big), 50)
     yield _row(
-        f"fund_balance at {total_legs:,} legs (ms; done when < 5)", _median_ms(balance), _median_ms(base), target=25
+        f"fund_balance at {total_legs:,} legs (ms; done when < 5)",
+        _median_ms(balance),
+        _median_ms(base),
+        target=25,
+        baseline_name="pk lookup",
     )
 
     with connection.cursor() as cursor:
@@ -468,6 +478,7 @@ def run(quick: bool = False):
         _median_ms(statement),
         _median_ms(base),
         target=3,
+        baseline_name="COUNT(*) of legs",
     )
 
 
@@ -483,19 +494,14 @@ def main(argv=None) -> int:
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    failed = False
+    from .table import format_table
+
     try:
-        for row in run(quick="--quick" in argv):
-            ok = row["ratio"] <= row["target"]
-            failed |= not ok
-            print(
-                f"{row['name']:<90} {row['value']:>9.2f} ms  baseline {row['baseline']:>8.2f} ms  "
-                f"ratio {row['ratio']:>6.2f}  target <= {row['target']:<4} {'ok' if ok else 'MISSED'}",
-                flush=True,
-            )
+        rows = list(run(quick="--quick" in argv))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    return 1 if failed else 0
+    print(format_table(rows))
+    return 1 if any(row.missed for row in rows) else 0
 
 
 if __name__ == "__main__":

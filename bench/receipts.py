@@ -22,6 +22,7 @@ import tempfile
 import time
 
 COUNT = 200
+QUICK_COUNT = 40
 TARGET_MEDIAN_MS = 100
 # Ratio targets for `make bench`, which judges ratios (the machine is shared and noisy).
 TARGET_RATIO_MEDIAN = 12
@@ -153,26 +154,40 @@ def measure(count: int = COUNT) -> dict:
     }
 
 
-def rows(result: dict):
-    yield {
-        "name": f"receipt PDF, median of {result['count']}",
-        "value": result["median"],
-        "baseline": result["base_median"],
-        "ratio": result["median"] / result["base_median"],
-        "target": TARGET_RATIO_MEDIAN,
-    }
-    yield {
-        "name": f"receipt PDF, p95 of {result['count']}",
-        "value": result["p95"],
-        "baseline": result["base_p95"],
-        "ratio": result["p95"] / result["base_p95"],
-        "target": TARGET_RATIO_P95,
-    }
+def rows(result: dict, *, judge_absolute: bool = True):
+    """The table's rows. The absolute median target is judged when the receipts run alone; in
+    `python -m bench` it is shown for information: only ratios hold on a shared machine."""
+    from .table import Row
+
+    common = {"unit": "ms", "baseline_unit": "ms", "baseline_name": "empty page", "direction": "<="}
+    yield Row(
+        name=f"receipts: receipt PDF, median of {result['count']}",
+        figure=result["median"],
+        baseline=result["base_median"],
+        target=TARGET_RATIO_MEDIAN,
+        **common,
+    )
+    yield Row(
+        name=f"receipts: receipt PDF, p95 of {result['count']}",
+        figure=result["p95"],
+        baseline=result["base_p95"],
+        target=TARGET_RATIO_P95,
+        **common,
+    )
+    yield Row(
+        name=f"receipts: receipt PDF, median of {result['count']} (alone: < {TARGET_MEDIAN_MS} ms)",
+        figure=result["median"],
+        unit="ms",
+        target=TARGET_MEDIAN_MS if judge_absolute else None,
+        direction="<",
+        absolute=True,
+    )
+    yield Row(name="receipts: pages per receipt (most)", figure=max(result["pages"]), unit="", target=1, direction="<=")
 
 
-def run(count: int = COUNT):
+def run(*, quick: bool = False, count: int | None = None):
     """Rows for `python -m bench` (bench/__main__.py), which provides the database."""
-    yield from rows(measure(count))
+    yield from rows(measure(count or (QUICK_COUNT if quick else COUNT)), judge_absolute=False)
 
 
 def main() -> int:
@@ -193,19 +208,15 @@ def main() -> int:
         result = measure(args.count)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    failed = result["median"] >= TARGET_MEDIAN_MS or result["pages"] != {1}
-    for row in rows(result):
-        ok = row["ratio"] <= row["target"]
-        failed |= not ok
-        print(
-            f"{row['name']:<32} {row['value']:>8.1f} ms  baseline {row['baseline']:>6.1f} ms  "
-            f"ratio {row['ratio']:>5.2f}  target <= {row['target']}  {'ok' if ok else 'MISSED'}"
-        )
+    from .table import format_table
+
+    table = list(rows(result))
+    print(format_table(table))
+    failed = any(row.missed for row in table) or result["pages"] != {1}
     print(
-        f"median {result['median']:.1f} ms against a target of {TARGET_MEDIAN_MS} ms: "
-        f"{'ok' if result['median'] < TARGET_MEDIAN_MS else 'MISSED'}; pages per receipt {sorted(result['pages'])}"
+        f"pages per receipt {sorted(result['pages'])}; "
+        f"without PDF/A the same receipts took {result['plain_median']:.1f} ms (median)"
     )
-    print(f"without PDF/A the same receipts took {result['plain_median']:.1f} ms (median)")
     return 1 if failed else 0
 
 

@@ -9,6 +9,10 @@ Needs Redis (CELERY_BROKER_URL, default redis://127.0.0.1:6379/0) and a PostgreS
 reach; the bench creates and drops its own database (bench_statements) there. It fails unless:
 one valid statement per donor, numbers 1..N with no gap, N messages received, no Message-ID
 twice, every delivery sent. It reports the wall time from dispatch to the last message.
+
+In `python -m bench` (`make bench`: FULL_COUNT donors, `--quick`: QUICK_COUNT) it runs as a
+child process on the runner's copy of the database, and its figures join the one table: wall
+time per statement against WeasyPrint's price for an empty page measured in the runner.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import email.parser
+import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,12 +32,20 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
+
+from .support import database_url, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE_NAME = "bench_statements"
 WORKERS = 2
 CREATE_BATCH = 200
+# Scales for `python -m bench` (the command line's own default is 10,000, the appeal's size).
+FULL_COUNT = 1_000
+QUICK_COUNT = 100  # two tasks of 50 (STATEMENTS_PER_TASK): both workers busy
+# Wall time per statement (issued, rendered, emailed; two workers) at most 20 empty-page
+# renders: an appeal's 10,000 donors then get their statements within half an hour on two
+# workers (180 ms each) as long as an empty page costs under 9 ms, as it does here (6-9 ms).
+TARGET_RATIO = 20
 
 
 def _setdefault_environment() -> None:
@@ -104,12 +116,6 @@ class CountingHandler:
                 self.recipients[recipient] += 1
             self.last_at = time.monotonic()
         return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- Data ----------------------------------------------------------------------------------------
@@ -184,15 +190,6 @@ def _create_donors(count: int, start: datetime.date, end: datetime.date) -> int:
 # --- Workers -------------------------------------------------------------------------------------
 
 
-def _database_url(settings_dict) -> str:
-    user = quote(settings_dict["USER"] or "postgres")
-    password = f":{quote(settings_dict['PASSWORD'])}" if settings_dict.get("PASSWORD") else ""
-    host = settings_dict.get("HOST") or ""
-    if host.startswith("/"):
-        return f"postgresql://{user}{password}@/{settings_dict['NAME']}?host={host}"
-    return f"postgresql://{user}{password}@{host}:{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}"
-
-
 def _start_workers(database_url: str, smtp_port: int, logdir: Path) -> list[tuple[subprocess.Popen, Path]]:
     workers = []
     for number in range(1, WORKERS + 1):
@@ -244,7 +241,7 @@ def _stop_workers(workers) -> None:
 # --- The run -------------------------------------------------------------------------------------
 
 
-def run(count: int, timeout: float) -> bool:
+def measure(count: int, timeout: float) -> dict:
     from aiosmtpd.controller import Controller
     from django.core.management import CommandError, call_command
     from django.db import connection
@@ -263,11 +260,11 @@ def run(count: int, timeout: float) -> bool:
     print(f"created {count} donors and {gifts} received gifts in {created:.1f} s ({gifts / created:.0f} gifts/s)")
 
     handler = CountingHandler()
-    smtp_port = _free_port()
+    smtp_port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     logdir = Path(tempfile.mkdtemp(prefix="bench-statements-"))
-    workers = _start_workers(_database_url(connection.settings_dict), smtp_port, logdir)
+    workers = _start_workers(database_url(connection.settings_dict), smtp_port, logdir)
     print(f"{WORKERS} workers ready (logs in {logdir}); SMTP server on 127.0.0.1:{smtp_port}")
     try:
         began = time.monotonic()
@@ -317,7 +314,66 @@ def run(count: int, timeout: float) -> bool:
         f"{count / wall:.1f} statements/s ({wall / count * 1000:.0f} ms each; "
         f"projected {10_000 / (count / wall) / 60:.1f} min for 10,000)"
     )
-    return all(checks.values())
+    return {"count": count, "wall": wall, "checks": checks}
+
+
+def _empty_page_ms(repeat: int = 20) -> float:
+    """WeasyPrint's price for an empty page in a warm process (same renderer as every receipt)."""
+    from receipts.pdf import pdf_from_html
+
+    from .support import median_ms, timed
+
+    minimal = "<!doctype html><html lang=vi><title>x</title><p>Biên nhận</p></html>"
+    for _ in range(3):
+        pdf_from_html(minimal)
+    return median_ms([timed(pdf_from_html, minimal) for _ in range(repeat)])
+
+
+def run(*, quick: bool = False):
+    """Rows for `python -m bench`: the statements run in a child process (its own Celery queue and
+    broker settings) on the runner's copy of the database, then its figures become rows."""
+    from django.db import connection
+
+    from .table import Row
+
+    count = QUICK_COUNT if quick else FULL_COUNT
+    before = _empty_page_ms()
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict)}
+        command = [
+            sys.executable,
+            "-m",
+            "bench.statements",
+            "--count",
+            str(count),
+            "--use-database",
+            "--json",
+            out.name,
+        ]
+        subprocess.run(command, cwd=ROOT, env=env, check=False, timeout=3600)  # noqa: S603 - our own module
+        text = Path(out.name).read_text()
+    if not text:
+        raise RuntimeError("bench.statements wrote no result (see its output above)")
+    result = json.loads(text)
+    baseline = (before + _empty_page_ms()) / 2  # before and after: the machine may change meanwhile
+    passed = sum(result["checks"].values())
+    yield Row(
+        name=f"statements: wall time per statement, {count} donors, {WORKERS} workers",
+        figure=result["wall"] / count * 1000,
+        unit="ms",
+        baseline=baseline,
+        baseline_unit="ms",
+        baseline_name="empty page",
+        target=TARGET_RATIO,
+        direction="<=",
+    )
+    yield Row(
+        name="statements: checks passed (numbers, messages, deliveries)",
+        figure=passed,
+        unit=f"of {len(result['checks'])}",
+        target=len(result["checks"]),
+        direction=">=",
+    )
 
 
 def main() -> int:
@@ -325,6 +381,8 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=10_000, help="donors (default 10,000)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait for the workers")
     parser.add_argument("--keep-db", action="store_true", help="leave the bench database for inspection")
+    parser.add_argument("--use-database", action="store_true", help="use DATABASE_URL's database as it is")
+    parser.add_argument("--json", help="also write the result to this file")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--node", default="bench", help=argparse.SUPPRESS)
     parser.add_argument("--smtp-port", type=int, default=0, help=argparse.SUPPRESS)
@@ -335,7 +393,8 @@ def main() -> int:
         worker_main(args)
         return 0
 
-    os.environ["TEST_DATABASE_NAME"] = DATABASE_NAME
+    if not args.use_database:
+        os.environ["TEST_DATABASE_NAME"] = DATABASE_NAME
     # A queue of its own: a development worker on the same Redis never takes the bench's tasks.
     os.environ["CELERY_TASK_DEFAULT_QUEUE"] = f"bench-statements-{uuid.uuid4().hex[:8]}"
     import django
@@ -347,13 +406,18 @@ def main() -> int:
     # are stopped and the database dropped all the same.
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, lambda number, frame: sys.exit(128 + number))
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        ok = run(args.count, args.timeout)
-    finally:
-        if not args.keep_db:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
-    return 0 if ok else 1
+    if args.use_database:
+        result = measure(args.count, args.timeout)
+    else:
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            result = measure(args.count, args.timeout)
+        finally:
+            if not args.keep_db:
+                connection.creation.destroy_test_db(old_name, verbosity=0)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result))
+    return 0 if all(result["checks"].values()) else 1
 
 
 if __name__ == "__main__":
