@@ -30,6 +30,16 @@ def _ip_limited(request, group: str) -> bool:
     )
 
 
+def portal_session_start(request, email: str) -> None:
+    """Sign this browser in with an address a link has just proven."""
+    # A new session key on every sign-in: a key planted in this browser beforehand is worthless.
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {
+        "email": email,
+        "until": int(time.time()) + settings.DONOR_PORTAL_SESSION_MINUTES * 60,
+    }
+
+
 def signed_in_email(request) -> str:
     """The address this browser proved, or "" once the portal session has run out."""
     data = request.session.get(SESSION_KEY)
@@ -83,12 +93,7 @@ def portal_sign_in(request, token: str) -> HttpResponse:
         email = portal_link_consume(token=token)
     except PortalLinkInvalid:
         return render(request, "receipts/portal/link_invalid.html", status=410)
-    # A new session key on every sign-in: a key planted in this browser beforehand is worthless.
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = {
-        "email": email,
-        "until": int(time.time()) + settings.DONOR_PORTAL_SESSION_MINUTES * 60,
-    }
+    portal_session_start(request, email)
     return redirect("receipts:portal_receipts")
 
 

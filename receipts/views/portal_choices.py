@@ -6,8 +6,6 @@ in this session, never cached, every POST counted against the per-connection lim
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +22,7 @@ from ..services.data_export import FORMATS, donor_data_export_download
 from ..services.portal import PortalLinkInvalid
 from ..services.portal_choices import portal_choices_apply, portal_email_change_confirm, portal_email_change_request
 from .headers import private_page
-from .portal import SESSION_KEY, _ip_limited, signed_in_email
+from .portal import _ip_limited, portal_session_start, signed_in_email
 
 TEMPLATE = "receipts/portal/choices.html"
 
@@ -123,11 +121,7 @@ def portal_email_confirm(request, token: str) -> HttpResponse:
     except PortalLinkInvalid:
         return render(request, "receipts/portal/link_invalid.html", status=410)
     # The link proved the new mailbox: this browser is signed in with it.
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = {
-        "email": new_email,
-        "until": int(time.time()) + settings.DONOR_PORTAL_SESSION_MINUTES * 60,
-    }
+    portal_session_start(request, new_email)
     return redirect("receipts:portal_choices")
 
 
