@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.admin.ui.menus import MenuItem
@@ -32,11 +32,13 @@ from fund.admin_money import MoneyColumn, MoneyExportIndexView, MoneyInspectView
 from fund.models import Donation, Fund
 from fund.money import CURRENCY_CHOICES, money_display
 
-from .bank_statements import MAPPING_PRESETS, BankStatementError, mapping_from_headers
-from .bank_statements import MAX_FILE_BYTES as STATEMENT_MAX_BYTES
+from .bank_statements import MAPPING_PRESETS, BankStatementError, mapping_from_headers, mapping_get, statement_read
+from .bank_statements import MAX_FILE_BYTES as QUICK_CHECK_BYTES
+from .bank_stream import STREAM_MAX_FILE_BYTES as STATEMENT_MAX_BYTES
+from .bank_stream import STREAM_MAX_ROWS
 from .models import BankStatement, BankTransaction
 from .selectors import bank_match_candidates
-from .services.bank_import import bank_statement_import
+from .services.bank_jobs import bank_import_job_create
 from .services.bank_review import bank_transaction_ignore, bank_transaction_record_gift, bank_transaction_resolve
 
 IMPORT_PERMISSION = "payments.add_bankstatement"
@@ -54,7 +56,10 @@ class _ActionView(ServiceActionView):
 
 
 class BankImportForm(forms.Form):
-    file = forms.FileField(label=_("Statement file"), help_text=_("CSV or XLSX exported from the bank, at most 5 MB."))
+    file = forms.FileField(
+        label=_("Statement file"),
+        help_text=_("CSV or XLSX exported from the bank, of any length: it is read and matched in the background."),
+    )
     preset = forms.ChoiceField(
         label=_("Columns"),
         choices=[(name, mapping.label) for name, mapping in MAPPING_PRESETS.items()]
@@ -111,28 +116,34 @@ class BankImportView(_ActionView):
 
     def call_service(self, form):
         upload = form.cleaned_data["file"]
-        return bank_statement_import(
+        if upload.size <= QUICK_CHECK_BYTES:
+            # A file of the usual size is read once here, so that a bad row is a form error at
+            # once; a longer one is checked as the job reads it (its page then names the rows).
+            mapping = form.cleaned_data["mapping"]
+            statement_read(
+                content=upload.read(),
+                filename=upload.name,
+                mapping=mapping_get(mapping) if isinstance(mapping, str) else mapping,
+                currency=form.cleaned_data["currency"],
+                max_rows=STREAM_MAX_ROWS,
+            )
+            upload.seek(0)
+        return bank_import_job_create(
+            upload=upload,
             filename=upload.name,
-            content=upload.read(),
             mapping=form.cleaned_data["mapping"],
             currency=form.cleaned_data["currency"],
             actor=self.request.user,
         )
 
-    def get_success_message(self, statement):
-        return ngettext(
-            "%(lines)s incoming line read, %(new)s new: %(matched)s matched to pledges, %(review)s to review.",
-            "%(lines)s incoming lines read, %(new)s new: %(matched)s matched to pledges, %(review)s to review.",
-            statement.line_count,
-        ) % {
-            "lines": statement.line_count,
-            "new": statement.new_count,
-            "matched": statement.matched_count,
-            "review": statement.review_count,
-        }
+    def log_history(self, instance) -> None:
+        pass  # the statement's History is written when the job stores it
 
-    def get_success_url(self, statement):
-        return reverse("bank_transactions:index") + "?status=review"
+    def get_success_message(self, job):
+        return gettext("The statement is being read and matched; this page shows how far it has got.")
+
+    def get_success_url(self, job):
+        return reverse("bank_import_job", args=[job.pk])
 
 
 # --- The review queue ------------------------------------------------------------------------

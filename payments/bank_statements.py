@@ -46,6 +46,7 @@ __all__ = [
     "line_fingerprints",
     "mapping_from_headers",
     "mapping_get",
+    "statement_lines",
     "statement_read",
 ]
 
@@ -89,7 +90,9 @@ class ParsedStatement:
 # --- Files -----------------------------------------------------------------------------------
 
 
-def statement_read(*, content: bytes, filename: str = "", mapping: ColumnMapping, currency: str) -> ParsedStatement:
+def statement_read(
+    *, content: bytes, filename: str = "", mapping: ColumnMapping, currency: str, max_rows: int = MAX_ROWS
+) -> ParsedStatement:
     """Read an uploaded export. Raises BankStatementError naming every bad row (up to 20)."""
     currency = currency_check(currency)
     if not content:
@@ -111,10 +114,10 @@ def statement_read(*, content: bytes, filename: str = "", mapping: ColumnMapping
             _("This file is a web page saved with a spreadsheet name: open it in Excel and save as .xlsx or CSV.")
         )
     if content.startswith(b"PK\x03\x04"):
-        return _rows_to_statement(_xlsx_rows(content), mapping, currency)
+        return _rows_to_statement(_xlsx_rows(content), mapping, currency, max_rows)
     if name.endswith((".xlsx", ".xlsm")):
         raise BankStatementError(_("This file is named .xlsx but is not an Excel workbook."))
-    return _csv_statement(_decode(content), mapping, currency)
+    return _csv_statement(_decode(content), mapping, currency, max_rows)
 
 
 def _decode(content: bytes) -> str:
@@ -132,7 +135,7 @@ def _decode(content: bytes) -> str:
     raise BankStatementError(_("The file is not text in UTF-8 or Windows-1258: export it as CSV (UTF-8) or XLSX."))
 
 
-def _csv_statement(text: str, mapping: ColumnMapping, currency: str) -> ParsedStatement:
+def _csv_statement(text: str, mapping: ColumnMapping, currency: str, max_rows: int = MAX_ROWS) -> ParsedStatement:
     sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
     delimiters = [",", ";", "\t"]
     try:
@@ -148,8 +151,8 @@ def _csv_statement(text: str, mapping: ColumnMapping, currency: str) -> ParsedSt
         except BankStatementError:
             continue  # the sample cut a quoted cell in two, or this is not the delimiter
         if any(resolve_columns(row, mapping) for row in head):
-            return _rows_to_statement(_csv_rows(text, delimiter), mapping, currency)
-    return _rows_to_statement(iter([]), mapping, currency)
+            return _rows_to_statement(_csv_rows(text, delimiter), mapping, currency, max_rows)
+    return _rows_to_statement(iter([]), mapping, currency, max_rows)
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
@@ -185,11 +188,30 @@ def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
         workbook.close()
 
 
-def _rows_to_statement(rows: Iterable[Sequence[Any]], mapping: ColumnMapping, currency: str) -> ParsedStatement:
+def _rows_to_statement(
+    rows: Iterable[Sequence[Any]], mapping: ColumnMapping, currency: str, max_rows: int = MAX_ROWS
+) -> ParsedStatement:
     parsed = ParsedStatement(lines=[], currency=currency)
+    parsed.lines.extend(statement_lines(rows, mapping=mapping, currency=currency, parsed=parsed, max_rows=max_rows))
+    return parsed
+
+
+def statement_lines(
+    rows: Iterable[Sequence[Any]],
+    *,
+    mapping: ColumnMapping,
+    currency: str,
+    parsed: ParsedStatement,
+    max_rows: int = MAX_ROWS,
+) -> Iterator[StatementLine]:
+    """The incoming lines of a table's rows, one at a time, counting what was skipped in
+    ``parsed``. Once a row is bad nothing more is yielded, the rest is still read for more bad
+    rows (up to 20), and BankStatementError naming them all is raised at the end: a caller that
+    stored the lines yielded so far must throw them away."""
     columns: dict[str, int] | None = None
     errors: list[str] = []
     row_number = 0
+    memo = _Memo()
     for row_number, row in enumerate(rows, 1):
         if columns is None:
             if row_number > HEADER_SEARCH_ROWS:
@@ -199,24 +221,24 @@ def _rows_to_statement(rows: Iterable[Sequence[Any]], mapping: ColumnMapping, cu
                 parsed.header_row = row_number
                 parsed.columns = {name: str(row[index]).strip() for name, index in columns.items()}
             continue
-        if row_number - parsed.header_row > MAX_ROWS:
+        if row_number - parsed.header_row > max_rows:
             raise BankStatementError(
                 _("The file has more than %(max)s rows after the header: export a shorter period.")
-                % {"max": number_display(MAX_ROWS, places=0)}
+                % {"max": number_display(max_rows, places=0)}
             )
         if all(cell is None or str(cell).strip() == "" for cell in row):
             continue
         parsed.rows_read += 1
         try:
-            line = _row_to_line(row_number, row, columns, currency, parsed)
+            line = _row_to_line(row_number, row, columns, currency, parsed, memo)
         except BadValue as exc:
             errors.append(_("Row %(row)s: %(problem)s.") % {"row": row_number, "problem": exc})
             if len(errors) >= MAX_ERRORS:
                 errors.append(_("Stopped after %(max)s bad rows.") % {"max": MAX_ERRORS})
                 break
             continue
-        if line is not None:
-            parsed.lines.append(line)
+        if line is not None and not errors:
+            yield line
     if columns is None:
         raise BankStatementError(
             _(
@@ -227,7 +249,6 @@ def _rows_to_statement(rows: Iterable[Sequence[Any]], mapping: ColumnMapping, cu
         )
     if errors:
         raise BankStatementError(errors)
-    return parsed
 
 
 def _cell(row: Sequence[Any], columns: dict[str, int], name: str) -> Any:
@@ -238,9 +259,47 @@ def _cell(row: Sequence[Any], columns: dict[str, int], name: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+class _Memo:
+    """Parsed dates and amounts by their text: a statement repeats a few dozen dates and a few
+    thousand sums over its million rows. Bounded; a bad value is never kept (it raises)."""
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self.dates: dict[Any, datetime.date] = {}
+        self.amounts: dict[tuple[Any, str], Decimal] = {}
+
+    def date(self, value: Any) -> datetime.date:
+        if not isinstance(value, str):
+            return date_parse(value)
+        day = self.dates.get(value)
+        if day is None:
+            if len(self.dates) > self.LIMIT:
+                self.dates.clear()
+            day = self.dates[value] = date_parse(value)
+        return day
+
+    def amount(self, value: Any, currency: str) -> Decimal:
+        if not isinstance(value, str):
+            return amount_parse(value, currency)
+        key = (value, currency)
+        amount = self.amounts.get(key)
+        if amount is None:
+            if len(self.amounts) > self.LIMIT:
+                self.amounts.clear()
+            amount = self.amounts[key] = amount_parse(value, currency)
+        return amount
+
+
 def _row_to_line(
-    row_number: int, row: Sequence[Any], columns: dict[str, int], currency: str, parsed: ParsedStatement
+    row_number: int,
+    row: Sequence[Any],
+    columns: dict[str, int],
+    currency: str,
+    parsed: ParsedStatement,
+    memo: _Memo | None = None,
 ) -> StatementLine | None:
+    memo = memo or _Memo()
     raw_date = _cell(row, columns, "date")
     if raw_date in (None, ""):
         parsed.skipped_undated += 1  # a total or a note under the table, not a transfer
@@ -254,15 +313,15 @@ def _row_to_line(
                 % {"given": shown(row_currency), "currency": currency}
             )
     if "credit" in columns:
-        credit = amount_parse(_cell(row, columns, "credit") or "", currency)
-        debit = amount_parse(_cell(row, columns, "debit") or "", currency) if "debit" in columns else Decimal(0)
+        credit = memo.amount(_cell(row, columns, "credit") or "", currency)
+        debit = memo.amount(_cell(row, columns, "debit") or "", currency) if "debit" in columns else Decimal(0)
         if credit < 0:
             raise BadValue(_("the credit %(value)s is negative") % {"value": shown(_cell(row, columns, "credit"))})
         if credit and debit:
             raise BadValue(_("the line has both a credit and a debit"))
         amount = credit if credit else -abs(debit)
     else:
-        amount = amount_parse(_cell(row, columns, "amount") or "", currency)
+        amount = memo.amount(_cell(row, columns, "amount") or "", currency)
     if amount < 0:
         parsed.skipped_outgoing += 1
         return None
@@ -271,7 +330,7 @@ def _row_to_line(
         return None
     return StatementLine(
         row=row_number,
-        booked_on=date_parse(raw_date),
+        booked_on=memo.date(raw_date),
         amount=Money(amount, currency),
         description=text_parse(
             _cell(row, columns, "description"), label=COLUMN_LABELS["description"], max_length=DESCRIPTION_MAX
@@ -292,6 +351,22 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+def line_content(line: StatementLine) -> tuple[str, ...]:
+    """What identifies a line without a bank transaction id (its fingerprint adds how many
+    identical lines came before it in the file)."""
+    return (
+        line.booked_on.isoformat(),
+        f"{line.amount.amount:f}",
+        line.amount.currency.code,
+        " ".join(line.description.casefold().split()),
+        " ".join(line.counterparty.casefold().split()),
+    )
+
+
+def bank_id_fingerprint(bank_reference: str) -> str:
+    return _digest("bank-id", bank_reference)
+
+
 def line_fingerprints(lines: Sequence[StatementLine]) -> list[str]:
     """The key each line is stored under, once ever.
 
@@ -299,20 +374,15 @@ def line_fingerprints(lines: Sequence[StatementLine]) -> list[str]:
     then share it). Otherwise the line's content plus how many identical lines came before it in
     the same file: two genuine transfers of the same sum with the same note on one day are two
     lines, while the same file, or an export overlapping it, yields the same keys again.
+    A streamed import computes the same keys in the database (payments.bank_staging).
     """
     seen: Counter[tuple[str, ...]] = Counter()
     keys = []
     for line in lines:
         if line.bank_reference:
-            keys.append(_digest("bank-id", line.bank_reference))
+            keys.append(bank_id_fingerprint(line.bank_reference))
             continue
-        content = (
-            line.booked_on.isoformat(),
-            f"{line.amount.amount:f}",
-            line.amount.currency.code,
-            " ".join(line.description.casefold().split()),
-            " ".join(line.counterparty.casefold().split()),
-        )
+        content = line_content(line)
         keys.append(_digest("line", *content, str(seen[content])))
         seen[content] += 1
     return keys

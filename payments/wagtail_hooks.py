@@ -8,14 +8,15 @@ from fund.admin_gifts import GIFT_ACTIONS_HOOK
 from fund.models import RecurringGift
 
 from .admin_bank import IMPORT_PERMISSION, BankAdminGroup, BankImportView
+from .admin_bank_jobs import BankImportJobProgressView, BankImportJobRetryView, BankImportJobView
 from .admin_batches import BatchViewSet
 from .admin_card_refunds import card_refund_actions
 from .admin_cards import CardPaymentsAdminGroup
-from .models import BankStatement, BankTransaction, Batch, BatchLine, CardPayment, StripeEvent
+from .models import BankImportJob, BankStatement, BankTransaction, Batch, BatchLine, CardPayment, StripeEvent
 
 # Never edited by form: the payments services are the only writers (see admin_bank.py,
 # admin_cards.py, admin_batches.py).
-for model in (CardPayment, RecurringGift, StripeEvent, BankStatement, BankTransaction, Batch, BatchLine):
+for model in (CardPayment, RecurringGift, StripeEvent, BankStatement, BankTransaction, BankImportJob, Batch, BatchLine):
     register_permission_policy(model, ReadOnlyPolicy(model))
 
 
@@ -42,6 +43,13 @@ hooks.register(GIFT_ACTIONS_HOOK, card_refund_actions)
 def register_bank_admin_urls():
     return [
         path("payments/bank-import/", BankImportView.as_view(), name="bank_import"),
+        path("payments/bank-import/<int:pk>/", BankImportJobView.as_view(), name="bank_import_job"),
+        path(
+            "payments/bank-import/<int:pk>/progress/",
+            BankImportJobProgressView.as_view(),
+            name="bank_import_job_progress",
+        ),
+        path("payments/bank-import/<int:pk>/retry/", BankImportJobRetryView.as_view(), name="bank_import_job_retry"),
     ]
 
 

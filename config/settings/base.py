@@ -241,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "receipts.tasks.receipts_sweep",
         "schedule": crontab(minute="*/5"),
     },
+    "bank-import-jobs-sweep": {
+        "task": "payments.tasks.bank_import_jobs_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # Wagtail 8 queues its own background work (search index, references) through django-tasks;
@@ -295,6 +299,10 @@ DONOR_PORTAL_RATE_EMAIL = env.str("DONOR_PORTAL_RATE_EMAIL", default="5/h")
 BANK_WEBHOOK_SECRET = env.str("BANK_WEBHOOK_SECRET", default="")
 # A transfer without a gift reference matches the only pledge of its amount made this many days before.
 BANK_MATCH_WINDOW_DAYS = env.int("BANK_MATCH_WINDOW_DAYS", default=14)
+# A statement import job whose worker shows no progress for this long is queued again by the
+# sweep (payments.tasks.bank_import_jobs_sweep), and failed, saying so, after so many attempts.
+BANK_IMPORT_STALE_MINUTES = env.int("BANK_IMPORT_STALE_MINUTES", default=15)
+BANK_IMPORT_MAX_ATTEMPTS = env.int("BANK_IMPORT_MAX_ATTEMPTS", default=5)
 # The back office's home lists a pledge with no due date as late once it is this many days old
 # (most bank-transfer donors pay within minutes of pledging; goods pledges carry their own date).
 PLEDGE_LATE_AFTER_DAYS = env.int("PLEDGE_LATE_AFTER_DAYS", default=14)

@@ -117,8 +117,14 @@ class BankTransaction(models.Model):
         db_table = "fund_banktransaction"
         ordering = ["-booked_on", "-id"]
         # The matcher looks for an earlier copy of a transfer by amount and date (repeats between a
-        # notification and a statement): one index lookup instead of a scan of every line.
-        indexes = [models.Index(fields=["amount_currency", "amount", "booked_on"], name="bank_txn_amount_date")]
+        # notification and a statement): one index lookup instead of a scan of every line. The
+        # statement last, so that a chunk of a million-line statement skips the statement's own
+        # lines of the same sums inside the index (statement_id < or > its own).
+        indexes = [
+            models.Index(
+                fields=["amount_currency", "amount", "booked_on", "statement"], name="bank_txn_amount_date_stmt"
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="bank_transaction_incoming"),
             models.CheckConstraint(

@@ -55,6 +55,7 @@ _MONEY_KINDS = (Donation.Kind.CASH, Donation.Kind.SCHOLARSHIP)
 _WAITING = "Waiting to be matched."
 _REPEAT_DAYS = 1  # a notification and a statement may book one transfer on neighbouring days
 _REPEAT_LOCK = 0x43540002  # advisory lock namespace: one matcher at a time per amount and currency
+_STORE_LOCK = 0x43540004  # one statement file stored at a time
 
 
 def bank_statement_import(
@@ -66,13 +67,18 @@ def bank_statement_import(
     currency: str | None = None,
     source: str = BankStatement.Source.FILE,
     actor: Any = None,
+    per_line: bool = False,
 ) -> BankStatement:
     """Store a statement's incoming lines (from ``content``, a CSV/XLSX export read with
     ``mapping``, or already ``parsed``) and match every line not seen before.
 
     A file with a bad row is refused whole (BankStatementError naming the rows) before anything is
     written. Returns the BankStatement with its counts: lines in the file, new lines, and of the
-    new ones how many were matched and how many wait for review."""
+    new ones how many were matched and how many wait for review.
+
+    The lines are matched in chunks (services.bank_matching); ``per_line`` matches them one
+    transaction at a time instead, the reference the chunked matcher is tested against. A
+    statement too long to hold in memory is imported as a job (services.bank_jobs)."""
     if (content is None) == (parsed is None):
         raise FundError(_("Give either the file's content or its parsed lines."))
     if source not in BankStatement.Source.values:
@@ -88,6 +94,8 @@ def bank_statement_import(
     settled = _unmatchable(lines)
 
     with atomic():
+        if source == BankStatement.Source.FILE:
+            statement_store_lock()
         statement = BankStatement.objects.create(
             source=source,
             filename=filename,
@@ -125,6 +133,34 @@ def bank_statement_import(
 
     moments = {key: line.booked_at for line, key in zip(lines, fingerprints, strict=True) if line.booked_at}
     in_file = frozenset(fingerprints)
+    if per_line:
+        _match_line_by_line(new_ids, in_file=in_file, moments=moments, actor=actor)
+    else:
+        from .bank_matching import MatchContext, statement_match
+
+        context = MatchContext(in_file=in_file.intersection, moments=moments, actor=actor)
+        statement_match(statement_id=statement.pk, context=context)
+    statement.matched_count = BankTransaction.objects.filter(
+        statement=statement, status=BankTransaction.Status.MATCHED
+    ).count()
+    statement.review_count = statement.new_count - statement.matched_count
+    BankStatement.objects.filter(pk=statement.pk).update(
+        matched_count=statement.matched_count, review_count=statement.review_count
+    )
+    return statement
+
+
+def statement_store_lock() -> None:
+    """Statement files are stored one at a time (until the storing transaction ends): two
+    overlapping exports inserting the same lines in different orders would otherwise deadlock.
+    Each line is stored once either way (the unique fingerprint)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_STORE_LOCK])
+
+
+def _match_line_by_line(
+    new_ids: list[int], *, in_file: frozenset[str], moments: dict[str, datetime.datetime], actor: Any
+) -> None:
     waiting = list(BankTransaction.objects.filter(pk__in=new_ids, reason=_WAITING).order_by("pk"))
     # Every line that names a gift first: a stranger's transfer of the same sum, listed earlier,
     # must not take the pledge that the donor's own transfer pays by its reference.
@@ -135,14 +171,6 @@ def bank_statement_import(
         bank_transaction_match(
             transaction=line, booked_at=moments.get(line.fingerprint), actor=actor, same_file=in_file
         )
-    statement.matched_count = BankTransaction.objects.filter(
-        statement=statement, status=BankTransaction.Status.MATCHED
-    ).count()
-    statement.review_count = statement.new_count - statement.matched_count
-    BankStatement.objects.filter(pk=statement.pk).update(
-        matched_count=statement.matched_count, review_count=statement.review_count
-    )
-    return statement
 
 
 def _transaction_for(statement: BankStatement, line: StatementLine, fingerprint: str, reason: str) -> BankTransaction:
@@ -306,13 +334,20 @@ def _reference_problem(line: BankTransaction, gift: Donation) -> str:
     return ""
 
 
+AMOUNT_LOCK_KEYS = 256  # amount locks are shared by sums that hash alike: a chunk takes at most this many
+
+
+def _amount_lock_key(amount: Money) -> int:
+    return zlib.crc32(f"{amount.amount:f} {amount.currency.code}".encode()) % AMOUNT_LOCK_KEYS
+
+
 def _lock_amount(amount: Money) -> None:
     """Decide lines of one amount and currency one at a time, so that of a notification and a
     statement line of the same transfer, matched at the same moment, the later one sees the
-    earlier one decided (and is a repeat) instead of both receiving a pledge of that sum."""
-    key = zlib.crc32(f"{amount.amount:f} {amount.currency.code}".encode())
+    earlier one decided (and is a repeat) instead of both receiving a pledge of that sum. The
+    bulk matcher (bank_matching) takes the same keys for a whole chunk, in key order."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REPEAT_LOCK, key - 2**32 if key >= 2**31 else key])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REPEAT_LOCK, _amount_lock_key(amount)])
 
 
 def _fold(text: str) -> str:
@@ -352,11 +387,14 @@ def _repeat_of(line: BankTransaction, same_file: Collection[str]) -> BankTransac
         )
         .exclude(statement_id=line.statement_id)
         .exclude(reason=_WAITING)  # not decided yet: it will find this one when its turn comes
-        .exclude(fingerprint__in=list(same_file))
         .select_related("statement", "donation")
         .order_by("pk")
     )
     for other in nearby:
+        if other.fingerprint in same_file:
+            # Skipped here rather than excluded in SQL: a file's fingerprints run to thousands,
+            # and a NOT IN of all of them on every line made a long file's matching quadratic.
+            continue
         if line.bank_reference and other.bank_reference:
             if line.bank_reference.strip().casefold() == other.bank_reference.strip().casefold():
                 return other

@@ -11,7 +11,7 @@ from wagtail.models import ModelLogEntry
 from demo.roles import ROLES, _role_group
 from fund.models import Donation
 from fund.services import donation_record
-from payments.models import BankStatement, BankTransaction
+from payments.models import BankImportJob, BankStatement, BankTransaction
 from payments.services.bank_import import bank_statement_import
 
 from .conftest import days_ago, statement_csv, table_counts, vn_date
@@ -42,21 +42,40 @@ def upload(client, content: bytes, name: str = "sao-ke.csv", **fields):
     return client.post(IMPORT_URL, data)
 
 
-def test_the_accountant_imports_a_statement_and_sees_the_review_queue_first(accountant, pledge):
+def test_the_accountant_imports_a_statement_and_sees_the_review_queue_first(
+    accountant, pledge, django_capture_on_commit_callbacks
+):
     gift = pledge("500000")
     day = vn_date(days_ago(1))
     content = statement_csv([[day, "500.000", "", f"UNG HO {gift.reference}", "A"], [day, "90.000", "", "LAI", "B"]])
     assert accountant.get(IMPORT_URL).status_code == 200
 
-    response = upload(accountant, content)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = upload(accountant, content)
 
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert response["Location"] == LINES_URL + "?status=review"
+    job = BankImportJob.objects.get()
+    assert response["Location"] == f"{IMPORT_URL}{job.pk}/"
+    assert queued[0].func.__name__ == "_job_send"  # the job went to the (eager) worker after the commit
+    job.refresh_from_db()
+    assert (job.status, job.created_by.username) == ("done", "acc")
     statement = BankStatement.objects.get()
+    assert job.statement == statement
     assert (statement.new_count, statement.matched_count, statement.review_count) == (2, 1, 1)
     assert statement.imported_by.username == "acc"
+    progress = accountant.get(f"{IMPORT_URL}{job.pk}/progress/").json()
+    assert {key: progress[key] for key in ("status", "active", "lines_read", "new", "matched", "review")} == {
+        "status": "done",
+        "active": False,
+        "lines_read": 2,
+        "new": 2,
+        "matched": 1,
+        "review": 1,
+    }
+    page = accountant.get(f"{IMPORT_URL}{job.pk}/").content.decode()
+    assert '<progress data-field="bar" value="2" max="2"' in page
+    assert 'http-equiv="refresh"' not in page  # done: nothing to follow
     page = accountant.get(LINES_URL).content.decode()
-    assert "Đã đọc 2 dòng tiền vào, 2 dòng mới: 1 dòng khớp với khoản đăng ký, 1 dòng cần kiểm tra." in page
     assert page.index("LAI") < page.index(f"UNG HO {gift.reference}")  # the review queue first
     assert "Khớp với khoản đăng ký ủng hộ" in page
     queue = accountant.get(LINES_URL + "?status=review").content.decode()
@@ -74,16 +93,17 @@ def test_a_bad_file_is_a_form_error_naming_the_row_and_writes_nothing(accountant
     assert table_counts() == before
 
 
-def test_columns_named_by_hand(accountant, db):
+def test_columns_named_by_hand(accountant, db, django_capture_on_commit_callbacks):
     content = statement_csv([["02/11/2026", "75.000", "ung ho"]], header=["Thời gian", "Tiền về", "Ghi chú"])
-    response = upload(
-        accountant,
-        content,
-        preset="custom",
-        date_column="Thời gian",
-        credit_column="Tiền về",
-        description_column="Ghi chú",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(
+            accountant,
+            content,
+            preset="custom",
+            date_column="Thời gian",
+            credit_column="Tiền về",
+            description_column="Ghi chú",
+        )
     assert response.status_code == 302
     assert BankTransaction.objects.get().amount == Money(75_000, "VND")
     response = upload(accountant, content, preset="custom", date_column="Thời gian")

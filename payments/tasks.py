@@ -1,0 +1,27 @@
+"""Celery entry points for payments: thin, id-based, each calling one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from .services.bank_jobs import bank_import_job_run, bank_import_jobs_sweep
+
+
+@shared_task(
+    name="payments.tasks.bank_import_job_run",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def bank_import_job_run_task(job_id: int) -> str:
+    """Read, store and match one statement import (a second run goes on where the first
+    stopped; a run while another worker has the job returns at once)."""
+    return bank_import_job_run(job_id=job_id).status
+
+
+@shared_task(name="payments.tasks.bank_import_jobs_sweep")
+def bank_import_jobs_sweep_run() -> dict[str, int]:
+    """Beat, every few minutes: imports whose worker went quiet are queued again."""
+    return bank_import_jobs_sweep()
