@@ -39,6 +39,8 @@ run: seed
 	@echo ""
 	@echo "  Public site:  http://$(HOST):$(PORT)/   (English: /en/, give: /cpf/ung-ho/)"
 	@echo "  Admin:        http://$(HOST):$(PORT)/admin/   (demo login: admin / chungtay-demo)"
+	@echo "                code for the second step: $(PY) manage.py demo_otp_code admin"
+	@echo "                (or key CHUN GTAY DEMO SECR ETFO RSTA FFLO GIN2 in an authenticator app)"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_chungtay")
 
-BENCHMARKS = ("ledger", "ledger_size", "bank_import", "receipts", "statements", "web")
+BENCHMARKS = ("ledger", "ledger_size", "bank_import", "receipts", "statements", "web", "webhooks", "csp")
 
 
 def _template_name() -> str:

@@ -36,7 +36,9 @@ from pathlib import Path
 from .support import database_url, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-DATABASE_NAME = "bench_statements"
+# Its own database on the server, unless BENCH_STATEMENTS_DATABASE names another (two checkouts
+# benchmarking on one server at once).
+DATABASE_NAME = os.environ.get("BENCH_STATEMENTS_DATABASE", "bench_statements")
 WORKERS = 2
 CREATE_BATCH = 200
 # Scales for `python -m bench` (the command line's own default is 10,000, the appeal's size).
@@ -69,28 +71,40 @@ def _smtp_settings(port: int) -> None:
 
 
 def worker_main(args) -> None:
-    """One Celery worker node (prefork, one child) with mail going to the bench's server."""
+    """One Celery worker node (prefork, one child) with mail going to the bench's server. With
+    --profile DIR it runs its tasks in its own process (solo pool) under cProfile and writes
+    DIR/<node>.prof when stopped: where a statement's time goes, task by task."""
     import django
 
     django.setup()
     _smtp_settings(args.smtp_port)
     from config.celery import app
 
-    app.worker_main(
-        [
-            "worker",
-            "-n",
-            f"{args.node}@%h",
-            "-Q",
-            os.environ["CELERY_TASK_DEFAULT_QUEUE"],
-            "--pool=prefork",
-            "--concurrency=1",
-            "--loglevel=INFO",  # "ready." is an INFO line
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ]
-    )
+    argv = [
+        "worker",
+        "-n",
+        f"{args.node}@%h",
+        "-Q",
+        os.environ["CELERY_TASK_DEFAULT_QUEUE"],
+        "--pool=solo" if args.profile else "--pool=prefork",
+        "--concurrency=1",
+        "--loglevel=INFO",  # "ready." is an INFO line
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    if not args.profile:
+        app.worker_main(argv)
+        return
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        app.worker_main(argv)
+    finally:
+        profile.disable()
+        profile.dump_stats(Path(args.profile) / f"{args.node}.prof")
 
 
 # --- The SMTP server -----------------------------------------------------------------------------
@@ -190,7 +204,9 @@ def _create_donors(count: int, start: datetime.date, end: datetime.date) -> int:
 # --- Workers -------------------------------------------------------------------------------------
 
 
-def _start_workers(database_url: str, smtp_port: int, logdir: Path) -> list[tuple[subprocess.Popen, Path]]:
+def _start_workers(
+    database_url: str, smtp_port: int, logdir: Path, profile: str = ""
+) -> list[tuple[subprocess.Popen, Path]]:
     workers = []
     for number in range(1, WORKERS + 1):
         log_path = logdir / f"worker{number}.log"
@@ -205,6 +221,7 @@ def _start_workers(database_url: str, smtp_port: int, logdir: Path) -> list[tupl
                 f"bench{number}",
                 "--smtp-port",
                 str(smtp_port),
+                *(["--profile", profile] if profile else []),
             ],
             cwd=ROOT,
             env={**os.environ, "DATABASE_URL": database_url},
@@ -227,6 +244,27 @@ def _start_workers(database_url: str, smtp_port: int, logdir: Path) -> list[tupl
     return workers
 
 
+def _cpu_seconds(workers) -> float:
+    """User and system CPU time the workers (each node and its pool processes) have used so far."""
+    import psutil
+
+    total = 0.0
+    for process, _ in workers:
+        try:
+            node = psutil.Process(process.pid)
+            for member in [node, *node.children(recursive=True)]:
+                times = member.cpu_times()
+                total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def _own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
 def _stop_workers(workers) -> None:
     for process, _ in workers:
         if process.poll() is None:
@@ -241,7 +279,7 @@ def _stop_workers(workers) -> None:
 # --- The run -------------------------------------------------------------------------------------
 
 
-def measure(count: int, timeout: float) -> dict:
+def measure(count: int, timeout: float, profile: str = "") -> dict:
     from aiosmtpd.controller import Controller
     from django.core.management import CommandError, call_command
     from django.db import connection
@@ -264,9 +302,10 @@ def measure(count: int, timeout: float) -> dict:
     controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     logdir = Path(tempfile.mkdtemp(prefix="bench-statements-"))
-    workers = _start_workers(database_url(connection.settings_dict), smtp_port, logdir)
+    workers = _start_workers(database_url(connection.settings_dict), smtp_port, logdir, profile)
     print(f"{WORKERS} workers ready (logs in {logdir}); SMTP server on 127.0.0.1:{smtp_port}")
     try:
+        cpu_before, own_before = _cpu_seconds(workers), _own_cpu_seconds()
         began = time.monotonic()
         try:
             call_command(
@@ -278,6 +317,8 @@ def measure(count: int, timeout: float) -> dict:
         while handler.messages < count and time.monotonic() < deadline:
             time.sleep(0.2)
         wall = (handler.last_at or time.monotonic()) - began
+        worker_cpu = _cpu_seconds(workers) - cpu_before
+        own_cpu = _own_cpu_seconds() - own_before
     finally:
         _stop_workers(workers)
         controller.stop()
@@ -314,7 +355,11 @@ def measure(count: int, timeout: float) -> dict:
         f"{count / wall:.1f} statements/s ({wall / count * 1000:.0f} ms each; "
         f"projected {10_000 / (count / wall) / 60:.1f} min for 10,000)"
     )
-    return {"count": count, "wall": wall, "checks": checks}
+    print(
+        f"CPU time: workers {worker_cpu:.1f} s ({worker_cpu / count * 1000:.0f} ms per statement), this process "
+        f"(SMTP server, command) {own_cpu:.1f} s ({own_cpu / count * 1000:.0f} ms per statement)"
+    )
+    return {"count": count, "wall": wall, "worker_cpu": worker_cpu, "own_cpu": own_cpu, "checks": checks}
 
 
 def _empty_page_ms(repeat: int = 20) -> float:
@@ -383,6 +428,7 @@ def main() -> int:
     parser.add_argument("--keep-db", action="store_true", help="leave the bench database for inspection")
     parser.add_argument("--use-database", action="store_true", help="use DATABASE_URL's database as it is")
     parser.add_argument("--json", help="also write the result to this file")
+    parser.add_argument("--profile", default="", help="profile the workers (solo pool) into this directory")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--node", default="bench", help=argparse.SUPPRESS)
     parser.add_argument("--smtp-port", type=int, default=0, help=argparse.SUPPRESS)
@@ -407,11 +453,11 @@ def main() -> int:
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, lambda number, frame: sys.exit(128 + number))
     if args.use_database:
-        result = measure(args.count, args.timeout)
+        result = measure(args.count, args.timeout, args.profile)
     else:
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
-            result = measure(args.count, args.timeout)
+            result = measure(args.count, args.timeout, args.profile)
         finally:
             if not args.keep_db:
                 connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -26,34 +26,39 @@ Runs in `python -m bench`, which provides the database (a copy only this benchma
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import secrets
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from .support import database_url, free_port
-from .table import Row, WrkResult, parse_wrk
+from .server import (
+    TIMEOUT,
+    WORKERS,
+    collectstatic_start,
+    collectstatic_wait,
+    flush_redis,
+    gunicorn,
+    http_get,
+    production_environment,
+    run_child,
+    wrk,
+)
+from .support import database_url
+from .table import Row, WrkResult
 
-ROOT = Path(__file__).resolve().parents[1]
-SETTINGS = "bench.web_settings"
-WORKERS = 4
 CONNECTIONS = 16
 THREADS = 2
-TIMEOUT = 10  # seconds before wrk counts a request as failed (its default, 2 s, is a loaded machine's p99)
 DURATION = {"full": 15, "quick": 2}  # seconds of load per URL
 RENDERS = {"full": 40, "quick": 8}  # in-process renders per page
-# Redis databases no test uses (tests use locmem; `make run` uses none; statements use 0).
-BROKER_URL = "redis://127.0.0.1:6379/13"
-CACHE_URL = "redis://127.0.0.1:6379/14"
+# Redis databases no test uses (tests use locmem; `make run` uses none; statements use 0). Two runs
+# at once on one machine (two checkouts) each name their own: both are flushed before and after.
+BROKER_URL = os.environ.get("BENCH_WEB_BROKER_URL", "redis://127.0.0.1:6379/13")
+CACHE_URL = os.environ.get("BENCH_WEB_CACHE_URL", "redis://127.0.0.1:6379/14")
 
 STATIC_FILE = "cms/site.css"
 HOME = "/"
@@ -125,78 +130,12 @@ def _inprocess(renders: int, out: Path) -> None:
 # --- The server and the load ---------------------------------------------------------------------
 
 
-def _environment(database: str, tmp: Path) -> dict:
-    """Production settings' required environment, all of it local and throwaway."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "SECRET_KEY": secrets.token_urlsafe(48)[:64],
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database,
-        "CELERY_BROKER_URL": BROKER_URL,
-        # Gifts seeded here queue receipt tasks that no worker takes: a queue of the bench's own.
-        "CELERY_TASK_DEFAULT_QUEUE": f"bench-web-{uuid.uuid4().hex[:8]}",
-        "CACHE_URL": CACHE_URL,
-        "EMAIL_URL": "smtp://127.0.0.1:2525",
-        "EVIDENCE_ROOT": str(tmp / "evidence"),
-        "MEDIA_ROOT": str(tmp / "media"),
-        "BENCH_STATIC_ROOT": str(tmp / "static"),
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def _flush_redis() -> None:
-    import redis
-
-    for url in (BROKER_URL, CACHE_URL):
-        redis.Redis.from_url(url).flushdb()
-
-
-def _get(port: int, path: str) -> tuple[int, dict]:
-    """One request as a new visitor over HTTPS behind a proxy; no redirect is followed."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", path, headers={"X-Forwarded-Proto": "https"})
-        response = conn.getresponse()
-        response.read()
-        return response.status, dict(response.getheaders())
-    finally:
-        conn.close()
-
-
-def _wait_healthy(process: subprocess.Popen, port: int, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited early:\n{log.read_text()[-4000:]}")
-        try:
-            if _get(port, "/healthz")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"/healthz not answering 200 after 90 s:\n{log.read_text()[-4000:]}")
-
-
 def _wrk(port: int, path: str, seconds: int, connections: int = CONNECTIONS, threads: int = THREADS) -> WrkResult:
-    url = f"http://127.0.0.1:{port}{path}"  # only ever this machine
-    command = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{connections}",
-        f"-d{seconds}s",
-        "--latency",
-        f"--timeout={TIMEOUT}s",
-        "-H",
-        "X-Forwarded-Proto: https",
-        url,
-    ]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
-    return parse_wrk(output)
+    return wrk(port, path, seconds, connections=connections, threads=threads)
 
 
 def _check(port: int, path: str, cache: str | None = None) -> None:
-    status, headers = _get(port, path)
+    status, headers = http_get(port, path)
     if status != 200:
         raise RuntimeError(f"{path} answered {status} (location {headers.get('Location', '-')})")
     if cache is not None and headers.get("X-Page-Cache") != cache:
@@ -208,16 +147,6 @@ def _static_path(static_root: Path) -> str:
     return f"/static/{manifest['paths'][STATIC_FILE]}"
 
 
-def _run_child(args: list[str], env: dict, log: Path) -> subprocess.CompletedProcess:
-    with open(log, "a") as handle:
-        done = subprocess.run(  # noqa: S603 - our own interpreter and modules
-            [sys.executable, *args], cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, check=False
-        )
-    if done.returncode:
-        raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}):\n{log.read_text()[-4000:]}")
-    return done
-
-
 def measure(*, quick: bool) -> dict:
     from django.db import connection
 
@@ -227,92 +156,68 @@ def measure(*, quick: bool) -> dict:
     seconds = DURATION[scale]
     tmp = Path(tempfile.mkdtemp(prefix="bench-web-"))
     log = tmp / "web.log"
-    env = _environment(database_url(connection.settings_dict), tmp)
+    env = production_environment(
+        database=database_url(connection.settings_dict),
+        tmp=tmp,
+        broker_url=BROKER_URL,
+        cache_url=CACHE_URL,
+        # Gifts seeded here queue receipt tasks that no worker takes: a queue of the bench's own.
+        queue=f"bench-web-{uuid.uuid4().hex[:8]}",
+    )
     connection.close()  # the children use the database; this process does not need it meanwhile
-    _flush_redis()
-    server = None
+    flush_redis(BROKER_URL, CACHE_URL)
     try:
         # Static files and the demo site are independent: one process each, side by side.
-        collect = subprocess.Popen(  # noqa: S603 - our own interpreter
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(tmp / "collectstatic.log", "w"),  # noqa: SIM115 - closed with the process
-        )
+        collect = collectstatic_start(env, tmp)
         began = time.monotonic()
-        _run_child(["-m", "bench.web", "--prepare"], env, log)
-        if collect.wait(timeout=300):
-            raise RuntimeError(f"collectstatic failed:\n{(tmp / 'collectstatic.log').read_text()[-4000:]}")
+        run_child(["-m", "bench.web", "--prepare"], env, log)
+        collectstatic_wait(collect, tmp)
         print(f"web: static files collected, demo site seeded in {time.monotonic() - began:.0f} s", file=sys.stderr)
 
         inprocess_out = tmp / "inprocess.json"
-        _run_child(["-m", "bench.web", "--inprocess", str(RENDERS[scale]), str(inprocess_out)], env, log)
+        run_child(["-m", "bench.web", "--inprocess", str(RENDERS[scale]), str(inprocess_out)], env, log)
         inprocess = json.loads(inprocess_out.read_text())
 
-        port = free_port()
-        server = subprocess.Popen(  # noqa: S603 - our own interpreter
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                "--workers",
-                str(WORKERS),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--error-logfile",
-                str(log),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: stopped as one in the finally below
-        )
-        _wait_healthy(server, port, log)
-        static = _static_path(tmp / "static")
-        from .urls import TRIVIAL_PATH
-
-        urls = {
-            "static": static,
-            "trivial": TRIVIAL_PATH,
-            "donate cached": DONATE,
-            "home cached": HOME,
-            "donate uncached": DONATE + UNCACHED,
-            "home uncached": HOME + UNCACHED,
-            "transparency uncached": TRANSPARENCY + UNCACHED,
-        }
-        for path in urls.values():
-            _check(port, path)
-        # Every worker warm (imports, templates) before anything is timed: the rendered pages
-        # need it; the static file, the trivial view and cached copies do not.
-        for name, path in urls.items():
-            if name.endswith(" uncached"):
-                _wrk(port, path, 1, connections=WORKERS, threads=1)
-        results = {}
-        order = [("static before", static), *list(urls.items())[1:], ("static after", static)]
-        for name, path in order:
-            if name.endswith(" cached"):
-                _get(port, path)  # stored again if it expired meanwhile
-                _check(port, path, cache="hit")
-            results[name] = _wrk(port, path, seconds)
-            print(
-                f"web: {name:<22} {results[name].requests_per_second:>8.1f} req/s  "
-                f"p50 {results[name].p50_ms:6.1f} ms  p99 {results[name].p99_ms:6.1f} ms",
-                file=sys.stderr,
-            )
-        return {"wrk": results, "inprocess": inprocess, "seconds": seconds}
+        with gunicorn(env, log) as port:
+            return {"wrk": _load(port, tmp, seconds), "inprocess": inprocess, "seconds": seconds}
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
-        _flush_redis()
+        flush_redis(BROKER_URL, CACHE_URL)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _load(port: int, tmp: Path, seconds: int) -> dict[str, WrkResult]:
+    static = _static_path(tmp / "static")
+    from .urls import TRIVIAL_PATH
+
+    urls = {
+        "static": static,
+        "trivial": TRIVIAL_PATH,
+        "donate cached": DONATE,
+        "home cached": HOME,
+        "donate uncached": DONATE + UNCACHED,
+        "home uncached": HOME + UNCACHED,
+        "transparency uncached": TRANSPARENCY + UNCACHED,
+    }
+    for path in urls.values():
+        _check(port, path)
+    # Every worker warm (imports, templates) before anything is timed: the rendered pages
+    # need it; the static file, the trivial view and cached copies do not.
+    for name, path in urls.items():
+        if name.endswith(" uncached"):
+            _wrk(port, path, 1, connections=WORKERS, threads=1)
+    results = {}
+    order = [("static before", static), *list(urls.items())[1:], ("static after", static)]
+    for name, path in order:
+        if name.endswith(" cached"):
+            http_get(port, path)  # stored again if it expired meanwhile
+            _check(port, path, cache="hit")
+        results[name] = _wrk(port, path, seconds)
+        print(
+            f"web: {name:<22} {results[name].requests_per_second:>8.1f} req/s  "
+            f"p50 {results[name].p50_ms:6.1f} ms  p99 {results[name].p99_ms:6.1f} ms",
+            file=sys.stderr,
+        )
+    return results
 
 
 def rows(result: dict):

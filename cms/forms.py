@@ -28,6 +28,7 @@ from fund.services.giving import (
 )
 
 from .amounts import amount_from_input
+from .renderers import PUBLIC_FORM_RENDERER
 from .widgets import LanguageSelect
 
 CARD, TRANSFER = Donation.Channel.CARD.value, Donation.Channel.BANK_TRANSFER.value
@@ -44,6 +45,8 @@ def school_year_choices(today: datetime.date | None = None) -> list[tuple[str, s
 class AccessibleForm(forms.Form):
     """Ties each field's error list to its input (aria-describedby, aria-invalid) so a screen
     reader announces the error with the field, as the template lists it under the field."""
+
+    default_renderer = PUBLIC_FORM_RENDERER
 
     def _post_clean(self):
         super()._post_clean()
@@ -350,5 +353,10 @@ class GoodsLineForm(AccessibleForm):
 
 
 GoodsLineFormSet = forms.formset_factory(
-    GoodsLineForm, extra=3, max_num=MAX_GOODS_LINES, validate_max=True, absolute_max=MAX_GOODS_LINES
+    GoodsLineForm,
+    extra=3,
+    max_num=MAX_GOODS_LINES,
+    validate_max=True,
+    absolute_max=MAX_GOODS_LINES,
+    renderer=PUBLIC_FORM_RENDERER,
 )

@@ -12,6 +12,9 @@ not once per visitor. What may be cached, and how a cached copy stays one visito
   and every response (a hit or the render that filled the cache) gets this visitor's own token
   in its place; Django's CSRF middleware then sets this visitor's cookie. A response that set a
   cookie of its own, or read the session, is not stored.
+- The same for the Content-Security-Policy nonce (config/csp.py): rendered as a placeholder,
+  and each response gets a fresh nonce in its place, the one the CSP middleware then puts in
+  that response's header. A render that made a real nonce anyway is not stored.
 - Copies live PUBLIC_PAGE_CACHE_SECONDS (a minute: progress bars and totals stay that fresh),
   and publishing, unpublishing, moving or deleting any page, or saving a site setting, starts a
   new generation: every copy is dropped at once (editors publish rarely; menus and listings on
@@ -23,12 +26,15 @@ not once per visitor. What may be cached, and how a cached copy stays one visito
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
+
+from config.csp import nonce_defer, nonce_fill, nonce_generated
 
 # Long and improbable: an editor will not type it into a page.
 CSRF_PLACEHOLDER = "ct-page-cache-csrf-6f1d0b7e9a2c4e58b3a1"
@@ -41,12 +47,24 @@ def _cookies_allow(request) -> bool:
     return set(request.COOKIES) <= {settings.CSRF_COOKIE_NAME}
 
 
-def _generation() -> int:
+def _first_generation() -> int:
+    # Random, not 1: once the cache loses the counter (a restart, an eviction, a test's clear),
+    # counting again from 1 would bring back generations already used, and whatever was kept
+    # under them, here and in each process's memo (cms.public_site).
+    return secrets.randbelow(2**48) + 1
+
+
+def cache_generation() -> int | None:
+    """The current generation; None when the cache cannot keep one (a dummy cache)."""
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        generation = cache.get(GENERATION_KEY) or 1
+        cache.add(GENERATION_KEY, _first_generation(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
     return generation
+
+
+def _generation() -> int:
+    return cache_generation() or 1
 
 
 def cache_generation_bump() -> None:
@@ -54,7 +72,7 @@ def cache_generation_bump() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet: nothing is cached under one
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        cache.add(GENERATION_KEY, _first_generation(), timeout=None)
 
 
 def _key(request) -> str:
@@ -92,10 +110,11 @@ class PublicPageCacheMixin:
         return context
 
 
-def _with_token(request, body: bytes) -> bytes:
-    if CSRF_PLACEHOLDER.encode() not in body:
-        return body
-    return body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+def _personalised(request, body: bytes) -> bytes:
+    """A stored body made this visitor's own: their CSRF token, this response's nonce."""
+    if CSRF_PLACEHOLDER.encode() in body:
+        body = body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return nonce_fill(request, body)
 
 
 class PublicPageCacheMiddleware:
@@ -113,6 +132,7 @@ class PublicPageCacheMiddleware:
             response.setdefault(HEADER, "bypass")
             return response
         key = request.public_page_cache_key = _key(request)
+        nonce_defer(request)
         stored = cache.get(key)
         if stored is not None:
             return self._respond(request, stored, "hit")
@@ -126,7 +146,7 @@ class PublicPageCacheMiddleware:
             cache.set(key, stored, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
             return self._respond(request, stored, "miss")
         if not response.streaming:
-            response.content = _with_token(request, response.content)
+            response.content = _personalised(request, response.content)
         response.setdefault(HEADER, "bypass")
         return response
 
@@ -140,13 +160,14 @@ class PublicPageCacheMiddleware:
             and not response.streaming
             and not response.cookies
             and not (session is not None and session.accessed)
+            and not nonce_generated(request)
             and "private" not in response.get("Cache-Control", "")
             and "no-store" not in response.get("Cache-Control", "")
         )
 
     @staticmethod
     def _respond(request, stored: dict, outcome: str) -> HttpResponse:
-        response = HttpResponse(_with_token(request, stored["body"]), status=stored["status"])
+        response = HttpResponse(_personalised(request, stored["body"]), status=stored["status"])
         for name, value in stored["headers"].items():
             response[name] = value
         # The body carries this visitor's CSRF token: no shared cache downstream may keep it.

@@ -9,7 +9,8 @@ from typing import Any, TextIO
 
 from django.utils import timezone
 
-DEMO_PASSWORD = "chungtay-demo"  # noqa: S105 - printed on purpose: demo logins only
+from staff.passwords import DEMO_PASSWORD  # noqa: F401 - printed on purpose: demo logins only
+
 CPF_CODE = "CPF"
 SPF_CODE = "SPF"
 CAMPAIGN_SLUG = "demo-nam-hoc-2026-2027"

@@ -7,11 +7,13 @@ from typing import Any, TextIO
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fund.errors import FundError
 from staff.errors import RoleDefinitionError
 from staff.roles import ROLES_BY_NAME
 from staff.services import roles_sync
+from staff.two_factor import AUTHENTICATOR_NAME, secret_from_base32
 
 from .common import DEMO_PASSWORD, _say
 
@@ -24,6 +26,10 @@ DEMO_USERNAMES = {
     "Content editor": "editor",
     "Auditor": "auditor",
 }
+# Every demo user's authenticator key, published like the password so a newcomer gets past the
+# second step: add it to an authenticator app, or run `manage.py demo_otp_code accountant`.
+DEMO_TOTP_SECRET = "CHUN GTAY DEMO SECR ETFO RSTA FFLO GIN2"  # noqa: S105 - published on purpose (base32, 20 bytes)
+DEMO_TOTP_KEY = secret_from_base32(DEMO_TOTP_SECRET)
 ROLES: dict[str, dict[str, Any]] = {
     name: {"username": username, "role": ROLES_BY_NAME[name]} for name, username in DEMO_USERNAMES.items()
 }
@@ -69,3 +75,22 @@ def _roles_and_users(stdout: TextIO | None) -> None:
         else:
             new_user(username, last_name=group_name).groups.add(group)
             _say(stdout, f"Created user {username} / {DEMO_PASSWORD} ({group_name})")
+    _demo_second_factor(["admin", *DEMO_USERNAMES.values()], stdout)
+
+
+def _demo_second_factor(usernames: list[str], stdout: TextIO | None) -> None:
+    """Each demo user still on the demo password gets the published authenticator key, set up
+    as if they had enrolled; a user whose password was changed (a real account that happens to
+    be called admin) is left alone. Idempotent: a user with an app set up keeps it."""
+    added = []
+    for user in get_user_model().objects.filter(username__in=usernames).order_by("username"):
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists() or not user.check_password(DEMO_PASSWORD):
+            continue
+        TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, key=DEMO_TOTP_KEY, confirmed=True)
+        added.append(user.username)
+    if added:
+        _say(
+            stdout,
+            f"Second sign-in step for {', '.join(added)}: authenticator key {DEMO_TOTP_SECRET} "
+            "(add it to any authenticator app), or `manage.py demo_otp_code USERNAME` prints the current code.",
+        )

@@ -27,10 +27,18 @@ def _digest(tx: Transaction, legs: Iterable[Leg]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+def transaction_digest_of(tx: Transaction, legs: Iterable[Leg]) -> str:
+    """The digest of a transaction and its legs read back by the caller (a batch reads all its
+    transactions' legs in one query)."""
+    return _digest(tx, legs)
+
+
 def transaction_digest(transaction_id: int) -> str:
-    """SHA-256 of a transaction and its legs as stored, in a canonical form."""
-    tx = Transaction.objects.get(pk=transaction_id)
-    return _digest(tx, Leg.objects.filter(transaction_id=transaction_id))
+    """SHA-256 of a transaction and its legs as stored, in a canonical form (one query: it is
+    read back inside every posting's transaction, some of them under a fund's lock)."""
+    legs = list(Leg.objects.filter(transaction_id=transaction_id).select_related("transaction"))
+    tx = legs[0].transaction if legs else Transaction.objects.get(pk=transaction_id)
+    return _digest(tx, legs)
 
 
 def all_transaction_digests(chunk_size: int = 5000) -> Iterator[tuple[int, str]]:

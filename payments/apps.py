@@ -8,4 +8,6 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Django's place for start-up work: connect the receivers of other apps' signals.
-        from . import rights  # noqa: F401
+        # webhook_secrets registers the rotation deploy check; the tasks too: the webhook queues
+        # the card events' run by its registered task.
+        from . import rights, tasks, webhook_secrets  # noqa: F401

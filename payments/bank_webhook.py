@@ -36,6 +36,7 @@ from fund.money import currency_check
 from .bank_statements import BANK_ID_MAX, COUNTERPARTY_MAX, DESCRIPTION_MAX, ParsedStatement, StatementLine
 from .bank_values import BadValue, BankStatementError, amount_parse, date_parse, text_parse
 from .services.bank_import import bank_statement_import
+from .webhook_secrets import SigningSecret, bank_webhook_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def signature_for(secret: str, timestamp: int | str, body: bytes) -> str:
     return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
-def _signature_problem(header: str, body: bytes, secret: str) -> str:
+def _signature_problem(header: str, body: bytes, secrets: list[SigningSecret]) -> str:
     parts: dict[str, list[str]] = {}
     for item in header.split(","):
         key, _, value = item.strip().partition("=")
@@ -61,11 +62,15 @@ def _signature_problem(header: str, body: bytes, secret: str) -> str:
         return "signature header has no timestamp"
     if abs(time.time() - timestamp) > TOLERANCE_SECONDS:
         return "timestamp outside the 5-minute tolerance"
-    expected = signature_for(secret, timestamp, body)
-    # Several v1 values are allowed while the bank rolls over to a new secret.
-    if not any(hmac.compare_digest(expected, candidate) for candidate in parts.get("v1", [])):
-        return "signature does not match"
-    return ""
+    # Several v1 values are allowed while the bank rolls over to a new secret, and our previous
+    # secret until its deadline while we do (payments/webhook_secrets.py).
+    for secret in secrets:
+        expected = signature_for(secret.value, timestamp, body)
+        if any(hmac.compare_digest(expected, candidate) for candidate in parts.get("v1", [])):
+            if secret.previous:
+                logger.info("Bank notification signed with BANK_WEBHOOK_SECRET_PREVIOUS")
+            return ""
+    return "signature does not match"
 
 
 # What this endpoint answers is read by the bank's systems and its engineers, not by staff: it
@@ -78,15 +83,15 @@ def _refuse(status: int, message: str) -> JsonResponse:
 @csrf_exempt  # signed by the bank instead; a browser session means nothing here
 @require_POST
 def bank_webhook(request: HttpRequest) -> JsonResponse:
-    secret = settings.BANK_WEBHOOK_SECRET
-    if not secret:
+    secrets = bank_webhook_secrets()
+    if not secrets:
         # 503, not 404: the bank retries later, so no notification is lost while it is unset.
         logger.error("Bank notification refused: BANK_WEBHOOK_SECRET is not set")
         return _refuse(503, "Bank notifications are not configured.")
     body = request.body
     if len(body) > MAX_BODY_BYTES:
         return _refuse(413, "Body too large.")
-    problem = _signature_problem(request.META.get(SIGNATURE_HEADER, ""), body, secret)
+    problem = _signature_problem(request.META.get(SIGNATURE_HEADER, ""), body, secrets)
     if problem:
         logger.warning("Bank notification refused: %s", problem)
         return _refuse(400, "Invalid signature.")

@@ -10,6 +10,7 @@ from fund.models import Donation
 from fund.selectors.ledger_checks import ledger_check_register, ledger_guard_require
 
 from .models import CardPayment, StripeEvent
+from .services.stripe_queue import stripe_events_waiting
 
 # A matched bank line and a processed Stripe event are the evidence of a gift: frozen (migration
 # fund 0006, from when these tables were the fund app's).
@@ -60,5 +61,13 @@ def card_money_the_ledger_may_miss() -> list[str]:
         f"Stripe event {event.stripe_id} ({event.type}) {event.get_attention_display().lower()}: the ledger may "
         f"not match what Stripe did. {event.outcome}"
         for event in waiting
+    ]
+    # Stored by the webhook for a worker (payments.services.stripe_queue) and still not applied:
+    # no worker runs, or the event fails each time (the worker's log says why).
+    problems += [
+        f"Stripe event {event.stripe_id} ({event.type}) was stored at "
+        f"{timezone.localtime(event.received_at).isoformat(timespec='minutes')} and no worker has applied it: check "
+        "that the Celery workers and beat run, and the worker's log for this event."
+        for event in stripe_events_waiting()
     ]
     return problems

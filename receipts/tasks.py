@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from celery import shared_task
 from django.utils import timezone
@@ -67,6 +68,25 @@ def receipt_delivery_send(self, delivery_id: int) -> str:
     # Back when the row says, not on a clock of the task's own, so the two never disagree.
     countdown = max((next_attempt_at - timezone.now()).total_seconds(), 0) + 1
     raise self.retry(exc=DeliveryFailed(outcome), countdown=countdown)
+
+
+@shared_task(name="receipts.tasks.receipt_deliveries_send", bind=True, max_retries=6)
+def receipt_deliveries_send(self, delivery_ids: list[int]) -> dict[str, int]:
+    """Email several delivery rows over one mail connection (the annual statements hand them
+    over in batches). The ones that failed, and those not tried because the mail server went
+    away, come back together when the earliest failed row says; past the retries, the sweep
+    keeps trying them as it does single rows."""
+    outcomes = delivery_services.deliveries_send(delivery_ids=delivery_ids)
+    again = [pk for pk, outcome in outcomes.items() if outcome.startswith("failed") or outcome == "deferred"]
+    summary = dict(Counter(outcome.split(":")[0] for outcome in outcomes.values()))
+    if not again or self.request.is_eager:  # in-process: the sweep retries (see receipt_delivery_send)
+        return summary
+    due = ReceiptDelivery.objects.filter(pk__in=again, status=ReceiptDelivery.Status.FAILED)
+    next_attempt_at = min(due.values_list("next_attempt_at", flat=True), default=timezone.now())
+    countdown = max((next_attempt_at - timezone.now()).total_seconds(), 60) + 1
+    raise self.retry(
+        args=(again,), exc=DeliveryFailed(f"{len(again)} of {len(outcomes)} not sent"), countdown=countdown
+    )
 
 
 @shared_task(name="receipts.tasks.receipts_sweep")

@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 from donors.services import donor_create
 from fund.services import fund_create
 
-pytest_plugins = ["tests.support.localstripe", "tests.support.smtp"]
+pytest_plugins = ["tests.support.localstripe", "tests.support.smtp", "tests.support.two_factor"]
 
 
 @pytest.fixture(autouse=True)

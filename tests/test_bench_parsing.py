@@ -99,3 +99,59 @@ def test_table_has_one_aligned_line_per_row_with_result():
     assert lines[4].endswith("info")
     # The result column starts at the same place on every line.
     assert len({line.rindex(" ") for line in lines[2:]}) == 1
+
+
+# --- the webhook benchmark's events and answers (bench/webhook_events.py) ---------------------
+
+
+def test_webhook_requests_are_signed_as_stripe_signs_and_repeat_earlier_lines(tmp_path):
+    import json
+
+    import stripe
+
+    from bench.webhook_events import NEWLINE, Gift, write_requests
+
+    gifts = [Gift(n, f"CTREF{n:05d}", f"pi_bench_{n}", 500_000) for n in range(50)]
+    path = tmp_path / "requests.txt"
+    plan = write_requests(path, gifts, secret="whsec_x", now=1_800_000_000, duplicate_every=10, unknown_every=20)
+
+    lines = path.read_text().splitlines()
+    assert len(lines) == len(plan.event_ids)
+    assert len(plan.gift_of_event) == 50 and len(plan.unknown_events) >= 2 and plan.repeats >= 5
+    events = []
+    for line, event_id in zip(lines, plan.event_ids, strict=True):
+        signature, body = line.split("\t")
+        body = body.replace(NEWLINE, "\n").encode()
+        # stripe-python's own check, at the moment the file was signed.
+        stripe.WebhookSignature.verify_header(body, signature, "whsec_x", tolerance=None)
+        event = json.loads(body)
+        assert event["id"] == event_id and event["type"] == "payment_intent.succeeded"
+        events.append(event)
+    repeated = [event_id for event_id in plan.event_ids if plan.event_ids.count(event_id) > 1]
+    assert len(repeated) >= plan.repeats
+    for event in events:
+        intent = event["data"]["object"]
+        if event["id"] in plan.gift_of_event:
+            assert intent["metadata"] == {"donation": plan.gift_of_event[event["id"]]}
+            assert intent["amount_received"] == 500_000 and intent["currency"] == "vnd"
+        else:
+            assert intent["metadata"] == {}
+
+
+def test_webhook_answers_are_counted_by_event(tmp_path):
+    from bench.webhook_events import read_answers, read_issued
+
+    (tmp_path / "answers-0").write_text(
+        '200\t{"received": true, "event": "evt_a", "duplicate": false, "outcome": ""}\n'
+        '200\t{"received": true, "event": "evt_a", "duplicate": true, "outcome": ""}\n'
+        '500\t{"error": "processing failed; retry"}\n'
+    )
+    (tmp_path / "answers-1").write_text(
+        '200\t{"received": true, "event": "evt_b", "duplicate": false}\n200\tnot json\n'
+    )
+    answers = read_answers([tmp_path / "answers-0", tmp_path / "answers-1"])
+    assert answers.ok == 4 and answers.statuses[500] == 1 and answers.unreadable == 1
+    assert dict(answers.first_deliveries) == {"evt_a": 1, "evt_b": 1}
+    assert dict(answers.duplicates) == {"evt_a": 1}
+    report = "Requests/sec: 10\nwebhooks thread 0: issued 12 wrapped 0\nwebhooks thread 1: issued 11 wrapped 2\n"
+    assert read_issued(report) == {0: (12, 0), 1: (11, 2)}

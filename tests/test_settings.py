@@ -80,3 +80,15 @@ def test_mail_can_be_set_the_usual_way_instead_of_email_url():
         "True",
         "30",
     ]
+
+
+def test_a_rotation_left_without_a_deadline_fails_the_deploy_check():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **GOOD, STRIPE_WEBHOOK_SECRET_PREVIOUS="whsec_old")
+    assert result.returncode != 0
+    assert "payments.W001" in result.stderr + result.stdout
+
+
+def test_old_secret_keys_are_read_as_fallbacks():
+    show = "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)"
+    result = manage("shell", "-c", show, **GOOD, SECRET_KEY_FALLBACKS="old-key-one,old-key-two")
+    assert result.stdout.strip().splitlines()[-1] == "['old-key-one', 'old-key-two']", result.stderr

@@ -31,12 +31,15 @@ from fund.models import Donation, RecurringGift
 from fund.services.giving import ONCE, gift_from_public_form
 from payments.services.card_payments import card_payment_start, recurring_gift_start
 from payments.stripe_client import stripe_enabled
+from payments.stripe_js import stripe_js_allow
 from payments.vietqr import amount_fits, vietqr_payload, vietqr_svg
 
 from ..forms import CARD, TRANSFER, DonationForm, GoodsLineFormSet
 from ..gift_status import card_gift_status
 from ..limits import creation_count, creation_wait, pay_page_wait
 from ..page_cache import PublicPageCacheMixin, mark_cacheable
+from ..public_site import setting_for_request
+from .public import PublicPageMixin
 from .settings import BankAccountSettings
 
 logger = logging.getLogger(__name__)
@@ -80,7 +83,7 @@ def _parse_presets(text: str) -> list[int]:
     return values
 
 
-class DonatePage(PublicPageCacheMixin, RoutablePageMixin, Page):
+class DonatePage(PublicPageCacheMixin, RoutablePageMixin, PublicPageMixin, Page):
     """A form to give to one fund or campaign (this page's parent, unless set here)."""
 
     # The form is the same for everyone; paying and thanking are one donor's own.
@@ -154,7 +157,7 @@ class DonatePage(PublicPageCacheMixin, RoutablePageMixin, Page):
         return _parse_presets(self.presets_vnd) if currency == "VND" else []
 
     def _bank_account(self, request):
-        return BankAccountSettings.for_request(request)
+        return setting_for_request(BankAccountSettings, request)
 
     # --- step 1: the form -------------------------------------------------------------------
     @path("")
@@ -321,7 +324,7 @@ class DonatePage(PublicPageCacheMixin, RoutablePageMixin, Page):
                     "Card payments are not available right now. Please try again in a few minutes, "
                     "or give by bank transfer."
                 )
-        return TemplateResponse(
+        response = TemplateResponse(
             request,
             "cms/donate_pay.html",
             {
@@ -334,6 +337,9 @@ class DonatePage(PublicPageCacheMixin, RoutablePageMixin, Page):
                 "monthly": isinstance(gift, RecurringGift),
             },
         )
+        if error is None:
+            stripe_js_allow(response)  # the only page Stripe.js runs on
+        return response
 
     # --- step 3: thank you ------------------------------------------------------------------
     def _is_card_gift(self, gift) -> bool:

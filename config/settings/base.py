@@ -18,6 +18,9 @@ LOCAL_DIR = BASE_DIR / ".local"  # git-ignored: embedded database, media in deve
 env = environ.Env()
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# Old keys still accepted when checking signatures (sessions, signed links) while a new
+# SECRET_KEY takes over; comma-separated. docs/operations.md, "Rotating secrets".
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.simple_translation",
     "wagtail.locales",
     "django_ratelimit",
+    "csp",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -66,6 +70,10 @@ MIDDLEWARE = [
     "config.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files need no policy. Before the page cache: a cached page
+    # gets its headers (and its nonce, config/csp.py) per response. config/settings/csp.py.
+    "config.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Keeps what every page asks and editors change (cms/public_site.py) for the page below.
+    "cms.public_site.PublicSiteMiddleware",
     # Last: every other middleware still runs around a page served from the cache.
     "cms.page_cache.PublicPageCacheMiddleware",
 ]
@@ -92,7 +102,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wagtail.contrib.settings.context_processors.settings",
+                # Wagtail's settings context processor, answered from the process's memo.
+                "cms.context_processors.settings",
+                "config.csp.nonce",
             ],
         },
     },
@@ -105,12 +117,15 @@ TEMPLATES = [
 DATABASE_URL = env.str("DATABASE_URL", default="")
 
 
-def database_settings(url: str) -> dict:
+def database_settings(url: str, *, conn_max_age: int = 0) -> dict:
     config = env.db_url_config(url)
     # A unix-socket URL (".../name?host=/path") arrives as OPTIONS["host"]; HOST is clearer.
     if not config.get("HOST") and "host" in config.get("OPTIONS", {}):
         config["HOST"] = config["OPTIONS"].pop("host")
-    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=conn_max_age)
+    # A kept connection the server has since closed (a restart, a failover) is replaced before
+    # the request uses it, not discovered by the request's first query.
+    config["CONN_HEALTH_CHECKS"] = config["CONN_MAX_AGE"] != 0
     return {"default": config}
 
 
@@ -120,12 +135,7 @@ def local_database_url() -> str:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+# Password validators: with the rest of staff sign-in at the end of this file (security.py).
 
 # --- Languages: Vietnamese first -----------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -245,6 +255,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.bank_import_jobs_sweep",
         "schedule": crontab(minute="*/5"),
     },
+    # The webhook asks for a run when it stores card events; this one catches a lost task and
+    # retries an event that failed.
+    "stripe-events-apply": {
+        "task": "payments.tasks.stripe_events_apply",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 # Wagtail 8 queues its own background work (search index, references) through django-tasks;
@@ -297,6 +313,10 @@ DONOR_PORTAL_RATE_EMAIL = env.str("DONOR_PORTAL_RATE_EMAIL", default="5/h")
 # --- Bank transfers: statement import and the bank's signed notifications --------------------
 # Unset: the notification webhook answers 503 and stores nothing; statements can still be imported.
 BANK_WEBHOOK_SECRET = env.str("BANK_WEBHOOK_SECRET", default="")
+# While the bank moves to a new secret: the old one, accepted until the given date and time
+# (ISO 8601, e.g. 2026-12-01T12:00+07:00) and never after. docs/decisions/0031.
+BANK_WEBHOOK_SECRET_PREVIOUS = env.str("BANK_WEBHOOK_SECRET_PREVIOUS", default="")
+BANK_WEBHOOK_SECRET_PREVIOUS_UNTIL = env.str("BANK_WEBHOOK_SECRET_PREVIOUS_UNTIL", default="")
 # A transfer without a gift reference matches the only pledge of its amount made this many days before.
 BANK_MATCH_WINDOW_DAYS = env.int("BANK_MATCH_WINDOW_DAYS", default=14)
 # A statement import job whose worker shows no progress for this long is queued again by the
@@ -311,6 +331,9 @@ PLEDGE_LATE_AFTER_DAYS = env.int("PLEDGE_LATE_AFTER_DAYS", default=14)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# The same rotation window for Stripe's signing secret (docs/decisions/0031).
+STRIPE_WEBHOOK_SECRET_PREVIOUS = env.str("STRIPE_WEBHOOK_SECRET_PREVIOUS", default="")
+STRIPE_WEBHOOK_SECRET_PREVIOUS_UNTIL = env.str("STRIPE_WEBHOOK_SECRET_PREVIOUS_UNTIL", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 # Where the browser loads Stripe.js; tests point it at the local Stripe-compatible server.
 STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
@@ -377,3 +400,15 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
     },
 }
+
+# --- Staff sign-in: second factor, lockout, staff sessions, passwords ------------------------
+# All in config/settings/security.py (docs/decisions/0028, 0029); only the lists are joined here.
+from .security import *  # noqa: E402, F403
+from .security import SECURITY_APPS, security_middleware  # noqa: E402
+
+INSTALLED_APPS += SECURITY_APPS
+MIDDLEWARE = security_middleware(MIDDLEWARE)
+LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}  # its version banner at every start; locks still log
+
+# --- Browser security: Content-Security-Policy, Permissions-Policy, violation reports ---------
+from .csp import *  # noqa: E402, F403

@@ -13,3 +13,6 @@ DATABASES = database_settings(local_database_url())
 if not EMAIL_CONFIGURED:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = LOCAL_DIR / "mail"
+
+# The demo users sign in with the published demo password (README); production refuses it.
+STAFF_REFUSE_DEMO_PASSWORD = False

@@ -23,7 +23,10 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production (comma-separated host names).")
 if not DATABASE_URL:
     raise ImproperlyConfigured("DATABASE_URL must point at the PostgreSQL server in production.")
-DATABASES = database_settings(DATABASE_URL)
+# Each web and worker process keeps its connection, checked before reuse (docs/decisions/0032,
+# 0033): a new one for every request made PostgreSQL start a backend each time, more than the
+# queries a public page now makes and almost half of what a card event cost.
+DATABASES = database_settings(DATABASE_URL, conn_max_age=600)
 if not env.str("CELERY_BROKER_URL", default=""):
     raise ImproperlyConfigured(
         "CELERY_BROKER_URL must be set in production (Redis): tasks and the nightly check need it."

@@ -31,3 +31,6 @@ STORAGES = {
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # serve from finders; no collectstatic before tests
+
+# Tests sign in as the demo users too; a test of its own turns the refusal back on.
+STAFF_REFUSE_DEMO_PASSWORD = False

@@ -5,6 +5,7 @@ from .funds import Campaign, Fund
 from .ledger import AccountRole, FundAccount, LedgerCheck, LedgerDayTotal, Posting
 from .organisation import Organisation
 from .recurring import RecurringGift
+from .statement_entries import StatementEntry
 
 __all__ = [
     "AccountMapping",
@@ -21,4 +22,5 @@ __all__ = [
     "LedgerDayTotal",
     "Organisation",
     "Posting",
+    "StatementEntry",
 ]

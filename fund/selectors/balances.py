@@ -121,7 +121,11 @@ def fund_available(fund: Fund, *, as_of: datetime.date | None = None) -> FundAva
     """Read inside the caller's transaction; a spending check takes the fund's row lock first
     (fund.services.spending), so no other spending commits between this read and its posting.
     ``as_of`` gives what was left at the end of that day (a statement's restricted balances)."""
-    by_role = _net_by_role([fund.pk], as_of=as_of)[fund.pk]
+    return available_from_net(fund, _net_by_role([fund.pk], as_of=as_of)[fund.pk])
+
+
+def available_from_net(fund: Fund, by_role: dict[str, Decimal]) -> FundAvailable:
+    """What ``fund`` may still give, from its debits minus credits per account role."""
     zero = Decimal("0.00")
     cash = sum((by_role[r] for r in CASH_ASSET_ROLES), zero)
     restricted = scholarship_restricted(by_role)

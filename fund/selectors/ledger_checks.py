@@ -23,6 +23,7 @@ from ..models import AccountRole, Donation, Fund, FundAccount, Posting
 from ..models.ledger import ROLES_ADDED_LATER
 from .balances import fund_asset_total_from_legs, fund_balances
 from .periods import closed_periods, period_fingerprint
+from .statement_entries import statement_entries_differences
 from .totals import day_totals_differences
 
 APPEND_ONLY_TABLES = ("hordak_transaction", "hordak_leg", "fund_posting", "audit_auditentry")
@@ -40,6 +41,11 @@ REQUIRED_TRIGGERS = {
     # Day totals: kept from the legs by the database, written by nothing else (migration 0018).
     "fund_leg_day_totals": "hordak_leg",
     "fund_ledgerdaytotal_guard": "fund_ledgerdaytotal",
+    # Statement entries: kept from postings and donors by the database, likewise (migration 0019).
+    "fund_posting_statement_entries": "fund_posting",
+    "fund_posting_statement_entries_update": "fund_posting",
+    "fund_donor_statement_entries": "donors_donor",
+    "fund_statemententry_guard": "fund_statemententry",
     # hordak's own: legs balance per transaction, legs match their account's currency.
     "check_leg_trigger": "hordak_leg",
     "check_leg_and_account_currency_match_trigger": "hordak_leg",
@@ -80,14 +86,22 @@ def _transactions_without_legs_or_posting() -> list[str]:
     return problems
 
 
-def _tampered_postings() -> list[str]:
+def _tampered_posting_ids() -> dict[int, int]:
+    """Posting id -> transaction id of every posting whose transaction or legs changed since."""
     recorded = dict(Posting.objects.values_list("transaction_id", "digest"))
     posting_ids = dict(Posting.objects.values_list("transaction_id", "id"))
-    return [
-        f"Posting {posting_ids[transaction_id]}: transaction {transaction_id} differs from what was posted "
-        "(legs, amounts, date or description changed)"
+    return {
+        posting_ids[transaction_id]: transaction_id
         for transaction_id, digest in all_transaction_digests()
         if transaction_id in recorded and recorded[transaction_id] != digest
+    }
+
+
+def _tampered_postings(tampered: dict[int, int]) -> list[str]:
+    return [
+        f"Posting {posting}: transaction {transaction_id} differs from what was posted "
+        "(legs, amounts, date or description changed)"
+        for posting, transaction_id in tampered.items()
     ]
 
 
@@ -245,11 +259,12 @@ def ledger_check_register(check: ExtraCheck) -> ExtraCheck:
 def ledger_problems() -> LedgerReport:
     autodiscover_modules("ledger_checks")  # imports each app's checks once; later calls find them loaded
     report = LedgerReport(transactions_checked=Transaction.objects.count())
+    tampered = _tampered_posting_ids()
     for check in (
         _database_guards,
         _unbalanced_transactions,
         _transactions_without_legs_or_posting,
-        _tampered_postings,
+        lambda: _tampered_postings(tampered),
         _legs_outside_their_fund,
         _fund_balances_match_postings,
         _donations_match_postings,
@@ -257,6 +272,9 @@ def ledger_problems() -> LedgerReport:
         _accounting_equation,
         _closed_periods_unchanged,
         day_totals_differences,
+        # A posting whose legs changed behind the triggers' back is named above; its statement
+        # entry keeps what was posted, as its day totals do.
+        lambda: statement_entries_differences(changed=tampered),
         *_extra_checks,
     ):
         report.problems.extend(check())

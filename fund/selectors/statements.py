@@ -6,19 +6,23 @@ date, which is the day a gift was received, a refund or reversal recorded, an al
 or handed over, a stock count approved. The opening balance is the ledger at the end of the day
 before ``date_from``, the closing one at the end of ``date_to``.
 
-Every figure is a GROUP BY over the period's postings (a handful of queries whatever the
-number of postings). The movements are summed from the income and expense legs, the balances
-from the asset legs, so the check line (opening + movements = the ledger's balance at the end)
-is a real check: a posting of a kind the statement does not show, or a transaction without a
-posting, makes it fail instead of vanishing.
+Every figure is a GROUP BY over the period's statement entries (fund.models.StatementEntry:
+one narrow row per posting, kept by the database from the postings, their legs, gifts and
+donors; docs/decisions/0034-statement-entries.md), a handful of index-only scans whatever the
+number of postings. The movements are summed from the income and expense legs (each entry's
+value), the balances from the asset legs (the day totals), so the check line (opening +
+movements = the ledger's balance at the end) is a real check: a posting of a kind the statement
+does not show, or a transaction without a posting, makes it fail instead of vanishing.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -27,8 +31,8 @@ from djmoney.money import Money
 from donors.models import Donor
 
 from ..errors import FundError
-from ..models import Donation, Fund, Posting
-from ..models.ledger import ALLOCATION_ROLES, EXPENSE_ROLES, INCOME_ROLES, AccountRole
+from ..models import Donation, Fund, Posting, StatementEntry
+from ..models.ledger import EXPENSE_ROLES, INCOME_ROLES
 from .balances import FundAvailable, FundBalance, fund_available, fund_balance
 from .periods import first_open_day_from
 
@@ -188,50 +192,112 @@ def _legs_sum(side: str, roles) -> Coalesce:
 
 
 def _effect():
-    """What a group of postings did to the balance: credits minus debits of its nominal legs."""
+    """What a group of postings did to the balance, from their legs: credits minus debits of
+    their nominal legs (the contributions report groups postings by donor with it)."""
     return _legs_sum("credit", _NOMINAL_ROLES) - _legs_sum("debit", _NOMINAL_ROLES)
 
 
-def _gift_lines(receipts, group_by: str, keys, currency: str) -> tuple[GiftLine, ...]:
-    rows = {
-        row[group_by]: row
-        for row in receipts.values(group_by)
-        .annotate(
-            gifts=Count("id", distinct=True),
-            donors=Count("donation__donor", distinct=True),
-            value=_effect(),
-        )
-        .order_by()
-    }
+# Gifts of the period per kind of gift and kind of donor: how many and their value (first part),
+# and their distinct donors (second part), read in donor order from fund_stmtentry_donors: each
+# (donor, kind of gift, kind of donor) once, the first row of each donor marked. A donor has one
+# kind (the entries follow it), so a kind of gift's donors are its pairs, and a kind of donor's
+# donors are the first rows of its donors.
+_GIFTS_SQL = """
+SELECT gift_kind, donor_kind, COUNT(*), SUM(value), NULL::bigint, NULL::bigint
+FROM fund_statemententry
+WHERE kind = 'donation_received' AND fund_id = %(fund)s AND day BETWEEN %(date_from)s AND %(date_to)s
+GROUP BY gift_kind, donor_kind
+UNION ALL
+SELECT gift_kind, donor_kind, NULL, NULL, COUNT(*), COUNT(*) FILTER (WHERE first_of_donor)
+FROM (
+    SELECT gift_kind, donor_kind,
+        donor_id IS DISTINCT FROM lag(donor_id) OVER (ORDER BY donor_id, gift_kind, donor_kind) AS first_of_donor
+    FROM (
+        SELECT DISTINCT donor_id, gift_kind, donor_kind FROM fund_statemententry
+        WHERE kind = 'donation_received' AND fund_id = %(fund)s AND day BETWEEN %(date_from)s AND %(date_to)s
+            AND donor_id IS NOT NULL
+    ) pairs
+) ordered
+GROUP BY gift_kind, donor_kind
+"""
+
+
+def _gift_rows(fund: Fund, date_from, date_to) -> dict[str, dict]:
+    rows: dict[str, dict] = {"gift_kind": defaultdict(Counter), "donor_kind": defaultdict(Counter)}
+    with connection.cursor() as cursor:
+        cursor.execute(_GIFTS_SQL, {"fund": fund.pk, "date_from": date_from, "date_to": date_to})
+        for gift_kind, donor_kind, gifts, value, pairs, donors in cursor.fetchall():
+            if gifts is not None:
+                for by, key in (("gift_kind", gift_kind), ("donor_kind", donor_kind)):
+                    rows[by][key]["gifts"] += gifts
+                    rows[by][key]["value"] += value
+            else:
+                rows["gift_kind"][gift_kind]["donors"] += pairs
+                rows["donor_kind"][donor_kind]["donors"] += donors
+    return rows
+
+
+def _gift_lines(rows: dict, keys, currency: str) -> tuple[GiftLine, ...]:
     return tuple(
         GiftLine(
             key=key,
-            gifts=rows.get(key, {}).get("gifts", 0),
-            donors=rows.get(key, {}).get("donors", 0),
-            value=Money(rows.get(key, {}).get("value", Decimal("0.00")), currency),
+            gifts=rows[key]["gifts"],
+            donors=rows[key]["donors"],
+            value=Money(rows[key]["value"] or Decimal("0.00"), currency),
         )
         for key in keys
     )
 
 
-def _allocation_lines(allocations, group_by: str, helped: Q, currency: str, keys=None) -> tuple[AllocationLine, ...]:
-    rows = {
-        row[group_by]: row
-        for row in allocations.values(group_by)
-        .annotate(
-            count=Count("id", distinct=True),
-            people=Count("recipient", distinct=True, filter=helped),
-            # Allocations take value out: their debits on the allocation accounts.
-            value=_legs_sum("debit", ALLOCATION_ROLES),
-        )
-        .order_by()
-    }
+# Allocations of the period per kind of support and programme: how many and what they took out
+# (their debits on the allocation accounts); then each (kind of support, programme, recipient)
+# they reached once, leaving out payments reversed by the end of the period (they reached
+# nobody; their value stays in the allocations, and the reversal has its own line). People are
+# few beside payments: their distinct counts are sets of those rows.
+_ALLOCATIONS_SQL = """
+SELECT purpose, programme, COUNT(*), SUM(allocated), NULL
+FROM fund_statemententry
+WHERE kind = 'allocation' AND fund_id = %(fund)s AND day BETWEEN %(date_from)s AND %(date_to)s
+GROUP BY purpose, programme
+UNION ALL
+SELECT DISTINCT purpose, programme, NULL::bigint, NULL::numeric, recipient
+FROM fund_statemententry
+WHERE kind = 'allocation' AND fund_id = %(fund)s AND day BETWEEN %(date_from)s AND %(date_to)s
+    AND recipient <> '' AND (reversed_on IS NULL OR reversed_on > %(date_to)s)
+"""
+
+
+def _allocation_rows(fund: Fund, date_from, date_to) -> tuple[dict, dict, int]:
+    """Lines by kind of support and by programme ({key: {count, people, value}}), and the
+    distinct people reached in all."""
+    lines = {"purpose": defaultdict(Counter), "programme": defaultdict(Counter)}
+    people = {"purpose": defaultdict(set), "programme": defaultdict(set)}
+    everyone = set()
+    with connection.cursor() as cursor:
+        cursor.execute(_ALLOCATIONS_SQL, {"fund": fund.pk, "date_from": date_from, "date_to": date_to})
+        for purpose, programme, count, value, recipient in cursor.fetchall():
+            keys = {"purpose": purpose, "programme": programme}
+            for by, key in keys.items():
+                if recipient is None:
+                    lines[by][key]["count"] += count
+                    lines[by][key]["value"] += value
+                else:
+                    people[by][key].add(recipient)
+            if recipient is not None:
+                everyone.add(recipient)
+    for by in lines:
+        for key, reached in people[by].items():
+            lines[by][key]["people"] = len(reached)
+    return lines["purpose"], lines["programme"], len(everyone)
+
+
+def _allocation_lines(rows: dict, currency: str, keys=None) -> tuple[AllocationLine, ...]:
     return tuple(
         AllocationLine(
             key=key,
-            allocations=rows.get(key, {}).get("count", 0),
-            people=rows.get(key, {}).get("people", 0),
-            value=Money(rows.get(key, {}).get("value", Decimal("0.00")), currency),
+            allocations=rows[key]["count"],
+            people=rows[key]["people"],
+            value=Money(rows[key]["value"] or Decimal("0.00"), currency),
         )
         for key in (keys if keys is not None else sorted(rows))
     )
@@ -242,46 +308,44 @@ def fund_statement(fund: Fund, *, date_from: datetime.date, date_to: datetime.da
     centre's days). Refuses (FundError) a period that is not two dates in order."""
     _check_period(date_from, date_to)
     currency = fund.currency
-    in_period = Posting.objects.filter(fund=fund, transaction__date__gte=date_from, transaction__date__lte=date_to)
+    in_period = StatementEntry.objects.filter(fund=fund, day__gte=date_from, day__lte=date_to)
 
-    receipts = in_period.filter(kind=Posting.Kind.DONATION_RECEIVED)
-    by_kind = _gift_lines(receipts, "donation__kind", Donation.Kind.values, currency)
-    by_donor_type = _gift_lines(
-        receipts, "donation__donor__kind", (Donor.Kind.ORGANISATION, Donor.Kind.PERSON), currency
-    )
+    gifts = _gift_rows(fund, date_from, date_to)
+    by_kind = _gift_lines(gifts["gift_kind"], Donation.Kind.values, currency)
+    by_donor_type = _gift_lines(gifts["donor_kind"], (Donor.Kind.ORGANISATION, Donor.Kind.PERSON), currency)
 
-    allocations = in_period.filter(kind=Posting.Kind.ALLOCATION)
-    # A payment reversed by the end of the period reached nobody; its recipient is not counted
-    # (its value stays in the allocations, and the reversal has its own line).
-    helped = ~Q(recipient="") & (Q(reversed_by__isnull=True) | Q(reversed_by__transaction__date__gt=date_to))
-    allocations_by_kind = _allocation_lines(allocations, "purpose", helped, currency, keys=Donation.Kind.values)
-    allocations_by_programme = _allocation_lines(allocations, "programme", helped, currency)
-    people_helped = allocations.aggregate(people=Count("recipient", distinct=True, filter=helped))["people"]
+    by_purpose, by_programme, people_helped = _allocation_rows(fund, date_from, date_to)
+    allocations_by_kind = _allocation_lines(by_purpose, currency, keys=Donation.Kind.values)
+    allocations_by_programme = _allocation_lines(by_programme, currency)
 
+    # The rest is rare (refunds, reversed payments, stock counts, late entries): one partial
+    # index holds all of it.
+    others = in_period.filter(~Q(kind__in=[Posting.Kind.DONATION_RECEIVED, Posting.Kind.ALLOCATION]) | Q(late=True))
     reversal_rows = (
-        in_period.filter(kind=Posting.Kind.REVERSAL, reverses__kind__in=(GIFT_REFUNDED, ALLOCATION_REVERSED))
-        .values("reverses__kind", "donation__kind", "purpose")
-        .annotate(count=Count("id", distinct=True), effect=_effect())
-        .order_by("reverses__kind", "donation__kind", "purpose")
+        others.filter(kind=Posting.Kind.REVERSAL, reverses_kind__in=(GIFT_REFUNDED, ALLOCATION_REVERSED))
+        .values("reverses_kind", "gift_kind", "purpose")
+        .annotate(count=Count("pk"), effect=Coalesce(Sum("value"), _ZERO))
+        .order_by("reverses_kind", "gift_kind", "purpose")
     )
     reversals = tuple(
         ReversalLine(
-            reverses=row["reverses__kind"],
+            reverses=row["reverses_kind"],
             # A refund's kind is its gift's (gift postings carry no purpose); an allocation's
             # reversal carries its original's purpose.
-            key=row["donation__kind"] if row["reverses__kind"] == GIFT_REFUNDED else row["purpose"],
+            key=row["gift_kind"] if row["reverses_kind"] == GIFT_REFUNDED else row["purpose"],
             count=row["count"],
             effect=Money(row["effect"], currency),
         )
         for row in reversal_rows
     )
 
-    lost = Q(**{_ROLE: AccountRole.GOODS_LOST})
-    counted = in_period.filter(kind=Posting.Kind.STOCK_ADJUSTMENT).aggregate(
-        lost_count=Count("id", distinct=True, filter=lost & Q(transaction__legs__debit__isnull=False)),
-        found_count=Count("id", distinct=True, filter=lost & Q(transaction__legs__credit__isnull=False)),
-        lost=_legs_sum("debit", [AccountRole.GOODS_LOST]),
-        found=_legs_sum("credit", [AccountRole.GOODS_LOST]),
+    adjustment = Q(kind=Posting.Kind.STOCK_ADJUSTMENT)
+    counted = others.aggregate(
+        lost_count=Count("pk", filter=adjustment & Q(records_loss=True)),
+        found_count=Count("pk", filter=adjustment & Q(records_surplus=True)),
+        lost=Coalesce(Sum("goods_lost", filter=adjustment), _ZERO),
+        found=Coalesce(Sum("goods_found", filter=adjustment), _ZERO),
+        late=Count("pk", filter=Q(late=True)),
     )
     adjustments = (
         AdjustmentLine(GOODS_LOST, counted["lost_count"], Money(-counted["lost"], currency)),
@@ -304,6 +368,6 @@ def fund_statement(fund: Fund, *, date_from: datetime.date, date_to: datetime.da
         adjustments=adjustments,
         ledger_closing=fund_balance(fund, as_of=date_to),
         restricted=fund_available(fund, as_of=date_to),
-        late_entries=in_period.filter(occurred_on__isnull=False).count(),
+        late_entries=counted["late"],
         closed=first_open_day_from(date_from) > date_to,
     )

@@ -2,7 +2,9 @@
 
 Never overdrawn: every check reads the fund's balances after taking the fund's row lock, in the
 caller's transaction, and the posting (if any) is written in that same transaction, so two
-spendings of one fund run one after the other and the second sees the first.
+spendings of one fund run one after the other and the second sees the first. A cash payment is
+written before the lock and checked under it, on the balance without it, so the lock is held
+for two queries and the commit (docs/decisions/0034-statement-entries.md).
 
 Restricted money stays restricted: scholarship gifts not yet paid out as scholarships
 (``FundAvailable.scholarship_restricted``) pay only scholarships. A scholarship is paid from
@@ -33,7 +35,7 @@ from audit.services import audit_record
 from ..errors import FundError, InvalidAmount
 from ..models import AccountRole, Donation, Fund, Posting
 from ..money import money_display, money_parse
-from ..selectors.balances import FundAvailable, fund_available
+from ..selectors.balances import FundAvailable, available_from_net, fund_available, net_by_role
 from ..text import text_clean
 from .ledger import Entry, _require_atomic, ledger_chart_complete, ledger_post, ledger_reverse
 
@@ -179,59 +181,107 @@ def fund_spend(
     reference = text_clean(reference, field="reference", max_length=50, required=True)
     recipient = recipient_check(recipient)
     description = text_clean(description, field="description", max_length=500, required=True)
+    posted = {
+        "description": description,
+        "date": date,
+        "purpose": purpose,
+        "programme": programme,
+        "reference": reference,
+        "recipient": recipient,
+        "actor": actor,
+    }
     with transaction.atomic():
-        available = fund_spend_check(fund=fund, purpose=purpose, amount=amount)
-        locked = fund_lock(fund=fund)
-        amount = _amount_check(locked, amount)
-        source = PAID_FROM[paid_from]
-        in_source = available.bank if source == AccountRole.BANK else available.cash_on_hand
-        if amount > in_source:
-            raise FundError(
-                _("Not enough in %(account)s of %(fund)s: %(left)s there, %(asked)s asked.")
-                % {
-                    "account": AccountRole(source).label,
-                    "fund": locked.code,
-                    "left": money_display(max(in_source, _zero(locked))),
-                    "asked": money_display(amount),
-                }
-            )
-        ledger_chart_complete(fund=locked)
-        if purpose == Donation.Kind.SCHOLARSHIP:
-            from_restricted = min(amount, available.scholarship_restricted)
-            debits = [
-                (AccountRole.ALLOCATED_SCHOLARSHIP, from_restricted),
-                (AccountRole.ALLOCATED_CASH, amount - from_restricted),
-            ]
+        if purpose == Donation.Kind.CASH:
+            posting = _cash_post_then_check(fund=fund, amount=amount, paid_from=paid_from, posted=posted)
         else:
-            debits = [(AccountRole.ALLOCATED_CASH, amount)]
-        entries = [Entry(role, "debit", money) for role, money in debits if money.amount > 0]
-        entries.append(Entry(source, "credit", amount))
-        posting = ledger_post(
-            fund=locked,
-            kind=Posting.Kind.ALLOCATION,
-            entries=entries,
-            description=description,
-            date=date,
-            purpose=purpose,
-            programme=programme,
-            reference=reference,
-            recipient=recipient,
-            actor=actor,
+            posting = _check_then_post(fund=fund, purpose=purpose, amount=amount, paid_from=paid_from, posted=posted)
+    return posting
+
+
+def _audit_spend(posting: Posting, *, fund: Fund, amount: Money, paid_from: str, actor: Any) -> None:
+    audit_record(
+        actor=actor,
+        action="fund.spend",
+        obj=posting,
+        data={
+            "fund": fund.code,
+            "purpose": posting.purpose,
+            "programme": posting.programme,
+            "reference": posting.reference,
+            "amount": str(amount.amount),
+            "currency": fund.currency,
+            "paid_from": paid_from,
+        },
+    )
+
+
+def _source_check(fund: Fund, available: FundAvailable, source: str, amount: Money) -> None:
+    in_source = available.bank if source == AccountRole.BANK else available.cash_on_hand
+    if amount > in_source:
+        raise FundError(
+            _("Not enough in %(account)s of %(fund)s: %(left)s there, %(asked)s asked.")
+            % {
+                "account": AccountRole(source).label,
+                "fund": fund.code,
+                "left": money_display(max(in_source, _zero(fund))),
+                "asked": money_display(amount),
+            }
         )
-        audit_record(
-            actor=actor,
-            action="fund.spend",
-            obj=posting,
-            data={
-                "fund": locked.code,
-                "purpose": purpose,
-                "programme": programme,
-                "reference": reference,
-                "amount": str(amount.amount),
-                "currency": locked.currency,
-                "paid_from": paid_from,
-            },
-        )
+
+
+def _cash_post_then_check(*, fund: Fund, amount: Money, paid_from: str, posted: dict) -> Posting:
+    """A cash payment's legs do not depend on the balance (cash allocated, credit the source),
+    so everything is written first and the fund is locked last: the lock is held for two
+    queries and the commit instead of the whole posting, and spendings of one fund follow each
+    other that much faster. Under the lock the balance read includes this payment and every
+    one committed before it; the checks are those of a check before posting, on the balance
+    as it was without this payment. A refusal rolls it all back (fund_spend's atomic block)."""
+    amount = _amount_check(fund, amount)
+    source = PAID_FROM[paid_from]
+    posting = ledger_post(
+        fund=fund,
+        kind=Posting.Kind.ALLOCATION,
+        entries=[Entry(AccountRole.ALLOCATED_CASH, "debit", amount), Entry(source, "credit", amount)],
+        **posted,
+    )
+    _audit_spend(posting, fund=fund, amount=amount, paid_from=paid_from, actor=posted["actor"])
+    locked = fund_lock(fund=fund)
+    if not locked.is_active:
+        raise FundError(_("Fund %(fund)s is closed: nothing more is paid out of it.") % {"fund": locked.code})
+    before = net_by_role([locked])[locked.pk]
+    before[AccountRole.ALLOCATED_CASH] -= amount.amount
+    before[source] += amount.amount
+    available = available_from_net(locked, before)
+    _availability_check(
+        fund=locked,
+        available=available,
+        purpose=Donation.Kind.CASH,
+        amount=amount,
+        committed_cash=_zero(locked),
+        committed_scholarship=_zero(locked),
+    )
+    _source_check(locked, available, source, amount)
+    return posting
+
+
+def _check_then_post(*, fund: Fund, purpose: str, amount: Money, paid_from: str, posted: dict) -> Posting:
+    """A scholarship is split between scholarship money and unrestricted money by what is left
+    of each, so it is checked and split under the fund's lock before it is posted."""
+    available = fund_spend_check(fund=fund, purpose=purpose, amount=amount)
+    locked = fund_lock(fund=fund)
+    amount = _amount_check(locked, amount)
+    source = PAID_FROM[paid_from]
+    _source_check(locked, available, source, amount)
+    ledger_chart_complete(fund=locked)
+    from_restricted = min(amount, available.scholarship_restricted)
+    debits = [
+        (AccountRole.ALLOCATED_SCHOLARSHIP, from_restricted),
+        (AccountRole.ALLOCATED_CASH, amount - from_restricted),
+    ]
+    entries = [Entry(role, "debit", money) for role, money in debits if money.amount > 0]
+    entries.append(Entry(source, "credit", amount))
+    posting = ledger_post(fund=locked, kind=Posting.Kind.ALLOCATION, entries=entries, **posted)
+    _audit_spend(posting, fund=locked, amount=amount, paid_from=paid_from, actor=posted["actor"])
     return posting
 
 

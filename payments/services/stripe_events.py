@@ -392,28 +392,36 @@ HANDLERS: dict[str, Handler] = {
 # --- the inbox -----------------------------------------------------------------------------
 
 
-def _inbox_insert(event: Mapping[str, Any]) -> int | None:
-    """Insert the inbox row, or return None if this event is already stored.
+# The inbox row, unless this event is stored already. ON CONFLICT DO NOTHING rather than catching
+# an IntegrityError: while another delivery of the same event is still inside its transaction,
+# PostgreSQL makes this insert wait for it. If that one commits, this one inserts nothing and
+# reports a duplicate; if it rolls back (its handler failed), this one takes over and processes
+# the event. No error either way.
+INBOX_INSERT = (
+    f"INSERT INTO {StripeEvent._meta.db_table} "  # noqa: S608 - table name from our model
+    "(stripe_id, type, livemode, created, payload, received_at, outcome, attention, lookup, resolution) "
+    "VALUES (%s, %s, %s, %s, %s::jsonb, %s, '', '', '{}'::jsonb, '') "
+    "ON CONFLICT (stripe_id) DO NOTHING RETURNING id"
+)
 
-    ON CONFLICT DO NOTHING rather than catching an IntegrityError: while another delivery of
-    the same event is still inside its transaction, PostgreSQL makes this insert wait for it.
-    If that one commits, this one inserts nothing and reports a duplicate; if it rolls back
-    (its handler failed), this one takes over and processes the event. No error either way."""
+
+def inbox_insert_params(event: Mapping[str, Any], body: str | None = None) -> list:
+    """INBOX_INSERT's parameters; ``body``, the webhook's verified text, spares serialising the
+    parsed event again (jsonb stores the same value either way)."""
+    return [
+        event["id"],
+        event["type"],
+        bool(event.get("livemode")),
+        event_time(event),
+        body if body is not None else json.dumps(event),
+        timezone.now(),
+    ]
+
+
+def _inbox_insert(event: Mapping[str, Any]) -> int | None:
+    """Insert the inbox row (INBOX_INSERT), or return None if this event is already stored."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {StripeEvent._meta.db_table} "  # noqa: S608 - table name from our model
-            "(stripe_id, type, livemode, created, payload, received_at, outcome, attention, lookup, resolution) "
-            "VALUES (%s, %s, %s, %s, %s::jsonb, %s, '', '', '{}'::jsonb, '') "
-            "ON CONFLICT (stripe_id) DO NOTHING RETURNING id",
-            [
-                event["id"],
-                event["type"],
-                bool(event.get("livemode")),
-                event_time(event),
-                json.dumps(event),
-                timezone.now(),
-            ],
-        )
+        cursor.execute(INBOX_INSERT, inbox_insert_params(event))
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -478,39 +486,49 @@ def stripe_event_process(*, event: Mapping[str, Any]) -> tuple[StripeEvent, bool
             if row.attention != StripeEvent.Attention.RETRY:
                 return row, True
             row_id = row.pk
-        needs_person = False
-        if handler is None:
-            outcome = "Ignored: not an event type this platform acts on."
-        else:
-            try:
-                # A savepoint: a refusal half-way through a handler (receive done, refund
-                # refused) takes back the handler's writes but keeps the inbox row. Outcomes are
-                # stored once, in English like the log, whoever reads them later: a refusal from
-                # the gift's services is taken in English too.
-                with transaction.atomic(), translation.override("en"):
-                    outcome = handler(event["data"]["object"], event, lookup)
-                needs_person = getattr(outcome, "needs_person", False)
-            except FundError as exc:
-                # A business refusal of money Stripe moved (a closed fund): a person records it.
-                outcome, needs_person = "Refused: " + " ".join(exc.messages), True
-                logger.warning("Stripe event %s (%s) refused: %s", event["id"], event["type"], outcome)
-        summary = lookup_summary(lookup)
-        _settle_second_payment(getattr(outcome, "settles", None), settled_by=event["id"])
-        if event["type"] == "charge.dispute.closed":
-            _settle_dispute(id_of(event["data"]["object"]), settled_by=event["id"])
+        apply_stored_event(row_id=row_id, event=event, lookup=lookup)
         row = StripeEvent.objects.get(pk=row_id)
-        row.processed_at = timezone.now()
-        row.outcome = (f"{outcome} {summary}" if summary else str(outcome))[:OUTCOME_MAX_LENGTH]
-        row.attention = StripeEvent.Attention.PERSON if needs_person else StripeEvent.Attention.NONE
-        row.lookup = _lookup_to_store(lookup)
-        row.save(update_fields=["processed_at", "outcome", "attention", "lookup"])
-        audit_record(
-            actor=None,
-            action="stripe_event.process",
-            obj=row,
-            data={"type": row.type, "outcome": row.outcome, "attention": row.attention},
-        )
     return row, False
+
+
+def apply_stored_event(*, row_id: int, event: Mapping[str, Any], lookup: Mapping[str, Any]) -> None:
+    """Apply a stored event (its inbox row ``row_id``, locked by the caller) and record what it
+    did on the row, inside the caller's transaction: the webhook's, or a worker's
+    (payments.services.stripe_queue)."""
+    handler = HANDLERS.get(event["type"])
+    needs_person = False
+    if handler is None:
+        outcome = "Ignored: not an event type this platform acts on."
+    else:
+        try:
+            # A savepoint: a refusal half-way through a handler (receive done, refund refused)
+            # takes back the handler's writes but keeps the inbox row. Outcomes are stored once,
+            # in English like the log, whoever reads them later: a refusal from the gift's
+            # services is taken in English too.
+            with transaction.atomic(), translation.override("en"):
+                outcome = handler(event["data"]["object"], event, lookup)
+            needs_person = getattr(outcome, "needs_person", False)
+        except FundError as exc:
+            # A business refusal of money Stripe moved (a closed fund): a person records it.
+            outcome, needs_person = "Refused: " + " ".join(exc.messages), True
+            logger.warning("Stripe event %s (%s) refused: %s", event["id"], event["type"], outcome)
+    summary = lookup_summary(lookup)
+    _settle_second_payment(getattr(outcome, "settles", None), settled_by=event["id"])
+    if event["type"] == "charge.dispute.closed":
+        _settle_dispute(id_of(event["data"]["object"]), settled_by=event["id"])
+    outcome = (f"{outcome} {summary}" if summary else str(outcome))[:OUTCOME_MAX_LENGTH]
+    attention = StripeEvent.Attention.PERSON if needs_person else StripeEvent.Attention.NONE
+    # An UPDATE, not a read and a save: the row's payload is the whole event, and nothing here
+    # needs it back.
+    StripeEvent.objects.filter(pk=row_id).update(
+        processed_at=timezone.now(), outcome=outcome, attention=attention, lookup=_lookup_to_store(lookup)
+    )
+    audit_record(
+        actor=None,
+        action="stripe_event.process",
+        obj=StripeEvent(pk=row_id),
+        data={"type": event["type"], "outcome": outcome, "attention": attention},
+    )
 
 
 def _settle_second_payment(intent_id: str | None, *, settled_by: str) -> None:

@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -29,10 +30,14 @@ from ..queueing import queue_on_commit
 logger = logging.getLogger(__name__)
 
 
-def delivery_queue(*, receipt: Receipt, to_email: str = "", requested_by: Any = None) -> ReceiptDelivery:
+def delivery_queue(
+    *, receipt: Receipt, to_email: str = "", requested_by: Any = None, queue_task: bool = True
+) -> ReceiptDelivery:
     """Record that ``receipt`` is to be emailed (to the donor's address unless ``to_email``) and
     queue the sending once the caller's transaction commits. A resend from the back office is a
-    new row, so the history shows every sending."""
+    new row, so the history shows every sending. With ``queue_task=False`` the caller hands the
+    row to ``deliveries_send`` with others (statements, by the batch); the sweep still finds it
+    if that never happens."""
     address = (to_email or receipt.donor.email or "").strip()
     if not address:
         raise NoEmailAddress(_("Donor of receipt %(number)s has no email address.") % {"number": receipt.number})
@@ -44,11 +49,12 @@ def delivery_queue(*, receipt: Receipt, to_email: str = "", requested_by: Any = 
         )
         if requested_by is not None:
             audit_record(actor=requested_by, action="receipt.resend", obj=receipt, data={"to": address})
-        queue_on_commit("receipts.tasks.receipt_delivery_send", delivery.pk)
+        if queue_task:
+            queue_on_commit("receipts.tasks.receipt_delivery_send", delivery.pk)
     return delivery
 
 
-def delivery_queue_if_consented(*, receipt: Receipt) -> ReceiptDelivery | None:
+def delivery_queue_if_consented(*, receipt: Receipt, queue_task: bool = True) -> ReceiptDelivery | None:
     """The automatic sending at issue: only to donors who asked for receipts by email, and for a
     gift receipt only when the gift is recent. Gifts recorded long after they arrived (a year of
     history entered at once) get their receipts without a flood of emails; their donors see them
@@ -62,7 +68,7 @@ def delivery_queue_if_consented(*, receipt: Receipt) -> ReceiptDelivery | None:
         oldest = timezone.now() - datetime.timedelta(days=settings.RECEIPTS_EMAIL_WITHIN_DAYS)
         if receipt.donation.received_at < oldest:
             return None
-    return delivery_queue(receipt=receipt)
+    return delivery_queue(receipt=receipt, queue_task=queue_task)
 
 
 def _retry_delay(attempts: int) -> datetime.timedelta:
@@ -70,8 +76,9 @@ def _retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def delivery_send(*, delivery_id: int) -> str:
-    """Send one delivery unless it is already sent or being sent. Returns what happened:
+def delivery_send(*, delivery_id: int, connection: Any = None) -> str:
+    """Send one delivery unless it is already sent or being sent, over ``connection`` (an open
+    mail backend shared by a batch) or a connection of its own. Returns what happened:
     "sent", "already sent", "busy" (another worker holds it), "gave up" (the attempt limit is
     reached; a resend from the back office is a new row) or "failed: <error>".
 
@@ -100,7 +107,9 @@ def delivery_send(*, delivery_id: int) -> str:
             return "gave up"
         delivery.attempts += 1
         try:
-            receipt_email_build(delivery).send(fail_silently=False)
+            message = receipt_email_build(delivery)
+            message.connection = connection
+            message.send(fail_silently=False)
         except Exception as exc:  # SMTP refusals, timeouts, DNS: recorded, retried later
             error = f"{type(exc).__name__}: {exc}"[:2000]
             delivery.status = ReceiptDelivery.Status.FAILED
@@ -115,6 +124,55 @@ def delivery_send(*, delivery_id: int) -> str:
         logger.warning("Receipt delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, error)
         return f"failed: {error}"
     return "sent"
+
+
+def deliveries_send(*, delivery_ids: list[int]) -> dict[int, str]:
+    """Send several deliveries over one connection to the mail server, each as ``delivery_send``
+    sends it (its own row lock and transaction, at most once). Returns each id's outcome, as
+    ``delivery_send`` words it, or "deferred": not tried, because the mail server could not be
+    reached again after a failure (the row stays queued; the caller tries it later).
+
+    One connection for the batch: a new one per message cost a TCP handshake and an SMTP
+    greeting each, and the annual statements send thousands. After a failure the connection
+    is opened afresh for the next message, so one refused address fails only its own row."""
+    connection = get_connection(fail_silently=False)
+    outcomes: dict[int, str] = {}
+    try:
+        reachable = _open_quietly(connection)
+        for delivery_id in delivery_ids:
+            if not reachable:
+                outcomes[delivery_id] = "deferred"
+                continue
+            try:
+                outcome = delivery_send(delivery_id=delivery_id, connection=connection)
+            except ReceiptError:  # no such row (erased with its donor since): nothing to send
+                outcome = "missing"
+            outcomes[delivery_id] = outcome
+            if outcome.startswith("failed"):
+                _close_quietly(connection)
+                reachable = _open_quietly(connection)
+    finally:
+        _close_quietly(connection)
+    return outcomes
+
+
+def _open_quietly(connection) -> bool:
+    """Open the batch's connection; False (logged) if the mail server cannot be reached now."""
+    try:
+        connection.open()
+    except Exception as exc:  # refusals, timeouts, DNS
+        logger.warning("Mail server unreachable for a batch of deliveries: %s", exc)
+        _close_quietly(connection)
+        return False
+    return True
+
+
+def _close_quietly(connection) -> None:
+    # A server that already hung up may refuse the QUIT too; the rows are recorded either way.
+    try:
+        connection.close()
+    except Exception:
+        logger.debug("Closing the mail connection failed", exc_info=True)
 
 
 def deliveries_due(*, now: datetime.datetime | None = None) -> QuerySet[ReceiptDelivery]:

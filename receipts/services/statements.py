@@ -38,6 +38,9 @@ from .issuing import receipt_create, receipt_void_locked, void_reason_clean
 logger = logging.getLogger(__name__)
 
 STATEMENTS_PER_TASK = 50
+# Statement emails are sent in batches of this many per task, over one mail connection: few
+# enough that both workers share a chunk's sending, enough that the connection pays off.
+STATEMENT_EMAILS_PER_TASK = 10
 # A statement covers at most about five years: longer is a typing mistake, not a request.
 MAX_PERIOD_DAYS = 5 * 366
 
@@ -106,7 +109,13 @@ def _locked_donor(donor_id: int) -> Donor:
 
 
 def _issue_locked(
-    donor: Donor, *, start: datetime.date, end: datetime.date, replaces: Receipt | None, actor: Any
+    donor: Donor,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    replaces: Receipt | None,
+    actor: Any,
+    batch: list[int] | None = None,
 ) -> Receipt | None:
     gifts = list(statement_gifts(donor_id=donor.pk, start=start, end=end))
     if not gifts:
@@ -125,22 +134,33 @@ def _issue_locked(
         replaces=replaces,
         actor=actor,
     )
-    delivery_queue_if_consented(receipt=statement)
+    # With a batch, the caller sends the email with others'; otherwise it goes as its own task.
+    delivery = delivery_queue_if_consented(receipt=statement, queue_task=batch is None)
+    if delivery is not None and batch is not None:
+        batch.append(delivery.pk)
     return statement
 
 
 def _statement_issue(
-    *, donor_id: int, start: datetime.date, end: datetime.date, actor: Any, replaces: Receipt | None
+    *,
+    donor_id: int,
+    start: datetime.date,
+    end: datetime.date,
+    actor: Any,
+    replaces: Receipt | None,
+    batch: list[int] | None = None,
 ) -> tuple[Receipt | None, bool]:
-    """The statement and whether this call issued it (False: it existed, or there is none)."""
+    """The statement and whether this call issued it (False: it existed, or there is none).
+    With ``batch``, the id of its email delivery is added to it instead of queued."""
     period_check(start, end)
     if replaces is not None and not replaces.is_void:
         raise ReceiptError(_("Statement %(number)s is still valid; reissue it instead.") % {"number": replaces.number})
+    emails: list[int] | None = None if batch is None else []
     with transaction.atomic():
         donor = _locked_donor(donor_id)
         if existing := valid_statements(start, end).filter(donor=donor).first():
             return existing, False
-        statement = _issue_locked(donor, start=start, end=end, replaces=replaces, actor=actor)
+        statement = _issue_locked(donor, start=start, end=end, replaces=replaces, actor=actor, batch=emails)
         if statement is None:
             return None, False
         audit_record(
@@ -149,6 +169,8 @@ def _statement_issue(
             obj=statement,
             data={"number": statement.number, "period": [start.isoformat(), end.isoformat()]},
         )
+    if batch is not None:  # only once its row is saved for good: a rolled-back one is no one's to send
+        batch.extend(emails)
     return statement, True
 
 
@@ -234,11 +256,15 @@ def statements_issue_for_donors(
     *, donor_ids: list[int], start: datetime.date, end: datetime.date, actor: Any = None
 ) -> ChunkOutcome:
     """Issue the period's statement of each donor, each in its own transaction: one donor that
-    fails (logged, returned in ``failed``) holds up none of the others."""
+    fails (logged, returned in ``failed``) holds up none of the others. Their emails go to
+    tasks STATEMENT_EMAILS_PER_TASK at a time, each batch as soon as it is full."""
     outcome = ChunkOutcome()
+    batch: list[int] = []
     for donor_id in donor_ids:
         try:
-            statement, issued = _statement_issue(donor_id=donor_id, start=start, end=end, actor=actor, replaces=None)
+            statement, issued = _statement_issue(
+                donor_id=donor_id, start=start, end=end, actor=actor, replaces=None, batch=batch
+            )
         except Exception:
             logger.exception("Statement for donor %s, %s to %s, failed", donor_id, start, end)
             outcome.failed.append(donor_id)
@@ -249,7 +275,18 @@ def statements_issue_for_donors(
             outcome.issued += 1
         else:
             outcome.existing += 1
+        if len(batch) >= STATEMENT_EMAILS_PER_TASK:
+            _queue_emails(batch)
+            batch = []
+    _queue_emails(batch)
     return outcome
+
+
+def _queue_emails(delivery_ids: list[int]) -> None:
+    # Their rows are committed (one transaction per statement); a batch lost to a broker outage
+    # leaves them queued, and the sweep sends them later.
+    if delivery_ids:
+        queue_on_commit("receipts.tasks.receipt_deliveries_send", list(delivery_ids))
 
 
 @dataclass(frozen=True)

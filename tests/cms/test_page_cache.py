@@ -7,10 +7,13 @@ import time
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, RequestFactory
 
+from cms import page_cache
+from config.csp import NONCE_PLACEHOLDER
 from fund.models import Donation
 from tests.cms.test_donate_flow import gift_form
+from tests.support.csp import header_nonce
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -105,3 +108,45 @@ def test_turned_off_nothing_is_stored(fund_page, settings):
     Client().get(fund_page.url)
     response = Client().get(fund_page.url)
     assert "X-Page-Cache" not in response and response.status_code == 200
+
+
+NONCE = re.compile(r'<script[^>]* nonce="([^"]+)"')
+
+
+def _nonces(response) -> tuple[str | None, list[str]]:
+    return header_nonce(response["Content-Security-Policy"]), NONCE.findall(response.content.decode())
+
+
+def test_two_visitors_of_a_cached_page_get_their_own_nonce_in_header_and_body(donate_page):
+    first, second = Client().get(donate_page.url), Client().get(donate_page.url)
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    first_header, first_body = _nonces(first)
+    second_header, second_body = _nonces(second)
+    assert first_body and second_body, "the donate page's script carries a nonce"
+    assert set(first_body) == {first_header} and set(second_body) == {second_header}
+    assert first_header != second_header
+    for page in (first, second):
+        assert NONCE_PLACEHOLDER not in page.content.decode()
+    # What the cache holds is the placeholder, never a visitor's nonce.
+    body = cache.get(page_cache._key(RequestFactory().get(donate_page.url)))["body"].decode()
+    assert NONCE_PLACEHOLDER in body and first_header not in body and second_header not in body
+
+
+def test_a_render_that_made_a_real_nonce_is_not_stored(donate_page, monkeypatch):
+    """A template reading request.csp_nonce itself, not the context's csp_nonce, would put one
+    visitor's nonce into everyone's copy: such a render is served but never stored."""
+    from cms.models import DonatePage
+
+    original = DonatePage.get_context
+
+    def reads_the_nonce(self, request, *args, **kwargs):
+        context = original(self, request, *args, **kwargs)
+        str(request.csp_nonce)
+        return context
+
+    monkeypatch.setattr(DonatePage, "get_context", reads_the_nonce)
+    first = Client().get(donate_page.url)
+    assert first["X-Page-Cache"] == "bypass"
+    header, body = _nonces(first)
+    assert set(body) == {header}
+    assert Client().get(donate_page.url)["X-Page-Cache"] == "bypass"

@@ -16,23 +16,15 @@ import pytest
 from django.db import connections
 from django.utils import translation
 from django.utils.translation import gettext
-from wagtail.models import Locale, Site
 
-from cms.models import BankAccountSettings, DonatePage, FundPage
-from fund.models import Organisation
 from fund.services import fund_create
+from tests.support.site import donate_page_build
 
 CHROMIUM = Path("/usr/bin/chromium")
 TIMEOUT_MS = 10_000
 PHONE = {"width": 375, "height": 740}
 # URL prefix of each language (Vietnamese, the default language, has none).
 PREFIX = {"vi": "", "en": "/en", "ar": "/ar"}
-BANK = {
-    "bank_name": "Vietcombank",
-    "bank_bin": "970436",
-    "bank_account_number": "0011001234567",
-    "bank_account_holder": "TRUNG TAM TEST",
-}
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -75,16 +67,48 @@ def browser(django_db_setup, django_db_blocker):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Runs in every document before its own scripts: each securitypolicyviolation event, in the
+# page and in its frames, is handed to the test (Playwright's binding is not subject to the
+# page's policy, so the watcher itself needs no exception in it).
+WATCH_POLICY = """
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.__policyViolation({directive: event.effectiveDirective, blocked: event.blockedURI,
+        page: event.documentURI, source: event.sourceFile, line: event.lineNumber, sample: event.sample,
+        disposition: event.disposition});
+});
+"""
+
+
 @pytest.fixture
-def new_page(browser):
-    """Open a tab in a fresh browser context (no cookies shared between tests)."""
+def csp_violations():
+    """What the pages of this test were refused by their Content-Security-Policy (or told about
+    their Permissions-Policy): every browser test fails if it is not empty at the end. A test
+    that provokes a violation on purpose checks it, then clears the list."""
+    found: list = []
+    yield found
+    assert not found, "the browser reported policy violations:\n" + "\n".join(map(str, found))
+
+
+@pytest.fixture
+def new_page(browser, csp_violations):
+    """Open a tab in a fresh browser context (no cookies shared between tests), watched for
+    Content-Security-Policy violations (csp_violations)."""
     contexts = []
+
+    def console(message):
+        text = message.text
+        if "Content Security Policy" in text or "Permissions-Policy" in text or "Permissions Policy" in text:
+            csp_violations.append({"console": message.type, "text": text[:500]})
 
     def _new_page(**options):
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
+        context.expose_binding("__policyViolation", lambda source, violation: csp_violations.append(violation))
+        context.add_init_script(WATCH_POLICY)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", console)
+        return page
 
     yield _new_page
     for context in contexts:
@@ -108,34 +132,9 @@ def fund(restore_migrated_rows_after_flush, transactional_db):
 
 @pytest.fixture
 def donate_page(fund):
-    """The site as the public sees it: the organisation's bank details, the fund's page and its
-    donate page, in Vietnamese with English and Arabic copies. Committed (transactional test),
-    so the live server sees it. Leaner than demo.site.site_seed, which builds pages these tests
-    never open."""
-    site = Site.objects.filter(is_default_site=True).first()
-    assert site is not None, (
-        "Wagtail's default site is missing from the test database (left empty by an interrupted "
-        "run with --reuse-db?): run once with --create-db"
-    )
-    bank_account = BankAccountSettings.for_site(site)
-    for name, value in BANK.items():
-        setattr(bank_account, name, value)
-    bank_account.save()
-    Organisation.objects.update_or_create(defaults={"name": "Trung tâm Bảo trợ xã hội (test)"})
-
-    home = site.root_page.specific
-    fund_page = FundPage(title="Quỹ Bảo trợ trẻ em", slug="cpf", fund=fund)
-    home.add_child(instance=fund_page)
-    fund_page.save_revision().publish()
-    page = DonatePage(title="Ủng hộ", slug="ung-ho")
-    fund_page.add_child(instance=page)
-    page.save_revision().publish()
-    for language in ("en", "ar"):
-        locale, _ = Locale.objects.get_or_create(language_code=language)
-        for original in (home, fund_page, page):
-            if not original.get_translations().filter(locale=locale).exists():
-                original.copy_for_translation(locale, copy_parents=True).save_revision().publish()
-    return page
+    """The site as the public sees it (tests.support.site), committed (transactional test), so
+    the live server sees it."""
+    return donate_page_build(fund)
 
 
 @pytest.fixture
@@ -169,6 +168,31 @@ def in_own_thread(function):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def admin_sign_in(page, base_url: str, username: str, password: str) -> None:
+    """The back office's two steps, as a person takes them: the password, then the code the
+    user's authenticator app shows now (a device with the tests' key is set up if they have
+    none; tests/support/two_factor.py)."""
+    from django.contrib.auth import get_user_model
+
+    from staff.two_factor import totp_code
+    from tests.support.two_factor import staff_device
+
+    device = in_own_thread(lambda: staff_device(get_user_model().objects.get(username=username)))
+    page.goto(f"{base_url}/admin/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form.login-form button[type=submit]").click()
+    page.wait_for_url("**/admin/two-factor/verify/**")
+    # A code works once: when this user already used the current one (a second sign-in within
+    # the same 30 s), type the next one, which the one-step tolerance accepts.
+    device = in_own_thread(lambda: type(device).objects.get(pk=device.pk))
+    now = time.time()
+    at = now if int(now // device.step) > device.last_t else (device.last_t + 1) * device.step
+    page.locator("input[name=code]").fill(totp_code(device.key, at=at))
+    page.locator("form.login-form button[type=submit]").click()
+    page.wait_for_url("**/admin/")
 
 
 def wait_for(predicate, *, timeout: float = 15, message: str = "condition"):

@@ -54,7 +54,9 @@ def axe_source() -> str:
 
 def axe_violations(page, axe_source: str) -> list[dict]:
     """Violations of impact serious or critical on the page as it stands."""
-    page.add_script_tag(content=axe_source)
+    # Evaluated by the browser's DevTools protocol, which the page's Content-Security-Policy
+    # does not govern: a <script> tag of axe's would be blocked like any script without the nonce.
+    page.evaluate(axe_source)
     return [v for v in page.evaluate(RUN_AXE) if v["impact"] in FAILING_IMPACTS]
 
 

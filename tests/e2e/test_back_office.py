@@ -23,7 +23,7 @@ from fund.services import donation_record
 from staff.services import roles_sync
 from tests.support.evidence import pdf_bytes
 
-from .conftest import PHONE, in_own_thread, t
+from .conftest import PHONE, admin_sign_in, in_own_thread, t
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -67,10 +67,7 @@ def centre(donate_page):
 
 def _sign_in(new_page, live_server, username: str, **options):
     page = new_page(**options)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label(t("vi", "Username")).fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
+    admin_sign_in(page, live_server.url, username, PASSWORD)
     expect(page).to_have_url(re.compile(r"/admin/$"))
     return page
 

@@ -13,7 +13,7 @@ from care.models import Evidence
 from care.services import allocation_propose, beneficiary_admit
 from staff.services import roles_sync
 
-from .conftest import PHONE, t
+from .conftest import PHONE, admin_sign_in, t
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -57,11 +57,7 @@ def stroke(page, box, points, pointer_type):
 
 def test_a_signature_drawn_on_a_phone_is_attached(new_page, live_server, allocation):
     page = new_page(viewport=PHONE, has_touch=True, is_mobile=True, locale="vi-VN")
-    page.goto(f"{live_server.url}/admin/login/")
-    page.locator("input[name=username]").fill("cw-phone")
-    page.locator("input[name=password]").fill("phone-pass-123")
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/admin/")
+    admin_sign_in(page, live_server.url, "cw-phone", "phone-pass-123")
     page.goto(f"{live_server.url}/admin/care/allocations/inspect/{allocation.pk}/")
 
     canvas = page.locator("[data-signature-canvas]")
@@ -88,11 +84,7 @@ def test_a_signature_drawn_on_a_phone_is_attached(new_page, live_server, allocat
 
 def test_clearing_the_box_leaves_nothing_to_attach(new_page, live_server, allocation):
     page = new_page(viewport=PHONE, has_touch=True, locale="vi-VN")
-    page.goto(f"{live_server.url}/admin/login/")
-    page.locator("input[name=username]").fill("cw-phone")
-    page.locator("input[name=password]").fill("phone-pass-123")
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/admin/")
+    admin_sign_in(page, live_server.url, "cw-phone", "phone-pass-123")
     page.goto(f"{live_server.url}/admin/care/allocations/inspect/{allocation.pk}/")
     canvas = page.locator("[data-signature-canvas]")
     canvas.scroll_into_view_if_needed()

@@ -18,7 +18,7 @@ from donors.services import donor_create
 from fund.services import donation_record
 from staff.services import roles_sync
 
-from .conftest import t
+from .conftest import admin_sign_in, t
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -36,10 +36,7 @@ def test_the_accountant_opens_this_years_statement_and_downloads_it(new_page, li
     year = timezone.localdate().year
 
     page = new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label(t("vi", "Username")).fill("hoa")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
+    admin_sign_in(page, live_server.url, "hoa", PASSWORD)
     expect(page).to_have_url(re.compile(r"/admin/$"))
 
     page.goto(f"{live_server.url}/admin/reports/fund-statement/")

@@ -19,8 +19,9 @@ from playwright.sync_api import expect
 
 from fund.models import Donation
 from payments.vietqr import vietqr_payload
+from tests.support.site import BANK
 
-from .conftest import BANK, t
+from .conftest import t
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -20,7 +20,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _broker_url() -> str:
+def broker_url() -> str:
     url = os.environ.get("CELERY_BROKER_URL", "")
     if not url:
         if os.environ.get("REQUIRE_WORKER_TESTS") == "1":
@@ -29,7 +29,7 @@ def _broker_url() -> str:
     return url
 
 
-def _database_url() -> str:
+def database_url() -> str:
     db = connection.settings_dict
     user = quote(db["USER"] or "postgres")
     password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ":"
@@ -40,20 +40,25 @@ def _database_url() -> str:
 
 
 @pytest.fixture
+def broker():
+    """The broker's URL, or a skip; asked for first, so that a skipped test sets up no database."""
+    return broker_url()
+
+
+@pytest.fixture
 def celery_worker_env():
     """Extra environment for the worker process; a test module overrides it (e.g. EMAIL_URL)."""
     return {}
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, celery_worker_env):
+def celery_worker_process(broker, transactional_db, celery_worker_env):
     """Start `celery worker` (prefork, 2 processes) on a queue of its own; stop it afterwards."""
-    broker = _broker_url()
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         **celery_worker_env,
@@ -117,3 +122,32 @@ def wait_for(predicate, timeout: float = 30.0):
             return result
         time.sleep(0.2)
     return predicate()
+
+
+def start_process(argv: list[str], env: dict, log_path: Path, ready, *, timeout: float = 90) -> subprocess.Popen:
+    """Start one of our processes (its output in ``log_path``) and wait until ``ready(log
+    text)`` is true; fails the test if it exits or is not ready in ``timeout`` seconds."""
+    log = open(log_path, "w+")  # noqa: SIM115 - closed with the process, by stop_process
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process.log = log
+    deadline = time.monotonic() + timeout
+    while not ready(log_path.read_text()):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_process(process)
+            pytest.fail(f"{' '.join(argv[:5])} did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    return process
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """SIGTERM to the process's group (gunicorn's and Celery's children with it), then SIGKILL."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    log = getattr(process, "log", None)
+    if log is not None:
+        log.close()

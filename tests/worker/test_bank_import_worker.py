@@ -16,7 +16,7 @@ from tests.payments.bank.conftest import days_ago, statement_csv, vn_date
 
 from .conftest import wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_the_worker_reads_stores_and_matches_an_uploaded_statement(celery_worker_process, fund, donor):

@@ -12,7 +12,7 @@ from fund.tasks import ledger_check_run
 
 from .conftest import wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_worker_runs_a_task_queued_on_commit(celery_worker_process, fund, donor):

@@ -9,9 +9,11 @@ import json
 import time
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from fund.services import donation_record
+from payments.services.stripe_queue import stripe_events_apply_soon
 
 WEBHOOK_SECRET = "whsec_test_signed_payloads"
 _ids = itertools.count(1)
@@ -101,10 +103,30 @@ def invoice(*, subscription_id: str, amount: int, currency: str = "vnd", referen
     }
 
 
-def post_event(client, payload: dict | bytes, *, secret: str = WEBHOOK_SECRET, signature: str | None = None, **kw):
+def post_event(
+    client,
+    payload: dict | bytes,
+    *,
+    secret: str = WEBHOOK_SECRET,
+    signature: str | None = None,
+    apply: bool = True,
+    **kw,
+):
+    """POST an event to the webhook, then (unless ``apply`` is False) apply what it stored for
+    the worker: card payment events are applied once the webhook's transaction commits
+    (payments.services.stripe_queue), and inside a test's own transaction nothing commits, so
+    that step is run here. Other work the commit would queue (receipts) stays unrun, as it did
+    when events were applied in the request."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     headers = {} if signature == "" else {"HTTP_STRIPE_SIGNATURE": signature or sign(body, secret)}
-    return client.post(reverse("payments:stripe_webhook"), data=body, content_type="application/json", **headers, **kw)
+    with TestCase.captureOnCommitCallbacks() as callbacks:
+        response = client.post(
+            reverse("payments:stripe_webhook"), data=body, content_type="application/json", **headers, **kw
+        )
+    for callback in callbacks:
+        if apply and callback is stripe_events_apply_soon:
+            callback()
+    return response
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from fund.selectors.ledger_checks import ledger_problems
 from fund.services import donation_record
 from payments.models import CardPayment, StripeEvent
 from payments.services import stripe_events as stripe_events_module
+from payments.services.stripe_queue import stripe_events_apply
 from tests.support.concurrency import run_together
 
 from .conftest import WEBHOOK_SECRET, charge, dispute, event, invoice, new_id, payment_intent, post_event, sign
@@ -318,20 +319,58 @@ def test_unknown_event_types_are_stored_and_ignored(client, db):
 
 
 def test_unexpected_error_rolls_back_everything_and_asks_stripe_to_retry(client, card_gift, monkeypatch):
+    # Applied in the request (a refund): a 500 makes Stripe deliver it again.
+    post_event(client, succeeded(card_gift, "pi_boom"))
+    before = ledger_rows()
+
     def broken(obj, evt, lookup):
-        stripe_events_module.receive_paid_intent(obj, paid_at=card_gift.pledged_at)
+        stripe_events_module.donation_refund(donation=Donation.objects.get(pk=card_gift.pk), reason="half way")
         raise RuntimeError("disk on fire")
 
-    evt = succeeded(card_gift, "pi_boom")
-    monkeypatch.setitem(stripe_events_module.HANDLERS, "payment_intent.succeeded", broken)
+    evt = refunded(card_gift, "pi_boom")
+    monkeypatch.setitem(stripe_events_module.HANDLERS, "charge.refunded", broken)
     assert post_event(client, evt).status_code == 500
-    assert StripeEvent.objects.count() == 0
-    assert ledger_rows() == (0, 0, 0)
-    assert Donation.objects.get(pk=card_gift.pk).status == Donation.Status.PLEDGED
+    assert not StripeEvent.objects.filter(stripe_id=evt["id"]).exists()
+    assert ledger_rows() == before
+    assert Donation.objects.get(pk=card_gift.pk).status == Donation.Status.RECEIVED
 
     monkeypatch.undo()
     assert post_event(client, evt).status_code == 200  # Stripe's retry
+    assert Donation.objects.get(pk=card_gift.pk).status == Donation.Status.REFUNDED
+
+
+def test_unexpected_error_applying_a_stored_event_leaves_it_stored_for_the_next_run(
+    client, card_gift, other_fund, donor, monkeypatch, caplog
+):
+    # Applied by a worker (a card payment): the webhook has answered 200 already, so the event
+    # waits, whole and unapplied, and the next run of the worker applies it; the others go on.
+    other = donation_record(fund=other_fund, donor=donor, kind="cash", channel="card", amount="500000")
+    real = stripe_events_module.HANDLERS["payment_intent.succeeded"]
+
+    def broken(obj, evt, lookup):
+        real(obj, evt, lookup)
+        if obj["id"] == "pi_boom":
+            raise RuntimeError("disk on fire")
+        return "fine"
+
+    monkeypatch.setitem(stripe_events_module.HANDLERS, "payment_intent.succeeded", broken)
+    evt, fine = succeeded(card_gift, "pi_boom"), succeeded(other, "pi_fine")
+    # Both stored first, then one run of the worker: one batch.
+    assert post_event(client, evt, apply=False).status_code == 200
+    assert post_event(client, fine, apply=False).status_code == 200
+    assert stripe_events_apply() == 1
+    assert "disk on fire" in caplog.text
+    stored = StripeEvent.objects.get(stripe_id=evt["id"])
+    assert stored.processed_at is None and stored.outcome == ""
+    assert Donation.objects.get(pk=card_gift.pk).status == Donation.Status.PLEDGED
+    assert postings_of(card_gift) == []
+    assert Donation.objects.get(pk=other.pk).status == Donation.Status.RECEIVED
+
+    monkeypatch.undo()
+    assert stripe_events_apply() == 1  # beat's next run, or the next event's
     assert Donation.objects.get(pk=card_gift.pk).status == Donation.Status.RECEIVED
+    assert postings_of(card_gift) == ["donation_received"]
+    assert ledger_problems().problems == []
 
 
 # --- concurrent and out-of-order deliveries --------------------------------------------------
