@@ -72,9 +72,15 @@ def provisioning_uri(user: Any, key_hex: str) -> str:
 
 
 def provisioning_qr_svg(user: Any, key_hex: str) -> str:
-    """The QR code as inline SVG (no image request, nothing for a content policy to allow)."""
+    """The QR code as inline SVG (no image request, nothing for a content policy to allow).
+
+    With a viewBox and no width or height of its own, so the page's CSS scales the whole code to
+    the phone's width: an SVG with a fixed size that CSS shrinks is cropped, and a cropped code
+    scans as nothing."""
     qr = segno.make(provisioning_uri(user, key_hex), error="m")
-    return qr.svg_inline(scale=5, border=4, dark="#000", light="#fff", title=_("QR code for your authenticator app"))
+    return qr.svg_inline(
+        scale=5, border=4, omitsize=True, dark="#000", light="#fff", title=_("QR code for your authenticator app")
+    )
 
 
 def totp_code(key_hex: str, *, at: float | None = None) -> str:

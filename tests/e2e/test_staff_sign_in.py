@@ -4,6 +4,7 @@ lock the account, and the lock lifts later by itself or at once by an administra
 
 import datetime
 import re
+from base64 import b32encode
 
 import pytest
 from axes.models import AccessAttempt
@@ -14,6 +15,7 @@ from playwright.sync_api import expect
 from staff.roles import ROLES
 from staff.services import roles_sync
 from staff.two_factor import secret_from_base32, totp_code
+from tests.support.qr import decode, quiet_zone_problems
 
 from .conftest import PHONE, admin_sign_in, in_own_thread, t
 
@@ -67,7 +69,7 @@ def test_each_role_signs_in_with_a_code_and_not_without(new_page, live_server, s
     expect(page).to_have_url(re.compile(r"/admin/two-factor/verify/"))
 
 
-def test_a_first_sign_in_sets_up_the_app_on_a_phone(new_page, live_server, staff, screenshot_dir):
+def test_a_first_sign_in_sets_up_the_app_on_a_phone(new_page, live_server, staff, screenshot_dir, tmp_path):
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN")
     in_own_thread(
         lambda: User.objects.create_user("moi", "moi@example.org", PASSWORD).groups.add(
@@ -82,6 +84,14 @@ def test_a_first_sign_in_sets_up_the_app_on_a_phone(new_page, live_server, staff
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=screenshot_dir / "sign-in-set-up-375.png", full_page=True)
     key = secret_from_base32(page.locator("[data-staff-secret]").inner_text())
+    # The code as the phone's camera sees it: whole, with its margin, and carrying this key.
+    picture = qr.screenshot()
+    (scanned,) = decode(picture, tmp_path)
+    assert (
+        scanned.startswith("otpauth://totp/")
+        and f"secret={b32encode(bytes.fromhex(key)).decode().rstrip('=')}" in scanned
+    )
+    assert quiet_zone_problems(picture, scanned, tmp_path) == ""
     page.locator("input[name=code]").fill(totp_code(key))
     page.locator("form.login-form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/admin/two-factor/recovery-codes/"))
