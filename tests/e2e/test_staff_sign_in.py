@@ -102,19 +102,27 @@ def test_a_first_sign_in_sets_up_the_app_on_a_phone(new_page, live_server, staff
     expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
-def test_twenty_wrong_passwords_lock_the_account_until_later_or_an_administrator(new_page, live_server, staff):
+def test_twenty_wrong_passwords_lock_the_account_until_later_or_an_administrator(
+    new_page, live_server, staff, screenshot_dir
+):
     # The administrator is signed in already: the address is about to be locked too.
     admin = new_page()
     admin_sign_in(admin, live_server.url, "root", PASSWORD)
     accountant = staff["Fund accountant"].username
 
-    page = new_page(locale="vi-VN")
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN")
     for _ in range(20):
         _password_step(page, live_server.url, accountant, "not the password")
     _password_step(page, live_server.url, accountant)
     expect(page.locator("[data-staff-locked]")).to_be_visible()
     expect(page.get_by_role("heading", name=t("vi", "Sign-in locked"))).to_be_visible()
     expect(page.locator("main")).to_contain_text("30")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    for button in page.locator("main .button").all():  # labels wrap inside their buttons
+        assert page.evaluate("(b) => b.scrollWidth <= b.clientWidth", button.element_handle())
+    # Wagtail slides messages in once its script has run: the picture shows where they settle.
+    page.wait_for_function("() => getComputedStyle(document.querySelector('[data-staff-locked] > ul')).opacity === '1'")
+    page.screenshot(path=screenshot_dir / "sign-in-locked-375.png", full_page=True)
 
     # Thirty-one minutes later (the failures' times moved back), it lifts by itself.
     in_own_thread(lambda: AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=31)))
@@ -130,8 +138,10 @@ def test_twenty_wrong_passwords_lock_the_account_until_later_or_an_administrator
     expect(page.locator("[data-staff-locked]")).to_be_visible()
     admin.goto(f"{live_server.url}/admin/staff/sign-in/")
     expect(admin.locator(f"[data-staff-user='{accountant}']")).to_contain_text(t("vi", "Locked"))
+    admin.screenshot(path=screenshot_dir / "sign-in-index-1280.png", full_page=True)
     admin.goto(f"{live_server.url}/admin/staff/sign-in/{staff['Fund accountant'].pk}/")
     expect(admin.locator("[data-staff-failures]")).to_have_attribute("data-staff-failures", "21")
+    admin.screenshot(path=screenshot_dir / "sign-in-user-1280.png", full_page=True)
     admin.locator("[data-staff-action='unlock']").click()
     expect(admin.locator("[data-staff-failures]")).to_have_attribute("data-staff-failures", "0")
     admin_sign_in(page, live_server.url, accountant, PASSWORD)
