@@ -90,8 +90,11 @@ def delivery_send(*, delivery_id: int, connection: Any = None) -> str:
     """
     error = ""
     with transaction.atomic():
+        # of=("self",): FOR UPDATE over a join locks every joined row, so a donor or receipt
+        # held by another transaction (the donor's next gift being received) read as "busy"
+        # and left the row queued until the sweep.
         delivery = (
-            ReceiptDelivery.objects.select_for_update(skip_locked=True)
+            ReceiptDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("receipt", "receipt__donor")
             .filter(pk=delivery_id)
             .first()

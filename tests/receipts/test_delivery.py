@@ -360,3 +360,44 @@ def test_two_concurrent_sends_of_one_delivery_send_one_email(
     assert len(smtp_email_settings.messages) == 1
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (ReceiptDelivery.Status.SENT, 1)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_delivery_is_sent_while_another_transaction_holds_its_donor_or_receipt(
+    restore_migrated_rows_after_flush, smtp_email_settings, issuer, consenting_donor, fund, lose_send_tasks
+):
+    """Only the delivery row is the sender's lock. Another gift of the same donor being received,
+    or the receipt being read for update, must not make the task think another worker is
+    sending it ("busy"): that left the row queued until the sweep, minutes later."""
+    from threading import Event, Thread
+
+    from django.db import connection, transaction
+
+    from donors.models import Donor
+
+    gift = donation_record(
+        fund=fund, donor=consenting_donor, kind="cash", channel="cash", amount="700000", received_at=timezone.now()
+    )
+    delivery = _only_delivery(gift)
+    held, release = Event(), Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                Donor.objects.select_for_update().get(pk=consenting_donor.pk)
+                Receipt.objects.select_for_update().get(pk=delivery.receipt_id)
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(timeout=10)
+        outcome = delivery_send(delivery_id=delivery.pk)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert outcome == "sent"
+    assert len(smtp_email_settings.messages) == 1
