@@ -29,6 +29,7 @@ from ..refusals import scholarship_count_refusal, status_words
 from ..signals import donation_received, donation_refunded
 from ..text import text_clean
 from .ledger import Entry, ledger_post, ledger_reverse
+from .ledger_batch import PostingToWrite
 from .locks import gift_lock
 
 MAX_LINES = 200
@@ -112,9 +113,12 @@ def _check_not_future(moment: datetime.datetime) -> None:
         raise FundError(_("A gift cannot be received in the future."))
 
 
-def _post_receipt(donation: Donation, actor: Any, late_into_open_period: bool) -> Posting:
+def receipt_posting(donation: Donation, late_into_open_period: bool) -> PostingToWrite:
+    """The ledger posting of a gift received: its fund's asset for the channel debited, the
+    income for its kind credited, at its value in the fund's currency. One gift at a time
+    (``_post_receipt``) and a batch (receiving.donations_receive) post exactly this."""
     value = donation.fund_value
-    return ledger_post(
+    return PostingToWrite(
         fund=donation.fund,
         kind=Posting.Kind.DONATION_RECEIVED,
         entries=[
@@ -125,8 +129,11 @@ def _post_receipt(donation: Donation, actor: Any, late_into_open_period: bool) -
         date=timezone.localdate(donation.received_at),
         donation=donation,
         late_into_open_period=late_into_open_period,
-        actor=actor,
     )
+
+
+def _post_receipt(donation: Donation, actor: Any, late_into_open_period: bool) -> Posting:
+    return ledger_post(**receipt_posting(donation, late_into_open_period).as_arguments(), actor=actor)
 
 
 def donation_record(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from hordak.models import Leg, Transaction
@@ -36,6 +36,10 @@ class PostingToWrite:
     date: datetime.date
     donation: Any = None
     late_into_open_period: bool = False
+
+    def as_arguments(self) -> dict[str, Any]:
+        """The same as keyword arguments of ``ledger_post`` (fields as they are, not copied)."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
 def ledger_post_many(*, postings: Sequence[PostingToWrite], actor: Any = None) -> list[Posting]:

@@ -9,18 +9,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record_many
 
 from ..errors import FundError, InvalidTransition
-from ..models import Donation, Posting
+from ..models import Donation
 from ..refusals import status_words
 from ..signals import donation_received
-from .donations import _ASSET_BY_CHANNEL, _CHANNEL, _INCOME_BY_KIND, _check_not_future, _choice
-from .ledger import Entry
-from .ledger_batch import PostingToWrite, ledger_post_many
+from .donations import _CHANNEL, _check_not_future, _choice, receipt_posting
+from .ledger_batch import ledger_post_many
 
 
 def donations_receive(
@@ -68,25 +66,8 @@ def donations_receive(
                 "WHERE gift.id = received.id",
                 [Donation.Status.RECEIVED, channel, [gift.pk for gift in gifts], [gift.received_at for gift in gifts]],
             )
-        ledger_post_many(postings=[_receipt_posting(gift, late_into_open_period) for gift in gifts], actor=actor)
+        ledger_post_many(postings=[receipt_posting(gift, late_into_open_period) for gift in gifts], actor=actor)
         audit_record_many(actor=actor, action="donation.receive", entries=zip(gifts, changes, strict=True))
         for gift in gifts:
             donation_received.send(sender=Donation, donation=gift, actor=actor)
     return gifts
-
-
-def _receipt_posting(gift: Donation, late_into_open_period: bool) -> PostingToWrite:
-    # As donations._post_receipt posts one gift.
-    value = gift.fund_value
-    return PostingToWrite(
-        fund=gift.fund,
-        kind=Posting.Kind.DONATION_RECEIVED,
-        entries=[
-            Entry(role=_ASSET_BY_CHANNEL[gift.channel], side="debit", money=value),
-            Entry(role=_INCOME_BY_KIND[gift.kind], side="credit", money=value),
-        ],
-        description=f"Gift {gift.reference} ({gift.get_kind_display()}, {gift.get_channel_display()})",
-        date=timezone.localdate(gift.received_at),
-        donation=gift,
-        late_into_open_period=late_into_open_period,
-    )
