@@ -95,29 +95,39 @@ def statement_read(
 ) -> ParsedStatement:
     """Read an uploaded export. Raises BankStatementError naming every bad row (up to 20)."""
     currency = currency_check(currency)
-    if not content:
+    file_size_check(len(content), MAX_FILE_BYTES)
+    if file_kind(content[:512], filename) == "xlsx":
+        return _rows_to_statement(_xlsx_rows(content), mapping, currency, max_rows)
+    return _csv_statement(_decode(content), mapping, currency, max_rows)
+
+
+def file_size_check(size: int, limit: int) -> None:
+    """Refuse an empty file or one over ``limit`` bytes (BankStatementError)."""
+    if size == 0:
         raise BankStatementError(_("The file is empty."))
-    if len(content) > MAX_FILE_BYTES:
+    if size > limit:
         raise BankStatementError(
             _("The file is %(size)s MB; the limit is %(limit)s MB. Export a shorter period.")
-            % {
-                "size": number_display(Decimal(len(content)) / 1024 / 1024, places=1),
-                "limit": MAX_FILE_BYTES // 1024 // 1024,
-            }
+            % {"size": number_display(Decimal(size) / 1024 / 1024, places=1), "limit": limit // 1024 // 1024}
         )
-    name = filename.lower()
-    head = content[:512].lstrip().lower()
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
+
+
+def file_kind(start: bytes, filename: str) -> str:
+    """ "xlsx" or "text" (CSV or tab-separated), from the file's first bytes; refuses
+    (BankStatementError, saying what to do) the files banks' exports are often saved as
+    instead: old .xls, a web page with a spreadsheet's name, a .xlsx that is not one."""
+    head = start.lstrip().lower()
+    if start.startswith(b"\xd0\xcf\x11\xe0"):
         raise BankStatementError(_("Old Excel files (.xls) cannot be read: open it in Excel and save as .xlsx or CSV."))
     if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
         raise BankStatementError(
             _("This file is a web page saved with a spreadsheet name: open it in Excel and save as .xlsx or CSV.")
         )
-    if content.startswith(b"PK\x03\x04"):
-        return _rows_to_statement(_xlsx_rows(content), mapping, currency, max_rows)
-    if name.endswith((".xlsx", ".xlsm")):
+    if start.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if filename.lower().endswith((".xlsx", ".xlsm")):
         raise BankStatementError(_("This file is named .xlsx but is not an Excel workbook."))
-    return _csv_statement(_decode(content), mapping, currency, max_rows)
+    return "text"
 
 
 def _decode(content: bytes) -> str:

@@ -15,16 +15,21 @@ import os
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from config.formats import number_display
 from fund.money import currency_check
 
 from .bank_columns import ColumnMapping, resolve_columns
-from .bank_statements import HEADER_SEARCH_ROWS, ParsedStatement, StatementLine, statement_lines
+from .bank_statements import (
+    HEADER_SEARCH_ROWS,
+    ParsedStatement,
+    StatementLine,
+    file_kind,
+    file_size_check,
+    statement_lines,
+)
 from .bank_values import BankStatementError
 
 STREAM_MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
@@ -48,30 +53,11 @@ def statement_stream(
     every bad row (up to 20), is raised once the file is read: whatever the caller stored from
     earlier chunks must be thrown away."""
     currency = currency_check(currency)
-    size = os.path.getsize(path)
-    if size == 0:
-        raise BankStatementError(_("The file is empty."))
-    if size > STREAM_MAX_FILE_BYTES:
-        raise BankStatementError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Export a shorter period.")
-            % {
-                "size": number_display(Decimal(size) / 1024 / 1024, places=1),
-                "limit": STREAM_MAX_FILE_BYTES // 1024 // 1024,
-            }
-        )
+    file_size_check(os.path.getsize(path), STREAM_MAX_FILE_BYTES)
     with open(path, "rb") as handle:
         start = handle.read(512)
-    head = start.lstrip().lower()
-    if start.startswith(b"\xd0\xcf\x11\xe0"):
-        raise BankStatementError(_("Old Excel files (.xls) cannot be read: open it in Excel and save as .xlsx or CSV."))
-    if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
-        raise BankStatementError(
-            _("This file is a web page saved with a spreadsheet name: open it in Excel and save as .xlsx or CSV.")
-        )
-    if start.startswith(b"PK\x03\x04"):
+    if file_kind(start, filename) == "xlsx":
         rows: Iterator[Sequence[Any]] = _xlsx_rows(path)
-    elif filename.lower().endswith((".xlsx", ".xlsm")):
-        raise BankStatementError(_("This file is named .xlsx but is not an Excel workbook."))
     else:
         rows = _csv_rows(path, _encoding(path, start), mapping)
     lines = statement_lines(rows, mapping=mapping, currency=currency, parsed=parsed, max_rows=STREAM_MAX_ROWS)
