@@ -8,21 +8,25 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model, logout
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .lockout import failures_for, locked_addresses, locked_usernames, lockout_clear
 from .roles import ADMIN_ACCESS
 from .sessions import sessions_end
-from .two_factor import recovery_codes_left, recovery_codes_renew, two_factor_enrolled, two_factor_reset
+from .two_factor import (
+    recovery_codes_left,
+    recovery_codes_renew,
+    staff_with_second_factor,
+    two_factor_enrolled,
+    two_factor_reset,
+)
 from .views_sign_in import NEW_CODES_KEY
 
 MANAGE_PERMISSION = "auth.change_user"
@@ -66,25 +70,6 @@ class AccountSecurityView(_Screen):
         raise Http404
 
 
-def _staff_users():
-    """Everyone who can open the back office, with their second factor's state."""
-    user_model = get_user_model()
-    access = (
-        Q(is_superuser=True)
-        | Q(groups__permissions__codename="access_admin")
-        | Q(user_permissions__codename="access_admin")
-    )
-    return (
-        user_model.objects.filter(access, is_active=True)
-        .annotate(
-            enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
-            recovery_left=Count("staticdevice__token_set", distinct=True),
-        )
-        .order_by("username")
-        .distinct()
-    )
-
-
 class SignInIndexView(_Screen):
     """Settings > Staff sign-in: every staff account's second factor, and what is locked now."""
 
@@ -94,7 +79,7 @@ class SignInIndexView(_Screen):
 
     def get_context_data(self, **kwargs):
         locked = {lock.value: lock for lock in locked_usernames()}
-        users = list(_staff_users())
+        users = list(staff_with_second_factor())
         for user in users:
             user.lock = locked.get(user.username)
         return super().get_context_data(

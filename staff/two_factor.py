@@ -15,8 +15,10 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -153,6 +155,31 @@ def two_factor_reset(*, user: Any, actor: Any) -> None:
         removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
         sessions_end_all(user=user)
         audit_record(actor=actor, action="staff.two_factor.reset", obj=user, data={"devices_removed": removed})
+
+
+def sign_in_method(device: Any) -> str:
+    """How a device that accepted a code signs someone in, as the audit trail words it."""
+    return "recovery_code" if isinstance(device, StaticDevice) else "authenticator"
+
+
+def staff_with_second_factor():
+    """Everyone who can open the back office, with their second factor's state (``enrolled``,
+    ``recovery_left``), by username."""
+    access = (
+        Q(is_superuser=True)
+        | Q(groups__permissions__codename="access_admin")
+        | Q(user_permissions__codename="access_admin")
+    )
+    return (
+        get_user_model()
+        .objects.filter(access, is_active=True)
+        .annotate(
+            enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            recovery_left=Count("staticdevice__token_set", distinct=True),
+        )
+        .order_by("username")
+        .distinct()
+    )
 
 
 def code_match(user: Any, code: str):

@@ -29,6 +29,7 @@ from .two_factor import (
     provisioning_qr_svg,
     secret_base32,
     secret_new,
+    sign_in_method,
     two_factor_enrol,
     two_factor_enrolled,
     two_factor_required,
@@ -74,9 +75,8 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         device = code_match(user, form.cleaned_data["code"])
         if device is not None:
-            method = "recovery_code" if device.__class__.__name__ == "StaticDevice" else "authenticator"
             _signed_in(request, device)
-            sign_in_record(user=user, action="staff.sign_in", request=request, method=method)
+            sign_in_record(user=user, action="staff.sign_in", request=request, method=sign_in_method(device))
             return redirect(_next_url(request))
         sign_in_record(user=user, action="staff.sign_in.code_refused", request=request)
         form.add_error("code", _("That code did not work. Enter the newest code from your app, or a recovery code."))
